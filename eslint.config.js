@@ -1,0 +1,59 @@
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import ts from 'typescript-eslint';
+
+export default ts.config(
+  { ignores: ['dist', 'node_modules', 'coverage', 'test-results'] },
+  js.configs.recommended,
+  ...ts.configs.strict,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: ts.parser } },
+  },
+  {
+    // src/job is pure: no I/O, no platform, no wall clock (inject a clock instead).
+    files: ['src/job/**/*.ts'],
+    ignores: ['src/job/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'src/job is pure: pass data in, return data out.' }] },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'window', message: 'src/job must run in Node and the browser alike.' },
+        { name: 'document', message: 'src/job must run in Node and the browser alike.' },
+        { name: 'fetch', message: 'Network calls belong in src/gitlab.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Inject a clock; src/job has no wall clock.' },
+      ],
+    },
+  },
+  {
+    // The UI renders runner state; it never talks to GitLab or executors itself.
+    files: ['src/ui/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/gitlab/**', '**/gitlab'], message: 'UI talks to src/runner, never to GitLab.' },
+            { group: ['**/executors/**', '**/executors'], message: 'UI talks to src/runner, never to executors.' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,1 @@
+export { TabrunnerError, hasErrorCode } from './tabrunner-error.ts';
