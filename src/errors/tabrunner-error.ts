@@ -4,7 +4,9 @@
  * `data` holds structured facts for the UI and tests; it must never hold a token or a masked
  * value. The message is a plain sentence that says what to do.
  */
-export class TabrunnerError<Data extends Record<string, unknown> = Record<string, unknown>> extends Error {
+export class TabrunnerError<
+  Data extends Record<string, unknown> = Record<string, unknown>,
+> extends Error {
   readonly code: string;
   readonly data: Data;
 

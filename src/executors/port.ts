@@ -46,7 +46,11 @@ export interface Session {
    * produced. Resolves with the exit code; an aborted `signal` stops the line and rejects with
    * an `AbortError`-coded error.
    */
-  run(line: StepLine, onOutput: (chunk: Uint8Array) => void, signal: AbortSignal): Promise<LineResult>;
+  run(
+    line: StepLine,
+    onOutput: (chunk: Uint8Array) => void,
+    signal: AbortSignal,
+  ): Promise<LineResult>;
   /** Replace or add environment variables for the following lines (e.g. `CI_JOB_STATUS`). */
   setEnv(vars: Record<string, string>): void;
   /** Current working directory of the session (for tests and diagnostics). */

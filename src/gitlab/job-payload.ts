@@ -10,16 +10,22 @@ import { z } from 'zod';
 
 /** `null` and absence both mean the zero value. */
 function orDefault<T extends z.ZodType>(schema: T, zero: z.output<T>) {
-  return schema
-    .nullish()
-    .transform((value) => (value ?? zero) as z.output<T>);
+  return schema.nullish().transform((value) => (value ?? zero) as z.output<T>);
 }
 
 const str = orDefault(z.string(), '');
 const bool = orDefault(z.boolean(), false);
 const int = orDefault(z.number().int(), 0);
 const num = orDefault(z.number(), 0);
-const strList = orDefault(z.array(z.string().nullable().transform((s) => s ?? '')), []);
+const strList = orDefault(
+  z.array(
+    z
+      .string()
+      .nullable()
+      .transform((s) => s ?? ''),
+  ),
+  [],
+);
 
 export const jobVariableSchema = z.object({
   key: z.string(),
@@ -96,7 +102,16 @@ export const jobPayloadSchema = z.object({
       project_full_path: str,
       time_in_queue_seconds: num,
     }),
-    { id: 0, name: '', stage: '', pipeline_id: 0, project_id: 0, project_name: '', project_full_path: '', time_in_queue_seconds: 0 },
+    {
+      id: 0,
+      name: '',
+      stage: '',
+      pipeline_id: 0,
+      project_id: 0,
+      project_name: '',
+      project_full_path: '',
+      time_in_queue_seconds: 0,
+    },
   ),
   git_info: orDefault(
     z.object({
@@ -108,9 +123,22 @@ export const jobPayloadSchema = z.object({
       ref_type: str,
       refspecs: strList,
       depth: int,
-      protected: z.boolean().nullish().transform((v) => v ?? null),
+      protected: z
+        .boolean()
+        .nullish()
+        .transform((v) => v ?? null),
     }),
-    { repo_url: '', repo_object_format: '', ref: '', sha: '', before_sha: '', ref_type: '', refspecs: [], depth: 0, protected: null },
+    {
+      repo_url: '',
+      repo_object_format: '',
+      ref: '',
+      sha: '',
+      before_sha: '',
+      ref_type: '',
+      refspecs: [],
+      depth: 0,
+      protected: null,
+    },
   ),
   runner_info: orDefault(z.object({ uuid: str, timeout: int }), { uuid: '', timeout: 0 }),
   variables: orDefault(z.array(jobVariableSchema), []),
@@ -149,7 +177,8 @@ export interface UnparsableJob {
   problems: string[];
 }
 
-export type ParsedJob = { ok: true; job: JobPayload } | { ok: false; job: UnparsableJob | null; problems: string[] };
+export type ParsedJob =
+  { ok: true; job: JobPayload } | { ok: false; job: UnparsableJob | null; problems: string[] };
 
 /**
  * Parse a decoded JSON body. When the payload is malformed but still names a job id and token,
