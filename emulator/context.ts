@@ -1,0 +1,43 @@
+/**
+ * What every emulator module receives: the state, the options it was started with, where its
+ * files live, and its clock. Built once by `startEmulator` (emulator/index.ts).
+ */
+import type { Clock } from '../src/platform/clock.ts';
+import type { EmulatorState } from './state.ts';
+
+/** Which CORS headers the emulator sends to a browser under test (§13, §14). */
+export type CorsMode =
+  /** Like gitlab.com: CORS on /api/*, but runner headers (Job-Status, Range, …) not exposed; none on git paths. */
+  | 'gitlab'
+  /** Like our relay: runner headers exposed. */
+  | 'relay'
+  /** No CORS headers at all. */
+  | 'off';
+
+export interface EmulatorOptions {
+  /** Port to listen on; 0 picks a free one. Default 0. */
+  port: number;
+  /** Interface to bind. Default `127.0.0.1`. */
+  host: string;
+  /** How long `POST /jobs/request` is held when `last_update` is current (Workhorse, §3.3). Default 50 s. */
+  longPollSeconds: number;
+  /** Project trace size limit in bytes (`ci_jobs_trace_size_limit`). Default 100 MiB. */
+  traceSizeLimit: number;
+  /** Maximum artifact upload size in bytes; larger uploads get 413. Default 100 MiB. */
+  artifactSizeLimit: number;
+  corsMode: CorsMode;
+  /** Token for the admin API (`PRIVATE-TOKEN` header). Random when not given. */
+  adminToken: string;
+  /** Legacy registration token for `POST /runners`. Random when not given. */
+  registrationToken: string;
+  /** Folder for bare repositories; a fresh temp folder when not given. */
+  dataDir: string;
+}
+
+export interface EmulatorContext {
+  readonly state: EmulatorState;
+  readonly options: EmulatorOptions;
+  readonly clock: Clock;
+  /** `http://host:port` once listening, without a trailing slash. */
+  baseUrl(): string;
+}
