@@ -44,6 +44,12 @@ export interface Runner {
   managers: Map<string, RunnerManager>;
   /** Opaque queue version: GitLab's `runner:build_queue:<token>` value (§3.2, §3.3). */
   queueVersion: string;
+  /** GitLab's `runner_type`; absent means `instance_type` (runs jobs of every project). */
+  runnerType?: 'instance_type' | 'group_type' | 'project_type';
+  /** Projects a `project_type` runner may run jobs for; absent or null means all. */
+  projectIds?: number[] | null;
+  /** Optional `maintenance_note`. */
+  maintenanceNote?: string;
 }
 
 export interface Project {

@@ -1,9 +1,15 @@
 /**
  * The emulator's in-memory database and its change signal. Handlers in `api/` and creators in
  * `pipelines/` and `git/` read and write these maps; `changed()` wakes long-polling requests and
- * queue-version watchers, as GitLab's Redis build queue key does (§3.3).
+ * bumps every runner's queue version, as GitLab's Redis build queue key does (§3.3).
  */
+import { randomBytes } from 'node:crypto';
 import type { Job, Pipeline, Project, Runner } from './model.ts';
+
+/** A fresh opaque queue value, like GitLab's `runner:build_queue:<token>` (§3.2). */
+export function newQueueVersion(): string {
+  return randomBytes(16).toString('hex');
+}
 
 export class EmulatorState {
   readonly runners = new Map<number, Runner>();
@@ -27,8 +33,31 @@ export class EmulatorState {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Tell waiters that jobs or runners changed. */
+  /** How many listeners wait for a change (tests use it to know a long poll is held). */
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  /**
+   * Tell waiters that jobs or runners changed. Every runner's queue version moves on, so a
+   * runner holding an old `last_update` gets the scheduler's answer on its next request (§3.3).
+   */
   changed(): void {
+    for (const runner of this.runners.values()) runner.queueVersion = newQueueVersion();
     for (const listener of [...this.#listeners]) listener();
+  }
+
+  /** The runner that owns this authentication token, if any. */
+  runnerByToken(token: string | undefined): Runner | undefined {
+    if (!token) return undefined;
+    for (const runner of this.runners.values()) if (runner.token === token) return runner;
+    return undefined;
+  }
+
+  /** The job that owns this job token, if any. */
+  jobByToken(token: string | undefined): Job | undefined {
+    if (!token) return undefined;
+    for (const job of this.jobs.values()) if (job.token === token) return job;
+    return undefined;
   }
 }

@@ -1,0 +1,27 @@
+/**
+ * `POST /api/v4/runners/verify` (§2.3): 200 with `{id, token, token_expires_at}` for a known
+ * token, 403 otherwise. Creates or refreshes the manager for `system_id` with its `info`.
+ */
+import { touchManager } from '../runners/index.ts';
+import { forbidden, json, paramError } from '../http/reply.ts';
+import { objectField, stringField } from '../http/request.ts';
+import type { ApiRoute } from './api-env.ts';
+
+export const verifyRunner: ApiRoute = {
+  method: 'POST',
+  pattern: '/api/v4/runners/verify',
+  endpoint: 'runners/verify',
+  async handle({ ctx }, req) {
+    const fields = await req.fields();
+    const token = stringField(fields, 'token');
+    if (token === undefined) return paramError('token is missing');
+    const runner = ctx.state.runnerByToken(token);
+    if (!runner) return forbidden();
+    touchManager(ctx, runner, stringField(fields, 'system_id'), objectField(fields, 'info'));
+    return json(200, {
+      id: runner.id,
+      token: runner.token,
+      token_expires_at: runner.tokenExpiresAt,
+    });
+  },
+};

@@ -1,0 +1,92 @@
+/**
+ * `npm run emulator`: starts the GitLab emulator with the sample project (emulator/sample/), a
+ * pipeline from its `.gitlab-ci.yml` and a runner, then prints the URL, the runner token and how
+ * to connect. Flags: `--port <n>` (default 8080; 0 picks a free port), `--host <addr>`
+ * (default 127.0.0.1). Runs until interrupted.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createProject } from './git/index.ts';
+import { startEmulator, type Emulator } from './index.ts';
+import { createPipeline } from './pipelines/index.ts';
+
+/** Where the sample project lives. */
+export const SAMPLE_DIR = fileURLToPath(new URL('./sample', import.meta.url));
+
+export interface DemoOptions {
+  port: number;
+  host: string;
+}
+
+/** Parse `--port` and `--host`; throws with a usage line on anything else. */
+export function parseCliArgs(argv: string[]): DemoOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be a number from 0 to 65535, got "${values.port}"`);
+  }
+  return { port, host: values.host };
+}
+
+/** The running demo and the lines that tell a person how to use it. */
+export interface Demo {
+  emulator: Emulator;
+  runnerToken: string;
+  banner: string;
+}
+
+/** Start the emulator with the sample project, one pipeline and one runner. */
+export async function startDemo(options: DemoOptions): Promise<Demo> {
+  const emulator = await startEmulator({ port: options.port, host: options.host });
+  try {
+    const project = await createProject(emulator.context, {
+      path: 'sample',
+      namespace: 'demo',
+      name: 'Sample',
+      sourceDir: SAMPLE_DIR,
+    });
+    const pipeline = await createPipeline(emulator.context, project.id, { ref: 'main' });
+    const runner = emulator.createRunner({ description: 'tabrunner demo', tags: ['node'] });
+    const banner = [
+      `GitLab emulator listening on ${emulator.url}`,
+      `  pipelines and logs:  ${emulator.url}/`,
+      `  project:             ${emulator.url}/${project.fullPath} (pipeline #${pipeline.id})`,
+      `  runner token:        ${runner.token}`,
+      `  admin token:         ${emulator.adminToken}`,
+      '',
+      'Connect a runner with:',
+      `  npx tabrunner run --url ${emulator.url} --token ${runner.token}`,
+      'or open the tabrunner page and paste the URL and the runner token.',
+      'Jobs tagged "node" need the WebContainer executor; the others run in the shell sandbox.',
+      'Press Ctrl+C to stop.',
+    ].join('\n');
+    return { emulator, runnerToken: runner.token, banner };
+  } catch (error) {
+    await emulator.close();
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const demo = await startDemo(parseCliArgs(process.argv.slice(2)));
+  console.log(demo.banner);
+  const stop = () => {
+    void demo.emulator.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * What a handler answers: a status, headers and a body, written by `server.ts`. Handlers return
+ * replies instead of writing to the socket so that fault injection (lost responses, §13) and
+ * CORS can wrap every answer in one place.
+ */
+
+/** One HTTP answer. `body` is sent as is; use `json()` for GitLab's JSON bodies. */
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Uint8Array | null;
+  /**
+   * Answered by Workhorse itself (the long-poll 204, §3.3): it never passes Rails' CORS
+   * middleware, so in `gitlab` CORS mode it carries no CORS headers (§14).
+   */
+  fromWorkhorse?: boolean;
+}
+
+/** A JSON answer with `Content-Type: application/json`, as Grape sends it (§1.4). */
+export function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(value),
+  };
+}
+
+/** An answer without a body (204, or a status whose body nobody reads). */
+export function empty(status: number, headers: Record<string, string> = {}): Reply {
+  return { status, headers, body: null };
+}
+
+/** GitLab's `{"message": "<status> <text>"}` error shape (`forbidden!`, `not_found!`, …). */
+export function message(status: number, text: string, headers: Record<string, string> = {}): Reply {
+  return json(status, { message: `${status} ${text}` }, headers);
+}
+
+/** Grape's parameter validation error shape: `400 {"error": "token is missing"}`. */
+export function paramError(text: string): Reply {
+  return json(400, { error: text });
+}
+
+/** Shorthands for GitLab's most common answers. */
+export const forbidden = (headers: Record<string, string> = {}): Reply =>
+  message(403, 'Forbidden', headers);
+export const notFound = (what = 'Not Found'): Reply => message(404, what);
+export const unauthorized = (): Reply => message(401, 'Unauthorized');

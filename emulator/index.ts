@@ -1,0 +1,139 @@
+/**
+ * The GitLab emulator's entry point: `startEmulator()` builds the state and context, listens
+ * on a port (0 = any free one) and returns handles for tests: tokens, test controls (cancel,
+ * fail, watch, CORS mode, faults) and the request log. Everything else is reached over HTTP.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../src/platform/clock.ts';
+import type { CorsMode, EmulatorContext, EmulatorOptions } from './context.ts';
+import { Faults } from './faults.ts';
+import { RequestLog, type RequestLogEntry } from './http/request-log.ts';
+import { cancelJob, dropJob, watchJobTimeouts } from './jobs/index.ts';
+import type { Job, JobStatus, Runner } from './model.ts';
+import { createRunner, newSecret, type RunnerSettings } from './runners/index.ts';
+import { createEmulatorServer } from './server.ts';
+import { EmulatorState } from './state.ts';
+
+export type { CorsMode, EmulatorContext, EmulatorOptions } from './context.ts';
+export { Faults, FAULT_ENDPOINTS, FAULT_KINDS } from './faults.ts';
+export type { Fault, FaultEndpoint, FaultKind, FaultSpec } from './faults.ts';
+export type { RequestLogEntry } from './http/request-log.ts';
+export type { RunnerSettings } from './runners/index.ts';
+export { EmulatorState } from './state.ts';
+export { GITLAB_FAILURE_REASONS, expireTimedOutJobs } from './jobs/index.ts';
+export { GITLAB_EXPOSED_HEADERS, RELAY_EXPOSED_HEADERS } from './cors.ts';
+export * from './model.ts';
+
+/** A running emulator. */
+export interface Emulator {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  readonly url: string;
+  readonly context: EmulatorContext;
+  readonly state: EmulatorState;
+  /** `PRIVATE-TOKEN` for `/admin/api/…` and `POST /api/v4/user/runners`. */
+  readonly adminToken: string;
+  /** Registration token for legacy `POST /api/v4/runners`. */
+  readonly registrationToken: string;
+  readonly faults: Faults;
+  /** Create a runner with a `glrt-` token (or a legacy one with `kind: 'legacy'`). */
+  createRunner(settings?: RunnerSettings): Runner;
+  /** Cancel as the UI does: running → `canceling` (manager has `cancel_gracefully`) or `canceled`. */
+  cancelJob(id: number): JobStatus;
+  /** Fail a job as GitLab would drop it (default reason `unknown_failure`). */
+  failJob(id: number, reason?: string): JobStatus;
+  /** Mark the job page as watched for `seconds` (default 10): trace interval 3 instead of 60. */
+  watchJob(id: number, seconds?: number): void;
+  setCorsMode(mode: CorsMode): void;
+  /** Requests answered so far: method, path, status, time; never tokens. */
+  requests(): RequestLogEntry[];
+  /** Stop listening, end open connections and delete the data dir if the emulator made it. */
+  close(): Promise<void>;
+}
+
+/** Extra seams for tests: a controllable clock. */
+export interface EmulatorDeps {
+  clock: Clock;
+}
+
+const DEFAULTS = {
+  port: 0,
+  host: '127.0.0.1',
+  longPollSeconds: 50,
+  traceSizeLimit: 100 * 1024 * 1024,
+  artifactSizeLimit: 100 * 1024 * 1024,
+  corsMode: 'relay',
+} satisfies Partial<EmulatorOptions>;
+
+/** Start an emulator; options default as documented on `EmulatorOptions`. */
+export async function startEmulator(
+  options: Partial<EmulatorOptions> = {},
+  deps: Partial<EmulatorDeps> = {},
+): Promise<Emulator> {
+  const ownDataDir = options.dataDir === undefined;
+  const resolved: EmulatorOptions = {
+    ...DEFAULTS,
+    adminToken: newSecret(),
+    registrationToken: newSecret(),
+    ...options,
+    dataDir: options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tabrunner-emulator-'))),
+  };
+  const state = new EmulatorState();
+  let baseUrl = '';
+  const ctx: EmulatorContext = {
+    state,
+    options: resolved,
+    clock: deps.clock ?? systemClock,
+    baseUrl: () => baseUrl,
+  };
+  const faults = new Faults();
+  const requests = new RequestLog();
+  const server = createEmulatorServer({ ctx, faults, requests });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(resolved.port, resolved.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
+  baseUrl = `http://${host}:${port}`;
+  const stopTimeouts = watchJobTimeouts(ctx);
+
+  const jobById = (id: number): Job => {
+    const job = state.jobs.get(id);
+    if (!job) throw new RangeError(`no job ${id} in the emulator`);
+    return job;
+  };
+
+  return {
+    url: baseUrl,
+    context: ctx,
+    state,
+    adminToken: resolved.adminToken,
+    registrationToken: resolved.registrationToken,
+    faults,
+    createRunner: (settings) => createRunner(ctx, settings),
+    cancelJob: (id) => cancelJob(ctx, jobById(id)),
+    failJob: (id, reason = 'unknown_failure') => {
+      const job = jobById(id);
+      dropJob(ctx, job, reason);
+      return job.status;
+    },
+    watchJob: (id, seconds = 10) => {
+      jobById(id).watchedUntil = ctx.clock.now() + seconds * 1000;
+    },
+    setCorsMode: (mode) => {
+      resolved.corsMode = mode;
+    },
+    requests: () => requests.entries(),
+    close: async () => {
+      stopTimeouts();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      if (ownDataDir) await rm(resolved.dataDir, { recursive: true, force: true });
+    },
+  };
+}

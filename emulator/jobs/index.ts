@@ -1,0 +1,19 @@
+/** Job lifecycle in the emulator: scheduling, transitions, timeouts, failure reasons. */
+export {
+  acceptJob,
+  assignJob,
+  cancelJob,
+  dropJob,
+  finishJob,
+  isFinished,
+  isProcessing,
+  managerOf,
+  type FinishDetails,
+} from './job-transitions.ts';
+export { canPick, missingFeatures, pickJob } from './pick-job.ts';
+export { expireTimedOutJobs, watchJobTimeouts } from './job-timeouts.ts';
+export {
+  GITLAB_FAILURE_REASONS,
+  recordedFailureReason,
+  type GitLabFailureReason,
+} from './failure-reasons.ts';

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { hasErrorCode } from '../../src/errors/index.ts';
+import { parseCiConfig } from './ci-config.ts';
+import { defineJob } from './job-spec.ts';
+import { parseDuration } from './duration.ts';
+import { evaluateRule } from './rules.ts';
+
+const BRANCH = { CI_COMMIT_BRANCH: 'main', CI_PIPELINE_SOURCE: 'push', CI_DEFAULT_BRANCH: 'main' };
+
+function configError(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(hasErrorCode(error, 'CiConfigError')).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error('expected a CiConfigError');
+}
+
+describe('parseCiConfig', () => {
+  it('applies default, global variables and flattens nested scripts', () => {
+    const { stages, jobs } = parseCiConfig(
+      `
+stages: [build, test]
+variables:
+  A: global
+  N: 3
+default:
+  image: node:20
+  before_script: [echo before]
+  tags: [node]
+build:
+  stage: build
+  variables:
+    A: job
+    RAW: { value: "$HOME", expand: false }
+  script:
+    - echo one
+    - [echo two, echo three]
+`,
+      BRANCH,
+    );
+    expect(stages).toEqual(['build']);
+    const [build] = jobs;
+    expect(build).toMatchObject({
+      name: 'build',
+      stage: 'build',
+      image: 'node:20',
+      tags: ['node'],
+    });
+    expect(build?.variables).toEqual([
+      { key: 'A', value: 'job', public: true },
+      { key: 'N', value: '3', public: true },
+      { key: 'RAW', value: '$HOME', public: true, raw: true },
+    ]);
+    const definition = defineJob(build ?? { name: 'x' }, false);
+    expect(definition.steps[0]?.script).toEqual([
+      'echo before',
+      'echo one',
+      'echo two',
+      'echo three',
+    ]);
+  });
+
+  it('keeps or drops jobs by rules: if, and takes when from the matching rule', () => {
+    const yaml = `
+only-main:
+  script: [echo]
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+only-mr:
+  script: [echo]
+  rules:
+    - if: '$CI_PIPELINE_SOURCE == "merge_request_event"'
+manual-tags:
+  script: [echo]
+  rules:
+    - if: $CI_COMMIT_TAG
+    - if: '$CI_COMMIT_BRANCH =~ /^ma/ && ($FLAG == "on" || $FLAG == null)'
+      when: manual
+`;
+    const names = (vars: Record<string, string>) =>
+      parseCiConfig(yaml, vars).jobs.map((j) => `${j.name}:${j.when ?? 'on_success'}`);
+    expect(names(BRANCH)).toEqual(['only-main:on_success', 'manual-tags:manual']);
+    expect(names({ ...BRANCH, FLAG: 'off' })).toEqual(['only-main:on_success']);
+    expect(names({ CI_PIPELINE_SOURCE: 'merge_request_event', CI_DEFAULT_BRANCH: 'main' })).toEqual(
+      ['only-mr:on_success'],
+    );
+  });
+
+  it('resolves extends from hidden jobs and checks needs', () => {
+    const { jobs } = parseCiConfig(
+      `
+.base:
+  image: alpine
+  variables: { X: base }
+  script: [echo base]
+a:
+  extends: .base
+  stage: build
+b:
+  extends: .base
+  needs: [a]
+  script: [echo b]
+`,
+      BRANCH,
+    );
+    expect(jobs.map((j) => j.name)).toEqual(['a', 'b']);
+    expect(jobs[0]).toMatchObject({ image: 'alpine', script: ['echo base'] });
+    expect(jobs[1]).toMatchObject({ needs: ['a'], script: ['echo b'] });
+    expect(
+      configError(() => parseCiConfig('b:\n  needs: [nope]\n  script: [x]\n', BRANCH)),
+    ).toMatch(/needs nope/);
+  });
+
+  it('rejects unknown and unsupported keywords in GitLab words', () => {
+    expect(configError(() => parseCiConfig('job:\n  script: [x]\n  scirpt: [y]\n', BRANCH))).toBe(
+      'jobs:job config contains unknown keys: scirpt',
+    );
+    expect(
+      configError(() => parseCiConfig('job:\n  script: [x]\n  only: [main]\n', BRANCH)),
+    ).toMatch(/does not support: only/);
+    expect(
+      configError(() => parseCiConfig('job:\n  stage: deploy2\n  script: [x]\n', BRANCH)),
+    ).toMatch(/chosen stage deploy2 does not exist/);
+    expect(configError(() => parseCiConfig('job:\n  image: x\n', BRANCH))).toMatch(/script/);
+    expect(configError(() => parseCiConfig('job: [1]\n', BRANCH))).toBe(
+      'jobs:job config should be a hash',
+    );
+  });
+
+  it('filters the whole pipeline with workflow rules', () => {
+    const yaml = 'workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\njob:\n  script: [x]\n';
+    expect(configError(() => parseCiConfig(yaml, BRANCH))).toMatch(/workflow/);
+    expect(parseCiConfig(yaml, { CI_COMMIT_TAG: 'v1' }).jobs).toHaveLength(1);
+  });
+});
+
+describe('defineJob', () => {
+  it('adds artifact entries for reports and the runner features they need', () => {
+    const job = defineJob(
+      {
+        name: 't',
+        script: ['x'],
+        allow_failure: { exit_codes: [3] },
+        artifacts: {
+          paths: ['out/'],
+          exclude: ['out/*.tmp'],
+          expire_in: '1 week',
+          reports: { junit: 'report.xml', dotenv: ['build.env'] },
+        },
+        cache: { key: 'k', paths: ['c/'], fallback_keys: ['main'] },
+      },
+      true,
+    );
+    expect(job.artifacts.map((a) => [a.artifactType, a.artifactFormat, a.name, a.when])).toEqual([
+      ['archive', 'zip', '', 'on_success'],
+      ['junit', 'gzip', 'junit.xml', 'always'],
+      ['dotenv', 'gzip', '.env', 'always'],
+    ]);
+    expect(job.requiredFeatures.sort()).toEqual(
+      [
+        'artifacts_exclude',
+        'fallback_cache_keys',
+        'refspecs',
+        'return_exit_code',
+        'upload_multiple_artifacts',
+      ].sort(),
+    );
+    expect(job.allowFailure).toBe(false);
+    expect(job.allowFailureExitCodes).toEqual([3]);
+  });
+
+  it('parses GitLab durations for timeout', () => {
+    expect(defineJob({ name: 't', script: ['x'], timeout: '1h 30m' }, false).timeout).toBe(5400);
+    expect(parseDuration('10m')).toBe(600);
+    expect(parseDuration('2 days')).toBe(172800);
+    expect(parseDuration('3600')).toBe(3600);
+    expect(parseDuration('ten minutes')).toBeNull();
+  });
+});
+
+describe('evaluateRule', () => {
+  it('handles comparisons, regexes, null, precedence and parentheses', () => {
+    const vars = { A: 'x', B: 'feature/login', EMPTY: '' };
+    expect(evaluateRule('$A == "x"', vars, 'r')).toBe(true);
+    expect(evaluateRule("$A != 'x'", vars, 'r')).toBe(false);
+    expect(evaluateRule('$B =~ /^feature\\//', vars, 'r')).toBe(true);
+    expect(evaluateRule('$B !~ /^feature/', vars, 'r')).toBe(false);
+    expect(evaluateRule('$MISSING == null', vars, 'r')).toBe(true);
+    expect(evaluateRule('$EMPTY', vars, 'r')).toBe(false);
+    expect(evaluateRule('$A == "y" || $A == "x" && $B', vars, 'r')).toBe(true);
+    expect(evaluateRule('($A == "y" || $A == "x") && $MISSING', vars, 'r')).toBe(false);
+    expect(() => evaluateRule('$A === "x"', vars, 'r')).toThrow(/invalid expression/);
+  });
+});

@@ -1,0 +1,10 @@
+/** Runners and runner managers in the emulator state (§2). */
+export {
+  createRunner,
+  normalizeTags,
+  parseTagList,
+  touchManager,
+  LEGACY_SYSTEM_ID,
+  type RunnerSettings,
+} from './create-runner.ts';
+export { newAuthenticationToken, newJobToken, newLegacyToken, newSecret } from './runner-tokens.ts';
