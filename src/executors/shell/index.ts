@@ -1,0 +1,5 @@
+/**
+ * The shell executor's public surface: `createShellExecutor()`. Everything else in this folder
+ * is its machinery.
+ */
+export { createShellExecutor } from './shell-executor.ts';

@@ -1,0 +1,25 @@
+/**
+ * The `shell` executor: runs a job's script in just-bash, a bash interpreter written in
+ * TypeScript with an in-memory file system and no network. It needs no external service, so it
+ * works in any browser and on machines without internet; in exchange a job gets only just-bash's
+ * built-in commands (see missing-commands.ts). Each job gets its own workspace.
+ */
+import type { Executor, FileTree, PrepareOptions, Workspace } from '../port.ts';
+import { ShellWorkspace } from './shell-workspace.ts';
+
+export function createShellExecutor(): Executor {
+  const workspaces = new Set<ShellWorkspace>();
+  return {
+    name: 'shell',
+    async prepare(tree: FileTree, options: PrepareOptions): Promise<Workspace> {
+      const workspace: ShellWorkspace = await ShellWorkspace.create(tree, options, () =>
+        workspaces.delete(workspace),
+      );
+      workspaces.add(workspace);
+      return workspace;
+    },
+    async dispose(): Promise<void> {
+      await Promise.all([...workspaces].map((workspace) => workspace.dispose()));
+    },
+  };
+}
