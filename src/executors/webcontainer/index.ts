@@ -1,0 +1,11 @@
+/**
+ * The WebContainer executor: run a job's lines in StackBlitz's in-browser Node, one job per tab.
+ * Needs a cross-origin isolated page and stackblitz.com reachable; check `webContainerSupport()`
+ * before offering it.
+ */
+export { createWebContainerExecutor } from './webcontainer-executor.ts';
+export type { WebContainerExecutor, WebContainerExecutorOptions } from './webcontainer-executor.ts';
+export { webContainerSupport } from './support.ts';
+export type { WebContainerSupport } from './support.ts';
+export { checkNodeImage } from './node-version.ts';
+export type { NodeImageCheck } from './node-version.ts';

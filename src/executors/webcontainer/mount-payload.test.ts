@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import type { FileTree } from '../port.ts';
+import { encodeBinarySnapshot } from './binary-snapshot.ts';
+import { toFileSystemTree } from './file-system-tree.ts';
+import { chooseMountPayload } from './mount-payload.ts';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+/** Just enough msgpack decoding (maps, str, bin) to read a snapshot back. */
+function decode(buf: Uint8Array): unknown {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let at = 0;
+  const take = (n: number) => buf.subarray(at, (at += n));
+  const read = (): unknown => {
+    const tag = buf[at++] as number;
+    const map = (n: number) =>
+      Object.fromEntries(Array.from({ length: n }, () => [read(), read()]));
+    const str = (n: number) => new TextDecoder().decode(take(n));
+    if (tag >= 0x80 && tag <= 0x8f) return map(tag & 0x0f);
+    if (tag >= 0xa0 && tag <= 0xbf) return str(tag & 0x1f);
+    const u8 = () => buf[at++] as number;
+    const u16 = () => ((at += 2), view.getUint16(at - 2));
+    const u32 = () => ((at += 4), view.getUint32(at - 4));
+    switch (tag) {
+      case 0xde:
+        return map(u16());
+      case 0xdf:
+        return map(u32());
+      case 0xd9:
+        return str(u8());
+      case 0xda:
+        return str(u16());
+      case 0xc4:
+        return take(u8()).slice();
+      case 0xc5:
+        return take(u16()).slice();
+      case 0xc6:
+        return take(u32()).slice();
+    }
+    throw new Error(`unexpected tag ${tag.toString(16)}`);
+  };
+  return read();
+}
+
+const TREE: FileTree = {
+  files: [
+    { path: 'package.json', data: bytes('{}') },
+    { path: 'src/index.js', data: bytes('console.log(1)') },
+    { path: 'assets/big.bin', data: new Uint8Array(300).fill(7) },
+  ],
+  directories: ['empty'],
+};
+
+describe('toFileSystemTree', () => {
+  it('nests files and keeps empty directories and symlinks', () => {
+    const tree = toFileSystemTree({
+      files: [
+        ...TREE.files.slice(0, 2),
+        { path: 'link', data: bytes('src/index.js'), mode: 0o120000 },
+      ],
+      directories: ['empty'],
+    });
+    expect(tree).toEqual({
+      'package.json': { file: { contents: bytes('{}') } },
+      src: { directory: { 'index.js': { file: { contents: bytes('console.log(1)') } } } },
+      empty: { directory: {} },
+      link: { file: { symlink: 'src/index.js' } },
+    });
+  });
+
+  it('refuses a path that climbs out of the project', () => {
+    expect(() => toFileSystemTree({ files: [{ path: '../etc/passwd', data: bytes('') }] })).toThrow(
+      expect.objectContaining({ code: 'InvalidTreePath' }),
+    );
+  });
+});
+
+describe('encodeBinarySnapshot', () => {
+  it('writes the @webcontainer/snapshot shape that decodes back to the same files', () => {
+    expect(decode(encodeBinarySnapshot(TREE))).toEqual({
+      d: {
+        empty: { d: {} },
+        'package.json': { f: { c: bytes('{}') } },
+        src: { d: { 'index.js': { f: { c: bytes('console.log(1)') } } } },
+        assets: { d: { 'big.bin': { f: { c: new Uint8Array(300).fill(7) } } } },
+      },
+    });
+  });
+
+  it('uses the long string forms for long names', () => {
+    const name = 'n'.repeat(300);
+    expect(decode(encodeBinarySnapshot({ files: [{ path: name, data: bytes('x') }] }))).toEqual({
+      d: { [name]: { f: { c: bytes('x') } } },
+    });
+  });
+});
+
+describe('chooseMountPayload', () => {
+  it('sends a small checkout as a FileSystemTree', () => {
+    expect(chooseMountPayload(TREE, 1024 * 1024).kind).toBe('tree');
+  });
+
+  it('sends a checkout at or above the threshold as a binary snapshot', () => {
+    expect(chooseMountPayload(TREE, 300).kind).toBe('snapshot');
+  });
+
+  it('keeps a tree with a symlink as a FileSystemTree whatever its size', () => {
+    const withLink = { files: [...TREE.files, { path: 'l', data: bytes('x'), mode: 0o120000 }] };
+    expect(chooseMountPayload(withLink, 1).kind).toBe('tree');
+  });
+});
