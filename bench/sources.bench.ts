@@ -1,0 +1,323 @@
+/**
+ * Sources benchmark: tabrunner's `getSources` against native `git` on the same repository from
+ * the same local `git http-backend`, side by side in one run. For a small repository and a
+ * generated one (~5,000 files, ~50 MB; generation is outside the timing) it measures:
+ * - cold clone: native `git clone --depth 20 --single-branch` (with checkout to disk) vs
+ *   `getSources` with `GIT_STRATEGY: clone`, depth 20 (tree built in memory), in Node and,
+ *   when Chromium is available, in a Worker with the IndexedDB store;
+ * - warm fetch of one new commit: native `git fetch --depth 20` of the new pipeline ref plus
+ *   `git checkout -f`, vs `getSources` with `GIT_STRATEGY: fetch` on the kept store.
+ * `ratio` is tabrunner / native for the same operation, and warm / cold for the `warm/cold` rows.
+ * Goals (issue 5): cold within 1.5× native in Node and 3× in Chromium; warm under 20% of cold.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Page } from 'playwright-core';
+import { git, startGitServer, type GitServer } from '../test/support/git-server.ts';
+import { buildSourcesBundle, servePage } from '../test/browser/sources-bundle.ts';
+import { getSources, type SourcesSettings } from '../src/sources/index.ts';
+import { createNodeSourceStore, nodeHttp } from '../src/sources/node.ts';
+
+const run = promisify(execFile);
+const TOKEN = 'glcbt-64_benchToken';
+const DEPTH = 20;
+
+export interface BenchRow {
+  name: string;
+  ms: number;
+  ratio: number;
+}
+
+export interface SourcesBenchOptions {
+  /** Include Chromium rows (default: when /usr/bin/chromium exists). */
+  browser?: boolean;
+  /** Files and approximate bytes of the generated large repository. */
+  largeFiles?: number;
+  largeBytes?: number;
+  /** Repetitions per measurement for the small repository (median is reported). */
+  smallRuns?: number;
+}
+
+export interface Repo {
+  name: string;
+  work: string;
+  bare: string;
+  pipeline: number;
+  sha: string;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+/** Deterministic pseudo-random bytes (xorshift), incompressible like real binaries. */
+function randomBytes(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed | 1;
+  for (let i = 0; i < size; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+export async function createRepo(
+  root: string,
+  name: string,
+  files: number,
+  bytes: number,
+): Promise<Repo> {
+  const work = join(root, 'work', name);
+  const bare = join(root, 'repos', `${name}.git`);
+  await mkdir(work, { recursive: true });
+  await mkdir(bare, { recursive: true });
+  git(bare, ['init', '-q', '--bare', '-b', 'main']);
+  git(work, ['init', '-q', '-b', 'main']);
+  const perFile = Math.max(64, Math.floor(bytes / files));
+  for (let i = 0; i < files; i++) {
+    const dir = join(work, `pkg${i % 50}`, `mod${i % 7}`);
+    await mkdir(dir, { recursive: true });
+    if (i % 2 === 0) {
+      const line = `export const value${i} = ${i}; // ${'x'.repeat(40)}\n`;
+      await writeFile(join(dir, `file${i}.js`), line.repeat(Math.ceil(perFile / line.length)));
+    } else {
+      await writeFile(join(dir, `blob${i}.bin`), randomBytes(perFile, i + 1));
+    }
+  }
+  git(work, ['add', '-A']);
+  git(work, ['commit', '-q', '-m', 'initial']);
+  const sha = git(work, ['rev-parse', 'HEAD']);
+  git(work, ['push', '-q', bare, 'main:refs/heads/main', `${sha}:refs/pipelines/1`]);
+  return { name, work, bare, pipeline: 1, sha };
+}
+
+/** Commit a one-file change and publish it as the next pipeline ref. */
+export async function pushNextCommit(repo: Repo): Promise<void> {
+  repo.pipeline += 1;
+  await writeFile(join(repo.work, 'CHANGELOG.md'), `pipeline ${repo.pipeline}\n`);
+  git(repo.work, ['add', '-A']);
+  git(repo.work, ['commit', '-q', '-m', `change ${repo.pipeline}`]);
+  repo.sha = git(repo.work, ['rev-parse', 'HEAD']);
+  git(repo.work, [
+    'push',
+    '-q',
+    repo.bare,
+    'main:refs/heads/main',
+    `${repo.sha}:refs/pipelines/${repo.pipeline}`,
+  ]);
+}
+
+export function gitInfo(server: GitServer, repo: Repo) {
+  return {
+    repo_url: `${server.url.replace('://', `://gitlab-ci-token:${TOKEN}@`)}/${repo.name}.git`,
+    repo_object_format: 'sha1',
+    ref: 'main',
+    sha: repo.sha,
+    before_sha: '',
+    ref_type: 'branch',
+    refspecs: [
+      `+refs/pipelines/${repo.pipeline}:refs/pipelines/${repo.pipeline}`,
+      '+refs/heads/main:refs/remotes/origin/main',
+    ],
+    depth: DEPTH,
+    protected: false,
+  };
+}
+
+function settings(strategy: 'clone' | 'fetch'): SourcesSettings {
+  return {
+    strategy,
+    depth: DEPTH,
+    checkout: true,
+    cleanFlags: '-ffdx',
+    submoduleStrategy: 'none',
+    lfsSkipSmudge: true,
+  };
+}
+
+const gitEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' };
+
+async function nativeClone(server: GitServer, repo: Repo, dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await run(
+    'git',
+    [
+      'clone',
+      '-q',
+      '--depth',
+      String(DEPTH),
+      '--single-branch',
+      '-b',
+      'main',
+      gitInfo(server, repo).repo_url,
+      dir,
+    ],
+    { env: gitEnv, maxBuffer: 64 * 1024 * 1024 },
+  );
+}
+
+async function nativeFetch(repo: Repo, dir: string): Promise<void> {
+  const ref = `refs/pipelines/${repo.pipeline}`;
+  await run('git', ['fetch', '-q', '--depth', String(DEPTH), 'origin', `+${ref}:${ref}`], {
+    cwd: dir,
+    env: gitEnv,
+  });
+  await run('git', ['checkout', '-q', '-f', repo.sha], { cwd: dir, env: gitEnv });
+}
+
+async function tabrunner(
+  server: GitServer,
+  repo: Repo,
+  storeDir: string,
+  strategy: 'clone' | 'fetch',
+) {
+  const result = await getSources({
+    gitInfo: gitInfo(server, repo),
+    settings: settings(strategy),
+    store: createNodeSourceStore({ dir: storeDir }),
+    http: nodeHttp,
+    projectKey: repo.name,
+  });
+  if (result.commit !== repo.sha || !result.tree?.files.length) throw new Error('wrong checkout');
+  return result;
+}
+
+async function browserRun(page: Page, server: GitServer, repo: Repo, strategy: 'clone' | 'fetch') {
+  const result = await page.evaluate(
+    (o) =>
+      (
+        window as unknown as {
+          sources: { run(o: unknown): Promise<{ ms: number; commit: string }> };
+        }
+      ).sources.run(o),
+    { gitInfo: gitInfo(server, repo), settings: settings(strategy), projectKey: repo.name },
+  );
+  if (result.commit !== repo.sha) throw new Error('wrong checkout in the browser');
+  return result.ms;
+}
+
+/** Run the benchmark; returns one row per measurement. */
+export async function benchSources(options: SourcesBenchOptions = {}): Promise<BenchRow[]> {
+  const root = await mkdtemp(join(tmpdir(), 'tabrunner-bench-sources-'));
+  const rows: BenchRow[] = [];
+  const useBrowser = options.browser ?? existsSync('/usr/bin/chromium');
+  let server: GitServer | undefined;
+  let closeBrowser = async () => {};
+  try {
+    const small = await createRepo(root, 'small', 40, 200 * 1024);
+    const large = await createRepo(
+      root,
+      'large',
+      options.largeFiles ?? 5000,
+      options.largeBytes ?? 50 * 1024 * 1024,
+    );
+    const srv = await startGitServer({
+      root: join(root, 'repos'),
+      auth: { username: 'gitlab-ci-token', password: TOKEN },
+      cors: true,
+    });
+    server = srv;
+    let page: Page | undefined;
+    if (useBrowser) {
+      await buildSourcesBundle(join(root, 'www'));
+      const served = await servePage(join(root, 'www'));
+      const browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: [
+          '--no-sandbox',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--no-first-run',
+          '--disable-gpu',
+        ],
+      });
+      closeBrowser = async () => {
+        await browser.close();
+        await new Promise<void>((r) => served.server.close(() => r()));
+      };
+      page = await browser.newPage();
+      await page.goto(served.url);
+      await page.waitForFunction(() => 'sources' in window);
+    }
+
+    for (const repo of [small, large]) {
+      const runs = repo === small ? (options.smallRuns ?? 3) : 1;
+      const nativeDir = join(root, 'native', repo.name);
+      const cold: number[] = [];
+      const ours: number[] = [];
+      const oursBrowser: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        cold.push(await time(() => nativeClone(srv, repo, nativeDir)));
+        const storeDir = join(root, 'stores', `${repo.name}-${i}`);
+        ours.push(await time(() => tabrunner(srv, repo, storeDir, 'clone')));
+        if (page) oursBrowser.push(await browserRun(page, srv, repo, 'clone'));
+      }
+      const native = median(cold);
+      const node = median(ours);
+      rows.push({ name: `${repo.name}: cold clone, native git`, ms: native, ratio: 1 });
+      rows.push({
+        name: `${repo.name}: cold clone, tabrunner Node`,
+        ms: node,
+        ratio: node / native,
+      });
+      const browserCold = median(oursBrowser);
+      if (page)
+        rows.push({
+          name: `${repo.name}: cold clone, tabrunner Chromium`,
+          ms: browserCold,
+          ratio: browserCold / native,
+        });
+
+      const warmNative: number[] = [];
+      const warmNode: number[] = [];
+      const warmBrowser: number[] = [];
+      const storeDir = join(root, 'stores', `${repo.name}-0`);
+      for (let i = 0; i < runs; i++) {
+        await pushNextCommit(repo);
+        warmNative.push(await time(() => nativeFetch(repo, nativeDir)));
+        warmNode.push(await time(() => tabrunner(srv, repo, storeDir, 'fetch')));
+        if (page) warmBrowser.push(await browserRun(page, srv, repo, 'fetch'));
+      }
+      const wn = median(warmNative);
+      const wo = median(warmNode);
+      rows.push({ name: `${repo.name}: warm fetch 1 commit, native git`, ms: wn, ratio: 1 });
+      rows.push({
+        name: `${repo.name}: warm fetch 1 commit, tabrunner Node`,
+        ms: wo,
+        ratio: wo / wn,
+      });
+      rows.push({ name: `${repo.name}: warm/cold, tabrunner Node`, ms: wo, ratio: wo / node });
+      if (page) {
+        const wb = median(warmBrowser);
+        rows.push({
+          name: `${repo.name}: warm fetch 1 commit, tabrunner Chromium`,
+          ms: wb,
+          ratio: wb / wn,
+        });
+        rows.push({
+          name: `${repo.name}: warm/cold, tabrunner Chromium`,
+          ms: wb,
+          ratio: wb / browserCold,
+        });
+      }
+    }
+    return rows;
+  } finally {
+    await closeBrowser();
+    await server?.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Messages between the page (`SourcesWorkerClient`) and the sources Worker (`worker.ts`).
+ * Everything here is structured-clone safe; errors travel as `{ code, message, data }`.
+ */
+import type { FileTree } from '../executors/port.ts';
+import type {
+  GetSourcesOptions,
+  SourcesLine,
+  SourcesProgress,
+  SourcesStats,
+} from './get-sources.ts';
+import type { StoreUsage } from './source-store.ts';
+
+/** What the page sends for one job (functions, store and http stay in the Worker). */
+export type WorkerGetSourcesOptions = Pick<
+  GetSourcesOptions,
+  'gitInfo' | 'settings' | 'corsProxy' | 'projectKey'
+>;
+
+/** Store configuration, applied when the Worker opens the store (first request). */
+export interface WorkerStoreOptions {
+  /** IndexedDB name; default `tabrunner-sources`. */
+  name?: string;
+  maxBytes?: number;
+}
+
+export type WorkerRequest =
+  | { id: number; type: 'getSources'; options: WorkerGetSourcesOptions; store?: WorkerStoreOptions }
+  | { id: number; type: 'abort' }
+  | { id: number; type: 'usage'; store?: WorkerStoreOptions }
+  | { id: number; type: 'remove'; projectKey: string; store?: WorkerStoreOptions };
+
+export interface WorkerError {
+  code: string;
+  message: string;
+  data: Record<string, unknown>;
+}
+
+export type WorkerResponse =
+  | { id: number; type: 'progress'; progress: SourcesProgress }
+  | { id: number; type: 'line'; line: SourcesLine }
+  | {
+      id: number;
+      type: 'result';
+      result: { tree: FileTree | null; commit: string; stats: SourcesStats };
+    }
+  | { id: number; type: 'usage'; usage: StoreUsage }
+  | { id: number; type: 'done' }
+  | { id: number; type: 'error'; error: WorkerError };

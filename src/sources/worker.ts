@@ -1,0 +1,112 @@
+/**
+ * The sources Web Worker: runs `getSources` with the IndexedDB store and isomorphic-git's web
+ * HTTP client off the page's thread, so cloning and inflating packs never freeze the tab
+ * (isomorphic-git.md §1.4, #292). Start it with
+ * `new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })` and talk to it
+ * through `SourcesWorkerClient`.
+ */
+import { installBufferPolyfill } from './buffer-polyfill.ts';
+import http from 'isomorphic-git/http/web';
+import { getSources } from './get-sources.ts';
+import { createIdbSourceStore } from './idb-source-store.ts';
+import type { SourceStore } from './source-store.ts';
+import type {
+  WorkerError,
+  WorkerRequest,
+  WorkerResponse,
+  WorkerStoreOptions,
+} from './worker-protocol.ts';
+
+interface WorkerScope {
+  postMessage(message: WorkerResponse, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<WorkerRequest>) => void): void;
+}
+
+installBufferPolyfill();
+const scope = self as unknown as WorkerScope;
+const controllers = new Map<number, AbortController>();
+let store: SourceStore | null = null;
+
+function storeFor(options: WorkerStoreOptions | undefined): SourceStore {
+  store ??= createIdbSourceStore({
+    ...(options?.name ? { name: options.name } : {}),
+    ...(options?.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+  });
+  return store;
+}
+
+function toWorkerError(err: unknown): WorkerError {
+  if (typeof err === 'object' && err !== null) {
+    const e = err as { code?: unknown; name?: unknown; message?: unknown; data?: unknown };
+    return {
+      code: typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'Error',
+      message: typeof e.message === 'string' ? e.message : String(err),
+      data: typeof e.data === 'object' && e.data !== null ? { ...e.data } : {},
+    };
+  }
+  return { code: 'Error', message: String(err), data: {} };
+}
+
+/** Transfer the file buffers that each own a whole ArrayBuffer; copy the rest. */
+function transferables(files: { data: Uint8Array }[]): Transferable[] {
+  const seen = new Set<ArrayBufferLike>();
+  const out: Transferable[] = [];
+  for (const { data } of files) {
+    const buffer = data.buffer;
+    if (
+      buffer instanceof ArrayBuffer &&
+      data.byteOffset === 0 &&
+      data.byteLength === buffer.byteLength &&
+      !seen.has(buffer)
+    ) {
+      seen.add(buffer);
+      out.push(buffer);
+    }
+  }
+  return out;
+}
+
+async function handle(request: WorkerRequest): Promise<void> {
+  const { id } = request;
+  try {
+    switch (request.type) {
+      case 'abort':
+        controllers.get(id)?.abort(new DOMException('The job was canceled', 'AbortError'));
+        return;
+      case 'usage':
+        scope.postMessage({ id, type: 'usage', usage: await storeFor(request.store).usage() });
+        return;
+      case 'remove':
+        await storeFor(request.store).remove(request.projectKey);
+        scope.postMessage({ id, type: 'done' });
+        return;
+      case 'getSources': {
+        const controller = new AbortController();
+        controllers.set(id, controller);
+        try {
+          const result = await getSources({
+            ...request.options,
+            store: storeFor(request.store),
+            http,
+            signal: controller.signal,
+            onProgress: (progress) => scope.postMessage({ id, type: 'progress', progress }),
+            onLine: (line) => scope.postMessage({ id, type: 'line', line }),
+          });
+          scope.postMessage(
+            { id, type: 'result', result },
+            result.tree ? transferables(result.tree.files) : [],
+          );
+        } finally {
+          controllers.delete(id);
+        }
+        return;
+      }
+    }
+  } catch (err) {
+    scope.postMessage({ id, type: 'error', error: toWorkerError(err) });
+  }
+}
+
+scope.addEventListener('message', (event) => {
+  void handle(event.data);
+});
