@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { loadRelayOptions, resolveRelayConfig } from './config.ts';
+
+describe('relay configuration', () => {
+  it('reads repeatable flags, and flags win over environment variables', () => {
+    const options = loadRelayOptions(
+      [
+        '--upstream',
+        'https://gitlab.example.com',
+        '--upstream',
+        'http://127.0.0.1:8080',
+        '--allow-private',
+        '127.0.0.1:8080',
+        '--port',
+        '9000',
+      ],
+      {
+        RELAY_UPSTREAMS: 'https://ignored.example',
+        RELAY_ORIGINS: 'https://runner.example, https://other.example',
+        RELAY_MAX_REQUEST_BYTES: '1024',
+      },
+    );
+    expect(options).toMatchObject({
+      upstreams: ['https://gitlab.example.com', 'http://127.0.0.1:8080'],
+      allowPrivate: ['127.0.0.1:8080'],
+      origins: ['https://runner.example', 'https://other.example'],
+      maxRequestBytes: 1024,
+      port: 9000,
+      host: '127.0.0.1',
+    });
+    const resolved = resolveRelayConfig(options);
+    expect(resolved.upstreams.get('gitlab.example.com')).toEqual({
+      scheme: 'https',
+      host: 'gitlab.example.com',
+      hostname: 'gitlab.example.com',
+      port: 443,
+      allowPrivate: false,
+    });
+    expect(resolved.upstreams.get('127.0.0.1:8080')?.allowPrivate).toBe(true);
+    expect(resolved.upstreamTimeoutMs).toBe(180_000);
+  });
+
+  it.each([
+    [{ upstreams: [] }, 'at least one upstream'],
+    [{ upstreams: ['ftp://gitlab.example.com'] }, 'http or https'],
+    [{ upstreams: ['https://gitlab.example.com/gitlab'] }, 'origin only'],
+    [{ upstreams: ['https://user:pw@gitlab.example.com'] }, 'origin only'],
+    [{ upstreams: ['https://gitlab.example.com'], allowPrivate: ['other:1'] }, 'names no upstream'],
+    [
+      { upstreams: ['https://gitlab.example.com'], origins: ['https://app.example/'] },
+      'not an origin',
+    ],
+    [
+      { upstreams: ['https://gitlab.example.com'], maxRequestBytes: -1 },
+      'maxRequestBytes: Too small',
+    ],
+  ])('refuses %j', (config, message) => {
+    expect(() => resolveRelayConfig(config)).toThrow(message);
+  });
+
+  it('rejects unknown flags', () => {
+    expect(() => loadRelayOptions(['--upstreams', 'x'], {})).toThrow();
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Which headers cross the relay, in each direction. Requests carry an allow-list (what the
+ * runner and git send, protocol §1.2–§1.3); responses carry everything except hop-by-hop
+ * headers, cookies and the upstream's own CORS answer, which the relay replaces (cors.ts).
+ */
+
+/**
+ * Request headers forwarded upstream. Anything else (Cookie, Host, Forwarded, X-Forwarded-*,
+ * Origin, Referer, Sec-*) stays at the relay: the upstream sees the relay, not the browser.
+ */
+export const FORWARDED_REQUEST_HEADERS: readonly string[] = [
+  'accept',
+  'accept-encoding', // bodies pass through still encoded; the client decodes
+  'accept-language',
+  'authorization', // git: Basic gitlab-ci-token:<job token> (§14.5)
+  'content-encoding', // git sends gzip'd upload-pack requests
+  'content-length',
+  'content-range', // PATCH trace (§6.1)
+  'content-type',
+  'git-protocol', // protocol v2 negotiation
+  'job-token', // §1.2
+  'private-token', // §1.2, token reset with a PAT
+  'range',
+  'runner-token', // §1.2
+  'user-agent',
+  'x-request-id', // §1.3
+];
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1, RFC 9112 §7.1 for Transfer-Encoding and TE), plus the
+ * non-standard Keep-Alive and Proxy-Connection. They describe one connection, so they never
+ * cross the relay, nor do the headers a `Connection` header names.
+ */
+export const HOP_BY_HOP_HEADERS: readonly string[] = [
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+/**
+ * Response headers the relay never returns: cookies (the relay keeps no session and must not
+ * plant GitLab's on its own origin, RFC 6265 §4.1) and the upstream's CORS and isolation
+ * answers, which describe GitLab's policy, not the relay's.
+ */
+const DROPPED_RESPONSE_HEADERS: readonly string[] = [
+  'set-cookie',
+  'set-cookie2',
+  'alt-svc', // points at the upstream's other endpoints, which the browser must not use
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-allow-headers',
+  'access-control-allow-methods',
+  'access-control-expose-headers',
+  'access-control-max-age',
+];
+
+/** Header names listed in `Connection` (RFC 9110 §7.6.1), lower case. */
+function connectionNamed(connection: string | null | undefined): Set<string> {
+  return new Set(
+    (connection ?? '')
+      .split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
+}
+
+/** Headers to send upstream for a browser's request. */
+export function upstreamRequestHeaders(incoming: Headers): Record<string, string> {
+  const named = connectionNamed(incoming.get('connection'));
+  const out: Record<string, string> = {};
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = incoming.get(name);
+    if (value !== null && !named.has(name)) out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Headers to return to the browser from an upstream response, given as node's
+ * `rawHeaders` (name, value, name, value…) so repeated headers keep their order.
+ */
+export function downstreamResponseHeaders(rawHeaders: readonly string[]): Headers {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    pairs.push([(rawHeaders[i] ?? '').toLowerCase(), rawHeaders[i + 1] ?? '']);
+  }
+  const named = connectionNamed(pairs.find(([n]) => n === 'connection')?.[1]);
+  const out = new Headers();
+  for (const [name, value] of pairs) {
+    if (HOP_BY_HOP_HEADERS.includes(name) || DROPPED_RESPONSE_HEADERS.includes(name)) continue;
+    if (named.has(name)) continue;
+    out.append(name, value);
+  }
+  return out;
+}
