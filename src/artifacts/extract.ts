@@ -1,0 +1,341 @@
+/**
+ * Safe extraction of a dependency's downloaded archive into the project directory (§8.2), only
+ * through the executor's `Workspace`. The whole archive is judged before anything is written:
+ * entries with `..`, absolute paths, drive letters or backslashes, symlinks leading out, and
+ * paths that pass through an existing file or symlink are refused; size, count and density
+ * bounds stop zip bombs, and the real inflated sizes are checked again while writing.
+ */
+import { Gunzip, Inflate } from 'fflate';
+import type { Workspace } from '../executors/index.ts';
+import { crc32 } from '../job/index.ts';
+import { ArchiveLimitError, CorruptArchiveError, UnsafeArchiveEntryError } from './errors.ts';
+import { helperLogLine } from './helper-log-line.ts';
+import { projectRelative } from './project-path.ts';
+import { readZipEntries, type ZipEntry } from './zip-entries.ts';
+
+/** Bounds on what one archive may unpack to. */
+export interface ExtractLimits {
+  /** Compressed archive size (checked by the downloader before reading it all). */
+  maxArchiveBytes: number;
+  /** Entries in the archive, directories included. */
+  maxEntries: number;
+  /** Total bytes written, as declared and as really inflated. */
+  maxTotalBytes: number;
+  /** Largest inflated/compressed ratio for one entry larger than `ratioFloorBytes`. */
+  maxRatio: number;
+  /** Entries up to this size may be as dense as they like (a 1 MiB file of zeros is harmless). */
+  ratioFloorBytes: number;
+}
+
+/** Defaults: generous for real artifacts, far below what hurts a browser tab. */
+export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
+  maxArchiveBytes: 1024 * 1024 * 1024,
+  maxEntries: 100_000,
+  maxTotalBytes: 2 * 1024 * 1024 * 1024,
+  maxRatio: 200,
+  ratioFloorBytes: 1024 * 1024,
+};
+
+export interface ExtractArtifactArchiveOptions {
+  /** Where to write; `listFiles` finds existing files and symlinks an entry must not cross. */
+  workspace: Pick<Workspace, 'writeFile' | 'listFiles'>;
+  /** Absolute project directory; every entry lands below it or the archive is refused. */
+  projectDir: string;
+  /** The whole downloaded archive: zip (`PK`) or gzip (`1f 8b`), told apart by magic bytes. */
+  archive: Uint8Array;
+  /** Overrides of `DEFAULT_EXTRACT_LIMITS`. */
+  limits?: Partial<ExtractLimits>;
+}
+
+export interface ExtractedArchive {
+  /** Files written, relative to the project directory, in archive order. */
+  files: string[];
+  /** Bytes written. */
+  bytes: number;
+  /** Helper lines for the trace (symlinks the workspace cannot create are skipped with a warning). */
+  lines: string[];
+}
+
+const S_IFLNK = 0o120000;
+const S_IFDIR = 0o040000;
+/** Compressed bytes per inflate step: deflate expands at most ~1032×, so output stays small. */
+const INFLATE_STEP = 16 * 1024;
+const MAX_LINK_TARGET = 4096;
+const decoder = new TextDecoder();
+
+/**
+ * Extract `archive` below `projectDir`. Throws `UnsafeArchiveEntryError` (nothing written),
+ * `ArchiveLimitError` (a bomb: nothing written when declared sizes give it away, otherwise
+ * stopped at the entry whose real size betrays it), or `CorruptArchiveError`.
+ */
+export async function extractArtifactArchive(
+  options: ExtractArtifactArchiveOptions,
+): Promise<ExtractedArchive> {
+  const limits = { ...DEFAULT_EXTRACT_LIMITS, ...options.limits };
+  const { archive } = options;
+  if (archive.byteLength > limits.maxArchiveBytes) {
+    throw new ArchiveLimitError(
+      `the artifact archive is ${archive.byteLength} bytes, more than the ${limits.maxArchiveBytes} allowed; raise the extract limit maxArchiveBytes if this is expected`,
+      {
+        limit: 'maxArchiveBytes',
+        value: archive.byteLength,
+        max: limits.maxArchiveBytes,
+        entry: null,
+      },
+    );
+  }
+  if (archive[0] === 0x50 && archive[1] === 0x4b) return extractZip(options, limits);
+  if (archive[0] === 0x1f && archive[1] === 0x8b) return extractGzip(options, limits);
+  throw new CorruptArchiveError('it is neither a zip nor a gzip archive (unknown magic bytes)');
+}
+
+interface Planned {
+  entry: ZipEntry;
+  path: string;
+}
+
+async function extractZip(
+  options: ExtractArtifactArchiveOptions,
+  limits: ExtractLimits,
+): Promise<ExtractedArchive> {
+  const { archive, projectDir } = options;
+  const entries = readZipEntries(archive);
+  if (entries.length > limits.maxEntries) {
+    throw new ArchiveLimitError(
+      `the artifact archive has ${entries.length} entries, more than the ${limits.maxEntries} allowed; refusing it as a possible zip bomb`,
+      { limit: 'maxEntries', value: entries.length, max: limits.maxEntries, entry: null },
+    );
+  }
+  const existing = await existingFiles(options.workspace, projectDir);
+  const lines: string[] = [];
+  const plan: Planned[] = [];
+  const planned = new Set<string>();
+  let declared = 0;
+
+  for (const entry of entries) {
+    const path = entryPath(entry.name, projectDir);
+    if (entry.flags & 1) throw new UnsafeArchiveEntryError(entry.name, 'it is encrypted');
+    if (entry.method !== 0 && entry.method !== 8) {
+      throw new CorruptArchiveError(
+        `entry ${JSON.stringify(entry.name)} uses compression method ${entry.method}; only stored and deflate are supported`,
+      );
+    }
+    const isDirectory = entry.name.endsWith('/') || entry.unixType === S_IFDIR;
+    if (path === '.' || isDirectory) continue;
+    for (const ancestor of ancestors(path)) {
+      if (existing.has(ancestor) || planned.has(ancestor)) {
+        throw new UnsafeArchiveEntryError(
+          entry.name,
+          `it would be written through ${JSON.stringify(ancestor)}, which is a file or a symlink`,
+        );
+      }
+    }
+    if (entry.unixType === S_IFLNK) {
+      const target = decoder.decode(inflateEntry(archive, entry, MAX_LINK_TARGET, limits));
+      const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
+      const root = projectDir.replace(/\/+$/, '');
+      const landing = projectRelative(
+        target.startsWith('/') ? target : `${root}/${parent}/${target}`,
+        projectDir,
+      );
+      if (landing === null) {
+        throw new UnsafeArchiveEntryError(
+          entry.name,
+          `it is a symlink to ${JSON.stringify(target)}, outside the project directory`,
+        );
+      }
+      lines.push(
+        helperLogLine(
+          'warning',
+          `${path}: symlink to ${target} skipped; this executor's workspace cannot create symlinks`,
+        ),
+      );
+      continue;
+    }
+    checkRatio(entry.name, entry.size, entry.compressedSize, limits);
+    declared += entry.size;
+    if (declared > limits.maxTotalBytes) {
+      throw totalError(declared, limits, entry.name);
+    }
+    planned.add(path);
+    plan.push({ entry, path });
+  }
+
+  const files: string[] = [];
+  let written = 0;
+  for (const { entry, path } of plan) {
+    const data = inflateEntry(archive, entry, entry.size, limits);
+    if (data.byteLength !== entry.size) {
+      throw new CorruptArchiveError(
+        `entry ${JSON.stringify(entry.name)} inflates to ${data.byteLength} bytes, not the ${entry.size} it declares`,
+      );
+    }
+    if (crc32(data) >>> 0 !== entry.crc >>> 0) {
+      throw new CorruptArchiveError(`entry ${JSON.stringify(entry.name)} fails its CRC-32 check`);
+    }
+    written += data.byteLength;
+    await options.workspace.writeFile(`${projectDir.replace(/\/+$/, '')}/${path}`, data);
+    files.push(path);
+  }
+  return { files, bytes: written, lines };
+}
+
+async function extractGzip(
+  options: ExtractArtifactArchiveOptions,
+  limits: ExtractLimits,
+): Promise<ExtractedArchive> {
+  const { archive, projectDir } = options;
+  const name = gzipName(archive);
+  const path = entryPath(name, projectDir);
+  if (path === '.') throw new UnsafeArchiveEntryError(name, 'it names the project directory');
+  const existing = await existingFiles(options.workspace, projectDir);
+  for (const ancestor of ancestors(path)) {
+    if (existing.has(ancestor)) {
+      throw new UnsafeArchiveEntryError(
+        name,
+        `it would be written through ${JSON.stringify(ancestor)}, which is a file or a symlink`,
+      );
+    }
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const gunzip = new Gunzip((chunk) => {
+    size += chunk.byteLength;
+    if (size > limits.maxTotalBytes) throw totalError(size, limits, name);
+    if (size > limits.ratioFloorBytes) checkRatio(name, size, archive.byteLength, limits);
+    chunks.push(chunk);
+  });
+  for (let at = 0; at < archive.byteLength; at += INFLATE_STEP) {
+    const end = Math.min(at + INFLATE_STEP, archive.byteLength);
+    gunzip.push(archive.subarray(at, end), end === archive.byteLength);
+  }
+  const data = concat(chunks, size);
+  await options.workspace.writeFile(`${projectDir.replace(/\/+$/, '')}/${path}`, data);
+  return { files: [path], bytes: size, lines: [] };
+}
+
+/** The entry's path relative to the project, or a refusal saying why it is unsafe. */
+function entryPath(name: string, projectDir: string): string {
+  if (name.includes('\0')) throw new UnsafeArchiveEntryError(name, 'its name contains a NUL byte');
+  if (name.includes('\\')) {
+    throw new UnsafeArchiveEntryError(name, 'its name contains a backslash');
+  }
+  if (/^[A-Za-z]:/.test(name)) throw new UnsafeArchiveEntryError(name, 'it names a drive letter');
+  if (name.startsWith('/')) throw new UnsafeArchiveEntryError(name, 'it is an absolute path');
+  if (name.split('/').includes('..')) {
+    throw new UnsafeArchiveEntryError(name, 'it climbs out with ".."');
+  }
+  const path = projectRelative(name, projectDir);
+  if (path === null) throw new UnsafeArchiveEntryError(name, 'it lands outside the project');
+  return path;
+}
+
+/** `a/b/c` → `a`, `a/b`. */
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  for (let slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+    out.push(path.slice(0, slash));
+  }
+  return out;
+}
+
+/** Files (and symlinks, which list as files) already in the project, relative to it. */
+async function existingFiles(
+  workspace: Pick<Workspace, 'listFiles'>,
+  projectDir: string,
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const absolute of await workspace.listFiles(projectDir)) {
+    const path = projectRelative(absolute, projectDir);
+    if (path !== null && path !== '.') found.add(path);
+  }
+  return found;
+}
+
+function checkRatio(entry: string, size: number, compressed: number, limits: ExtractLimits): void {
+  if (size <= limits.ratioFloorBytes) return;
+  const ratio = size / Math.max(compressed, 1);
+  if (ratio > limits.maxRatio) {
+    throw new ArchiveLimitError(
+      `artifact archive entry ${JSON.stringify(entry)} expands ${Math.round(ratio)} times (${size} bytes from ${compressed}); refusing it as a possible zip bomb (the limit is ${limits.maxRatio}:1)`,
+      { limit: 'maxRatio', value: Math.round(ratio), max: limits.maxRatio, entry },
+    );
+  }
+}
+
+function totalError(total: number, limits: ExtractLimits, entry: string): ArchiveLimitError {
+  return new ArchiveLimitError(
+    `the artifact archive unpacks to more than ${limits.maxTotalBytes} bytes (reached ${total} at ${JSON.stringify(entry)}); refusing it as a possible zip bomb`,
+    { limit: 'maxTotalBytes', value: total, max: limits.maxTotalBytes, entry },
+  );
+}
+
+/** Inflate one entry, stopping as soon as it passes `max` bytes or the density bound. */
+function inflateEntry(
+  archive: Uint8Array,
+  entry: ZipEntry,
+  max: number,
+  limits: ExtractLimits,
+): Uint8Array {
+  const raw = archive.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
+  if (entry.method === 0) {
+    if (raw.byteLength > max) throw declaredSizeError(entry, max);
+    return raw.slice();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const inflate = new Inflate((chunk) => {
+    size += chunk.byteLength;
+    if (size > max) throw declaredSizeError(entry, max);
+    checkRatio(entry.name, size, entry.compressedSize, limits);
+    chunks.push(chunk);
+  });
+  try {
+    for (let at = 0; at < raw.byteLength; at += INFLATE_STEP) {
+      const end = Math.min(at + INFLATE_STEP, raw.byteLength);
+      inflate.push(raw.subarray(at, end), end === raw.byteLength);
+    }
+    if (raw.byteLength === 0) inflate.push(raw, true);
+  } catch (error) {
+    if (error instanceof ArchiveLimitError) throw error;
+    throw new CorruptArchiveError(
+      `entry ${JSON.stringify(entry.name)} does not inflate (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  return concat(chunks, size);
+}
+
+function declaredSizeError(entry: ZipEntry, max: number): ArchiveLimitError {
+  return new ArchiveLimitError(
+    `artifact archive entry ${JSON.stringify(entry.name)} inflates past the ${max} bytes it declares; refusing it as a possible zip bomb`,
+    { limit: 'declaredSize', value: max + 1, max, entry: entry.name },
+  );
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  const [only] = chunks;
+  if (only && chunks.length === 1) return only;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+/** The `FNAME` of a gzip header: the file the member holds. */
+function gzipName(archive: Uint8Array): string {
+  if (archive.byteLength < 18 || archive[2] !== 8) {
+    throw new CorruptArchiveError('the gzip header is damaged');
+  }
+  const flags = archive[3] ?? 0;
+  let at = 10;
+  if (flags & 4) at += 2 + ((archive[10] ?? 0) | ((archive[11] ?? 0) << 8));
+  if (!(flags & 8)) {
+    throw new CorruptArchiveError('the gzip archive does not name the file it holds');
+  }
+  const end = archive.indexOf(0, at);
+  if (end < 0) throw new CorruptArchiveError('the gzip file name is not terminated');
+  return decoder.decode(archive.subarray(at, end));
+}

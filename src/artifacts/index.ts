@@ -1,0 +1,53 @@
+/**
+ * @module src/artifacts: what a job makes goes back to GitLab, what earlier jobs made comes in
+ * (gitlab-runner-protocol.md §4.8, §4.11, §8). Collect files with GitLab's glob semantics,
+ * archive them (zip, gzip, raw), upload with the Go helper's retries; download dependencies and
+ * extract them safely. Files move only through the executor's `Workspace`. Import from here.
+ */
+export { matchGlob } from './glob.ts';
+export {
+  collectArtifactFiles,
+  type CollectArtifactFilesOptions,
+  type CollectedArtifactFiles,
+  type CollectedFile,
+} from './collect.ts';
+export { compressionLevel, type DeflateLevel } from './compression-level.ts';
+export { artifactFilename } from './artifact-filename.ts';
+export { createArtifactArchive, type CreateArtifactArchiveOptions } from './archive.ts';
+export {
+  DEFAULT_EXTRACT_LIMITS,
+  extractArtifactArchive,
+  type ExtractArtifactArchiveOptions,
+  type ExtractedArchive,
+  type ExtractLimits,
+} from './extract.ts';
+export {
+  planArtifactUploads,
+  type JobOutcome,
+  type PlannedUpload,
+  type UploadPlan,
+} from './upload-plan.ts';
+export {
+  uploadArtifacts,
+  type UploadArtifactsOptions,
+  type UploadArtifactsResult,
+  type UploadedArtifact,
+} from './upload.ts';
+export {
+  downloadDependencies,
+  type DownloadDependenciesOptions,
+  type DownloadedDependency,
+} from './download.ts';
+export { helperLogLine, type HelperLogLevel } from './helper-log-line.ts';
+export {
+  ArchiveFormatError,
+  ArchiveLimitError,
+  ArtifactUploadError,
+  CorruptArchiveError,
+  DependencyDownloadError,
+  GlobPatternError,
+  MissingDependencyError,
+  UnsafeArchiveEntryError,
+  type ArchiveLimit,
+  type UploadFailureKind,
+} from './errors.ts';
