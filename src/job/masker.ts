@@ -1,0 +1,126 @@
+/**
+ * The streaming masker every byte of the trace passes before it is stored, sent or shown
+ * (gitlab-runner-protocol.md §9.8, DESIGN "Data that must never leak").
+ *
+ * Stages, in the Go runner's order: phrases (masked variables, job token) → secret URL
+ * parameters → token prefixes → URL passwords (ours). Each stage is streaming and holds back
+ * only bytes that may still belong to a secret; see each stage's comment. The result of any
+ * chunking, byte by byte included, equals the result of masking the whole output at once.
+ *
+ * Holdback rule, overall: a byte is delayed only while it may be the start of a secret, token
+ * prefix, sensitive `?key=` or `://user:password@`. None of those contain a newline (unless a
+ * masked value does), so a finished line is always released at once and the trace stays live.
+ */
+import type { JobVariable } from '../gitlab/job-payload.ts';
+import { concat } from './concat-bytes.ts';
+import { PhraseMasker } from './phrase-masker.ts';
+import type { StreamRewriter } from './stream-rewriter.ts';
+import { TokenMasker } from './token-masker.ts';
+import { UrlParamMasker } from './url-param-masker.ts';
+import { UserinfoMasker } from './userinfo-masker.ts';
+
+/**
+ * Prefixes of GitLab tokens masked in every job (§9.8 item 3, with `FF_MASK_ALL_DEFAULT_TOKENS`
+ * on as in the current runner).
+ */
+export const defaultTokenPrefixes: readonly string[] = [
+  'glpat-',
+  'gloas-',
+  'gldt-',
+  'glrt-',
+  'glcbt-',
+  'glrtr-',
+  'glptt-',
+  'glft-',
+  'glimt-',
+  'glagent-',
+  'glsoat-',
+  'glffct-',
+  '_gitlab_session=',
+  'gltok-',
+];
+
+/** The Go runner honours at most this many prefixes; extras are ignored (§9.8). */
+export const MAX_TOKEN_PREFIXES = 15;
+
+export interface MaskerOptions {
+  /** Exact values to hide; trimmed, de-duplicated and empty ones dropped here. */
+  phrases: readonly string[];
+  /** Token prefixes, usually `tokenPrefixes(payload.features.token_mask_prefixes)`. */
+  tokenPrefixes: readonly string[];
+}
+
+export interface Masker {
+  /** Mask a chunk; returns what is safe to show now (possibly empty while a secret may start). */
+  write(chunk: Uint8Array): Uint8Array;
+  /**
+   * End of output (or of one command's output): the held tail, masked. The masker starts
+   * afresh and may be written to again.
+   */
+  flush(): Uint8Array;
+  /**
+   * `write` without joining: the masked output as pieces, in order, which may be views of
+   * `chunk` or shared constants. Read them before the next call; never write to them. Saves a
+   * copy when the consumer takes pieces anyway (the trace buffer, a terminal).
+   */
+  writeParts(chunk: Uint8Array): Uint8Array[];
+  /** `flush` without joining. */
+  flushParts(): Uint8Array[];
+}
+
+export function createMasker({ phrases, tokenPrefixes }: MaskerOptions): Masker {
+  const stages: StreamRewriter[] = [
+    new PhraseMasker(normalisePhrases(phrases)),
+    new UrlParamMasker(),
+    new TokenMasker(tokenPrefixes.slice(0, MAX_TOKEN_PREFIXES)),
+    new UserinfoMasker(),
+  ];
+  // Pieces flow from stage to stage without being joined (each stage is chunking-proof), so a
+  // chunk with secrets in it is copied once, at the end, not once per stage.
+  const pass = (pieces: Uint8Array[], flush: boolean): Uint8Array[] => {
+    for (const stage of stages) {
+      const next: Uint8Array[] = [];
+      for (const piece of pieces) stage.writeParts(piece, next);
+      if (flush) stage.flushParts(next);
+      pieces = next;
+    }
+    return pieces;
+  };
+  return {
+    write: (chunk) => concat(pass([chunk], false)),
+    flush: () => concat(pass([], true)),
+    writeParts: (chunk) => pass([chunk], false),
+    flushParts: () => pass([], true),
+  };
+}
+
+/** Trimmed, distinct, non-empty; longest first (the order the Go runner matches in). */
+export function normalisePhrases(phrases: readonly string[]): string[] {
+  const unique = new Set(phrases.map((p) => p.trim()).filter((p) => p.length > 0));
+  return [...unique].sort((a, b) => b.length - a.length);
+}
+
+/** The default prefixes followed by the job's own, de-duplicated, at most 15 (§9.8). */
+export function tokenPrefixes(fromPayload: readonly string[] = []): string[] {
+  const all = [...defaultTokenPrefixes, ...fromPayload].filter((p) => p.length > 0);
+  return [...new Set(all)].slice(0, MAX_TOKEN_PREFIXES);
+}
+
+export interface MaskingPhraseOptions {
+  /** The job token (`payload.token`): masked even if no variable carries it. */
+  jobToken?: string;
+}
+
+/**
+ * Values to mask for a job: every `masked` variable (file variables included: their value is
+ * the file's content) and the job token. Pass variables whose values are already expanded
+ * (`VariableList.expanded()`), as the Go runner masks values after its own expansion (§9.8).
+ */
+export function maskingPhrases(
+  variables: readonly JobVariable[],
+  { jobToken }: MaskingPhraseOptions = {},
+): string[] {
+  const values = variables.filter((v) => v.masked).map((v) => v.value);
+  if (jobToken) values.push(jobToken);
+  return normalisePhrases(values);
+}
