@@ -26,6 +26,17 @@ export interface EmulatorOptions {
   /** Maximum artifact upload size in bytes; larger uploads get 413. Default 100 MiB. */
   artifactSizeLimit: number;
   corsMode: CorsMode;
+  /**
+   * Seconds past a job's timeout before the server fails it (GitLab waits 15 minutes, §12.2).
+   * Default 0, so tests of server-side timeouts stay short; runner timeout tests raise it.
+   */
+  jobTimeoutGraceSeconds: number;
+  /**
+   * Seconds a two-phase job may wait for the runner's `PUT state=running` before GitLab puts it
+   * back in the queue (§7.5): a runner that never saw the payload (lost answer) loses nothing.
+   * Default 60.
+   */
+  acceptanceTimeoutSeconds: number;
   /** Token for the admin API (`PRIVATE-TOKEN` header). Random when not given. */
   adminToken: string;
   /** Legacy registration token for `POST /runners`. Random when not given. */

@@ -64,6 +64,8 @@ const DEFAULTS = {
   longPollSeconds: 50,
   traceSizeLimit: 100 * 1024 * 1024,
   artifactSizeLimit: 100 * 1024 * 1024,
+  jobTimeoutGraceSeconds: 0,
+  acceptanceTimeoutSeconds: 60,
   corsMode: 'relay',
 } satisfies Partial<EmulatorOptions>;
 

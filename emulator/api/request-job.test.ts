@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startEmulator, type Emulator } from '../index.ts';
+import { expireTimedOutJobs, startEmulator, type Emulator } from '../index.ts';
 import {
   insertJob,
   insertPipeline,
@@ -7,6 +7,7 @@ import {
   insertSimpleJob,
   requestJob,
   sendJson,
+  TestClock,
 } from '../test-support/index.ts';
 
 let emulator: Emulator;
@@ -138,6 +139,28 @@ describe('POST /jobs/request (§3)', () => {
       features: { two_phase_job_commit: true },
     });
     expect(again.status).toBe(204);
+  });
+
+  it('puts a two-phase job the runner never accepted back in the queue (§7.5)', async () => {
+    const clock = new TestClock();
+    const quick = await startEmulator({ acceptanceTimeoutSeconds: 5 }, { clock });
+    try {
+      const job = insertSimpleJob(quick.state);
+      const runner = quick.createRunner();
+      const first = await requestJob(quick.url, runner.token, { features: { two_phase_job_commit: true } });
+      expect(first.status).toBe(201);
+      clock.advance(4_000);
+      expireTimedOutJobs(quick.context);
+      expect(job.awaitingAcceptance).toBe(true);
+      clock.advance(1_000);
+      expireTimedOutJobs(quick.context);
+      expect(job).toMatchObject({ status: 'pending', awaitingAcceptance: false, runnerId: null });
+      const second = await requestJob(quick.url, runner.token, { features: { two_phase_job_commit: true } });
+      expect(second.status).toBe(201);
+      expect(((await second.json()) as { id: number }).id).toBe(job.id);
+    } finally {
+      await quick.close();
+    }
   });
 });
 

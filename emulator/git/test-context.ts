@@ -40,6 +40,8 @@ export async function createTestContext(): Promise<TestContext> {
       traceSizeLimit: 1024 * 1024,
       artifactSizeLimit: 1024 * 1024,
       corsMode: 'off',
+      jobTimeoutGraceSeconds: 0,
+      acceptanceTimeoutSeconds: 60,
       adminToken: 'admin-token-for-tests',
       registrationToken: 'registration-token-for-tests',
       dataDir,

@@ -50,6 +50,17 @@ export function acceptJob(ctx: EmulatorContext, job: Job): void {
   job.startedAt = ctx.clock.now();
 }
 
+/** A two-phase job the runner never accepted goes back to the queue for any runner (§7.5). */
+export function requeueJob(ctx: EmulatorContext, job: Job): void {
+  job.awaitingAcceptance = false;
+  job.runnerId = null;
+  job.systemId = null;
+  job.startedAt = null;
+  job.status = 'pending';
+  job.queuedAt = ctx.clock.now();
+  ctx.state.changed();
+}
+
 /** Outcome recorded with a final state. */
 export interface FinishDetails {
   failureReason?: unknown;

@@ -228,6 +228,7 @@ describe('TraceSender: no byte lost or doubled', () => {
 describe('TraceSender: Job-Status and keep-alive', () => {
   it('sends a keep-alive PUT with checksum and bytesize after 30 s of silence (TestJobIncrementalStatusRefresh)', async () => {
     const { job, source, sender } = await setup();
+    job.interval = '60';
     sender.start();
     source.write('abc');
     sender.notify();
@@ -240,6 +241,23 @@ describe('TraceSender: Job-Status and keep-alive', () => {
       state: 'running',
       output: { checksum: source.checksum(), bytesize: 3 },
     });
+  });
+
+  it('asks for the job status at the server interval while the script is silent, so a cancel lands promptly', async () => {
+    const onCancelRequested = vi.fn();
+    const { job, source, sender } = await setup({ onCancelRequested });
+    sender.start();
+    source.write('abc');
+    sender.notify();
+    await waitFor(() => expect(job.patches.length).toBe(1));
+    job.status = 'canceling';
+    await waitFor(() => expect(onCancelRequested).toHaveBeenCalledTimes(1));
+    await sender.stop();
+    const [patch] = job.patches;
+    const [put] = job.puts;
+    // The server asked for 3 s (watched job page): the status check comes then, not after 30 s.
+    expect((put?.at ?? Infinity) - (patch?.at ?? 0)).toBeLessThan(30_000);
+    expect((put?.at ?? 0) - (patch?.at ?? Infinity)).toBeGreaterThanOrEqual(3_000);
   });
 
   it('asks for a graceful cancel once on canceling and keeps sending (TestTouchJobCancel)', async () => {

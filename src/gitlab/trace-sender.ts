@@ -341,7 +341,10 @@ export class TraceSender {
         : this.#lastPatchAt + this.#o.liveIntervalMs;
       return Math.max(notBefore, cadence);
     }
-    return Math.max(notBefore, this.#lastContactAt + this.#o.forceSendIntervalMs);
+    // While the script is silent, ask at the server's update interval (3 s while someone watches
+    // the job page) whether the job was canceled, not only every 30 s: a cancel must land promptly.
+    const idle = Math.min(this.#o.forceSendIntervalMs, this.#intervalMs);
+    return Math.max(notBefore, this.#lastContactAt + idle);
   }
 
   /** The smallest candidate with bytes after it, or `null`. */

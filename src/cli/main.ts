@@ -1,0 +1,100 @@
+/**
+ * The headless CLI: `tabrunner run | register | unregister`. It runs the same runner core as
+ * the tab, in Node, with the `shell` executor. Messages say what to do next; tokens are never
+ * printed in full.
+ */
+import { parseArgs } from 'node:util';
+import { registerCommand } from './register-command.ts';
+import { runCommand } from './run-command.ts';
+import { unregisterCommand } from './unregister-command.ts';
+
+const USAGE = `Usage:
+  tabrunner run --url URL --token TOKEN [--executor shell] [--once] [--check-interval S]
+                [--name NAME] [--output-limit KIB] [--state-dir DIR]
+  tabrunner register --url URL --token TOKEN [--description TEXT] [--tag-list a,b] [--run-untagged]
+                [--state-dir DIR]
+  tabrunner unregister --url URL --token TOKEN [--state-dir DIR]
+
+  --url            GitLab instance URL, e.g. https://gitlab.example.com
+  --token          runner authentication token (glrt-…) or, for register, a registration token
+  --once           take one job, run it, report it, exit (0 if it was run and reported)
+  --check-interval seconds between polls when GitLab cannot hold the request (default 3)
+  --state-dir      where this runner keeps its system ID and git stores (default .tabrunner)
+`;
+
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: {
+        url: { type: 'string' },
+        token: { type: 'string' },
+        executor: { type: 'string', default: 'shell' },
+        once: { type: 'boolean', default: false },
+        'check-interval': { type: 'string' },
+        name: { type: 'string' },
+        'output-limit': { type: 'string' },
+        'state-dir': { type: 'string', default: '.tabrunner' },
+        description: { type: 'string' },
+        'tag-list': { type: 'string' },
+        'run-untagged': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const v = parsed.values;
+  if (v.help || !command || command === 'help') {
+    io.out(USAGE);
+    return command ? 0 : 2;
+  }
+  if (!v.url || !v.token) {
+    io.err(`tabrunner ${command}: --url and --token are required.\n\n${USAGE}`);
+    return 2;
+  }
+  const common = { url: v.url, token: v.token, stateDir: v['state-dir'] ?? '.tabrunner', io };
+  switch (command) {
+    case 'run': {
+      const interval = v['check-interval'] === undefined ? 3 : Number(v['check-interval']);
+      const limitKib = v['output-limit'] === undefined ? 4096 : Number(v['output-limit']);
+      if (!Number.isFinite(interval) || interval <= 0) {
+        io.err('--check-interval takes a positive number of seconds, e.g. --check-interval 3');
+        return 2;
+      }
+      if (!Number.isInteger(limitKib) || limitKib <= 0) {
+        io.err('--output-limit takes a whole number of KiB, e.g. --output-limit 4096');
+        return 2;
+      }
+      return runCommand({
+        ...common,
+        executor: v.executor ?? 'shell',
+        once: v.once ?? false,
+        checkIntervalSeconds: interval,
+        outputLimit: limitKib * 1024,
+        name: v.name ?? 'tabrunner-cli',
+      });
+    }
+    case 'register':
+      return registerCommand({
+        ...common,
+        description: v.description ?? 'tabrunner',
+        tagList: v['tag-list'] ?? '',
+        runUntagged: v['run-untagged'] ?? false,
+      });
+    case 'unregister':
+      return unregisterCommand(common);
+    default:
+      io.err(`tabrunner: unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}

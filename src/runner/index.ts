@@ -1,0 +1,10 @@
+/**
+ * The runner area: the poll loop, one job's lifecycle and the events a UI subscribes to.
+ * The tab and the CLI import from here only.
+ */
+export { Runner, type RunnerOptions, type StopMode } from './runner.ts';
+export { runJob, type JobReport, type RunJobOptions, type SourcesProvider } from './run-job.ts';
+export { createSourcesProvider } from './sources-provider.ts';
+export { Emitter } from './emitter.ts';
+export type { JobResult, JobSummary, RunnerEvent, RunnerState, StageTiming } from './events.ts';
+export { TABRUNNER_REVISION, TABRUNNER_VERSION } from './version.ts';

@@ -1,0 +1,218 @@
+/**
+ * The runner: asks GitLab for jobs and runs them one at a time, telling listeners what happens.
+ * It owns the poll loop, health (stop asking after repeated 403s) and stopping; one job's
+ * lifecycle is `runJob`'s. Runs unchanged in Node (CLI, tests) and in the tab.
+ */
+import type { Executor } from '../executors/port.ts';
+import { requestJob, type GitLabClient, type RequestJobResult, type RunnerInfo } from '../gitlab/index.ts';
+import type { Clock } from '../platform/clock.ts';
+import { Emitter } from './emitter.ts';
+import type { RunnerEvent, RunnerState } from './events.ts';
+import { nextPoll, type PollDecision } from './poll-policy.ts';
+import { runJob, type JobReport, type SourcesProvider } from './run-job.ts';
+
+export interface RunnerOptions {
+  client: GitLabClient;
+  executor: Executor;
+  sources: SourcesProvider;
+  clock: Clock;
+  /** The runner authentication token (`glrt-…` or legacy). */
+  token: string;
+  /** This runner manager's `system_id` (`r_` + 12 alphanumerics), persisted by the caller. */
+  systemId: string;
+  info: RunnerInfo;
+  /** Name shown in the trace header ("on <name> <short token>"). */
+  name: string;
+  /** Seconds between polls when GitLab cannot hold the request. Default 3 (the Go runner's). */
+  checkIntervalSeconds?: number;
+  /** Job log limit in bytes. Default 4 MiB (§6.6). */
+  outputLimit?: number;
+  /** Root of all builds in the sandbox (`CI_BUILDS_DIR`). Default `/builds`. */
+  buildsDir?: string;
+  /** `<os>/<arch>` for `CI_RUNNER_EXECUTABLE_ARCH`. */
+  executableArch: string;
+  /** Major Node version inside the sandbox, when it has Node. */
+  nodeVersion?: string;
+  /** Consecutive 403s before the runner stops asking. Default 3 (`unhealthy_requests_limit`). */
+  unhealthyLimit?: number;
+  random?: () => number;
+}
+
+export type StopMode = 'graceful' | 'immediate';
+
+export class Runner {
+  readonly events = new Emitter<RunnerEvent>();
+  #options: RunnerOptions;
+  #state: RunnerState = 'idle';
+  #stopRequested: StopMode | null = null;
+  #paused = false;
+  #pollAbort: AbortController | null = null;
+  #jobAbort: AbortController | null = null;
+  #wake: (() => void) | null = null;
+  #counters = { jobsRun: 0, succeeded: 0, failed: 0 };
+
+  constructor(options: RunnerOptions) {
+    this.#options = options;
+  }
+
+  get state(): RunnerState {
+    return this.#state;
+  }
+
+  get counters(): Readonly<{ jobsRun: number; succeeded: number; failed: number }> {
+    return this.#counters;
+  }
+
+  /**
+   * Poll and run jobs until stopped. With `once`, return after the first job has been run and
+   * reported. Resolves with the outcomes of the jobs it ran.
+   */
+  async run({ once = false }: { once?: boolean } = {}): Promise<{ outcomes: JobReport[]; reason: string }> {
+    const o = this.#options;
+    const outcomes: JobReport[] = [];
+    let lastUpdate: string | null = null;
+    let forbidden = 0;
+    this.#stopRequested = null;
+    const policy = {
+      checkIntervalMs: (o.checkIntervalSeconds ?? 3) * 1000,
+      jitter: 0.2,
+      random: o.random ?? Math.random,
+    };
+
+    while (this.#stopRequested === null) {
+      if (this.#paused) {
+        this.#setState('paused');
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        continue;
+      }
+      this.#setState('polling');
+      this.#pollAbort = new AbortController();
+      // Long polling needs X-GitLab-Last-Update; unreadable or unknown headers mean short polls (§14).
+      const sentLastUpdate = o.client.headersReadable === true ? lastUpdate : null;
+      const answer = await requestJob(o.client, {
+        token: o.token,
+        systemId: o.systemId,
+        info: o.info,
+        lastUpdate: sentLastUpdate,
+        signal: this.#pollAbort.signal,
+      }).catch((err: unknown) => {
+        // Only an aborted signal rejects: the runner is stopping or pausing.
+        if (this.#pollAbort?.signal.aborted) return null;
+        throw err;
+      });
+      this.#pollAbort = null;
+      if (answer === null) continue;
+      if (this.#stopRequested !== null) break;
+      this.events.emit({ type: 'contact', at: o.clock.now(), ok: answer.kind !== 'failed' });
+
+      let decision: PollDecision = { delayMs: 0, lastUpdate };
+      switch (answer.kind) {
+        case 'job': {
+          forbidden = 0;
+          const outcome = await this.#runOne(answer);
+          if (outcome) outcomes.push(outcome);
+          decision = nextPoll({ kind: 'job' }, answer.lastUpdate ?? lastUpdate, policy);
+          // A job GitLab took back before it started does not count: keep asking.
+          if (once && outcome && !outcome.dropped) return { outcomes, reason: 'ran one job' };
+          break;
+        }
+        case 'no-job':
+          forbidden = 0;
+          decision = nextPoll({ kind: 'no-job', sentLastUpdate, lastUpdate: answer.lastUpdate }, lastUpdate, policy);
+          break;
+        case 'forbidden': {
+          forbidden += 1;
+          if (forbidden >= (o.unhealthyLimit ?? 3)) {
+            const reason =
+              `GitLab refused this runner's token ${forbidden} times in a row: the runner was deleted, ` +
+              'paused by token reset, or the token is wrong. Register the runner again with a valid token.';
+            this.events.emit({ type: 'error', message: reason, fatal: true });
+            this.#setState('error');
+            return { outcomes, reason };
+          }
+          this.events.emit({ type: 'error', message: 'GitLab answered 403 Forbidden to the job request.', fatal: false });
+          decision = nextPoll({ kind: 'failed' }, lastUpdate, policy);
+          break;
+        }
+        case 'conflict':
+          decision = nextPoll({ kind: 'conflict' }, lastUpdate, policy);
+          break;
+        case 'failed':
+          this.events.emit({ type: 'error', message: answer.message, fatal: false });
+          decision = nextPoll({ kind: 'failed' }, lastUpdate, policy);
+          break;
+      }
+      lastUpdate = decision.lastUpdate;
+      if (decision.delayMs > 0 && this.#stopRequested === null) {
+        this.#pollAbort = new AbortController();
+        await o.clock.sleep(decision.delayMs, this.#pollAbort.signal).catch(() => undefined);
+        this.#pollAbort = null;
+      }
+    }
+    this.#setState('stopped');
+    return { outcomes, reason: this.#stopRequested === 'immediate' ? 'stopped now' : 'stopped' };
+  }
+
+  /**
+   * Stop asking for jobs. `graceful` lets the current job finish; `immediate` fails it as
+   * `runner_system_failure` and reports it before returning.
+   */
+  stop(mode: StopMode = 'graceful'): void {
+    this.#stopRequested = mode;
+    if (this.#state === 'running') this.#setState('stopping');
+    this.#pollAbort?.abort(new Error('runner stopping'));
+    if (mode === 'immediate') this.#jobAbort?.abort(new Error('runner stopped'));
+    this.#wake?.();
+  }
+
+  /** Stop asking for new jobs until `resume()`; a running job continues. */
+  pause(): void {
+    this.#paused = true;
+    this.#pollAbort?.abort(new Error('runner paused'));
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#wake?.();
+    this.#wake = null;
+  }
+
+  async #runOne(answer: Extract<RequestJobResult, { kind: 'job' }>) {
+    const o = this.#options;
+    this.#jobAbort = new AbortController();
+    this.#setState('running');
+    try {
+      const outcome = await runJob({
+        client: o.client,
+        executor: o.executor,
+        sources: o.sources,
+        clock: o.clock,
+        info: o.info,
+        runner: { name: o.name, token: o.token, systemId: o.systemId },
+        buildsDir: o.buildsDir ?? '/builds',
+        executableArch: o.executableArch,
+        nodeVersion: o.nodeVersion,
+        outputLimit: o.outputLimit ?? 4 * 1024 * 1024,
+        parsed: answer.job,
+        signal: this.#jobAbort.signal,
+        events: this.events,
+      });
+      this.#counters.jobsRun += 1;
+      if (outcome.result === 'success') this.#counters.succeeded += 1;
+      else this.#counters.failed += 1;
+      return outcome;
+    } catch (err) {
+      // runJob reports every expected failure itself; reaching here is a bug, so say so loudly.
+      this.events.emit({ type: 'error', message: `tabrunner bug while running a job: ${String(err)}`, fatal: false });
+      return null;
+    } finally {
+      this.#jobAbort = null;
+    }
+  }
+
+  #setState(state: RunnerState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.events.emit({ type: 'state', state });
+  }
+}

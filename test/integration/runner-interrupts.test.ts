@@ -1,0 +1,128 @@
+/**
+ * Cancel and timeouts, end to end: the emulator flips the job as GitLab's UI does, or the job
+ * runs past its limits, and the runner stops it and reports it the way GitLab's runner does.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runnerFeatures, runnerInfo } from '../../src/gitlab/index.ts';
+import { startHarness, text, type Harness } from '../support/runner-harness.ts';
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('cancel', () => {
+  it('stops the script on canceling, runs after_script, and GitLab ends the job canceled', async () => {
+    h = await startHarness();
+    const [job] = await h.pipeline([
+      { name: 'long', script: ['echo started', 'sleep 60', 'echo never-printed'], after_script: ['echo "after: $CI_JOB_STATUS"'] },
+    ]);
+    h.emulator.watchJob(job!.id, 600);
+    const { runner, output } = h.makeRunner();
+    const run = runner.run({ once: true });
+    await until(() => text(output(job!.id)).includes('started') && job!.trace.length > 0, 'the first output to reach GitLab');
+    expect(h.emulator.cancelJob(job!.id)).toBe('canceling');
+    const { outcomes } = await run;
+    const stored = await h.finished(job!.id);
+    expect(outcomes[0]).toMatchObject({ result: 'canceled' });
+    expect(stored.status).toBe('canceled');
+    const log = text(stored.trace);
+    expect(log).toContain('WARNING: script canceled externally (UI, API)');
+    expect(log).toContain('after: canceled');
+    expect(log).toContain('ERROR: Job failed: canceled');
+    expect(log).not.toContain('never-printed');
+  });
+
+  it('aborts at once, without after_script, when GitLab cancels outright', async () => {
+    h = await startHarness();
+    const [job] = await h.pipeline([{ name: 'long', script: ['echo started', 'sleep 60'], after_script: ['echo after-ran'] }]);
+    h.emulator.watchJob(job!.id, 600);
+    // Without readable headers the runner does not advertise cancel_gracefully (§14), so GitLab cancels hard.
+    const info = runnerInfo({
+      version: '0.0.0-test',
+      revision: 'test',
+      executor: 'shell',
+      platform: 'linux',
+      architecture: 'amd64',
+      features: runnerFeatures({ headersReadable: false, artifacts: false }),
+    });
+    const { runner, output } = h.makeRunner({ info });
+    const run = runner.run({ once: true });
+    await until(() => text(output(job!.id)).includes('started') && job!.trace.length > 0, 'the first output to reach GitLab');
+    expect(h.emulator.cancelJob(job!.id)).toBe('canceled');
+    const { outcomes } = await run;
+    expect(outcomes[0]).toMatchObject({ result: 'canceled' });
+    expect(text(output(job!.id))).not.toContain('after-ran');
+    expect(h.emulator.state.jobs.get(job!.id)?.status).toBe('canceled');
+  });
+});
+
+describe('timeouts', () => {
+  it('stops a job past its timeout and reports job_execution_timeout in GitLab words', async () => {
+    h = await startHarness({ jobTimeoutGraceSeconds: 120 });
+    const [job] = await h.pipeline([{ name: 'slow', timeout: 2, script: ['echo started', 'sleep 60', 'echo never-printed'] }]);
+    const { runner } = h.makeRunner();
+    await runner.run({ once: true });
+    const stored = await h.finished(job!.id);
+    expect(stored.status).toBe('failed');
+    expect(stored.failureReason).toBe('job_execution_timeout');
+    const log = text(stored.trace);
+    expect(log).toContain('ERROR: Job failed: execution took longer than 2s seconds');
+    expect(log).not.toContain('never-printed');
+  });
+
+  it('honours RUNNER_SCRIPT_TIMEOUT: the script stops, after_script runs with CI_JOB_STATUS=timedout', async () => {
+    h = await startHarness();
+    const [job] = await h.pipeline([
+      {
+        name: 'script-timeout',
+        variables: { RUNNER_SCRIPT_TIMEOUT: '1s' },
+        script: ['sleep 60'],
+        after_script: ['echo "after: $CI_JOB_STATUS"'],
+      },
+    ]);
+    const { runner } = h.makeRunner();
+    await runner.run({ once: true });
+    const stored = await h.finished(job!.id);
+    expect(stored.failureReason).toBe('job_execution_timeout');
+    expect(text(stored.trace)).toContain('after: timedout');
+  });
+});
+
+describe('stopping the runner', () => {
+  it('stop now fails the running job as runner_system_failure and reports it', async () => {
+    h = await startHarness();
+    const [job] = await h.pipeline([{ name: 'long', script: ['echo started', 'sleep 60'] }]);
+    const { runner, output } = h.makeRunner();
+    const run = runner.run();
+    await until(() => text(output(job!.id)).includes('started'), 'the job to start');
+    runner.stop('immediate');
+    await run;
+    const stored = await h.finished(job!.id);
+    expect(stored.status).toBe('failed');
+    expect(stored.failureReason).toBe('runner_system_failure');
+    expect(text(stored.trace)).toContain('ERROR: Job failed (system failure)');
+  });
+
+  it('a graceful stop lets the current job finish, then stops asking', async () => {
+    h = await startHarness();
+    const [job] = await h.pipeline([{ name: 'short', script: ['echo started', 'sleep 1', 'echo done'] }]);
+    const { runner, output } = h.makeRunner();
+    const run = runner.run();
+    await until(() => text(output(job!.id)).includes('started'), 'the job to start');
+    runner.stop('graceful');
+    const { outcomes } = await run;
+    expect(outcomes).toHaveLength(1);
+    expect((await h.finished(job!.id)).status).toBe('success');
+    expect(runner.state).toBe('stopped');
+  });
+});
