@@ -4,7 +4,13 @@
  * print the authentication token it got.
  */
 import { arch, platform } from 'node:process';
-import { isAuthenticationToken, registerRunner, runnerFeatures, runnerInfo, verifyRunner } from '../gitlab/index.ts';
+import {
+  isAuthenticationToken,
+  registerRunner,
+  runnerFeatures,
+  runnerInfo,
+  verifyRunner,
+} from '../gitlab/index.ts';
 import { TABRUNNER_REVISION, TABRUNNER_VERSION } from '../runner/index.ts';
 import { connect } from './connect.ts';
 import type { CliIo } from './main.ts';
@@ -31,12 +37,14 @@ export async function registerCommand(options: RegisterCommandOptions): Promise<
     executor: 'shell',
     platform,
     architecture: arch,
-    features: runnerFeatures({ headersReadable: true, artifacts: false }),
+    features: runnerFeatures({ headersReadable: true }),
   });
   if (isAuthenticationToken(options.token)) {
     const answer = await verifyRunner(client, { token: options.token, systemId, info });
     if (answer.kind === 'valid') {
-      io.out(`Runner ${answer.id} is valid; this host is runner manager ${systemId}. Start it with:`);
+      io.out(
+        `Runner ${answer.id} is valid; this host is runner manager ${systemId}. Start it with:`,
+      );
       io.out(`  npx tabrunner run --url ${client.url} --token <the glrt- token>`);
       return 0;
     }
@@ -47,7 +55,10 @@ export async function registerCommand(options: RegisterCommandOptions): Promise<
     );
     return 1;
   }
-  const tags = options.tagList.split(',').map((t) => t.trim()).filter(Boolean);
+  const tags = options.tagList
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   const answer = await registerRunner(client, {
     registrationToken: options.token,
     info,
@@ -62,7 +73,9 @@ export async function registerCommand(options: RegisterCommandOptions): Promise<
       io.out(`Start it with: npx tabrunner run --url ${client.url} --token ${answer.token}`);
       return 0;
     case 'forbidden':
-      io.err('tabrunner register: GitLab refused the registration token (403). Check it in Settings › CI/CD › Runners.');
+      io.err(
+        'tabrunner register: GitLab refused the registration token (403). Check it in Settings › CI/CD › Runners.',
+      );
       return 1;
     case 'gone':
       io.err(

@@ -5,10 +5,15 @@
 import { arch, platform } from 'node:process';
 import { join } from 'node:path';
 import { isExecutorName, executors } from '../executors/index.ts';
-import { createGitLabClient, runnerFeatures, runnerInfo, verifyRunner, type GitLabClient } from '../gitlab/index.ts';
+import { runnerFeatures, runnerInfo, verifyRunner, type GitLabClient } from '../gitlab/index.ts';
 import { stripTimestamps } from '../job/index.ts';
 import { systemClock } from '../platform/clock.ts';
-import { Runner, TABRUNNER_REVISION, TABRUNNER_VERSION, createSourcesProvider } from '../runner/index.ts';
+import {
+  Runner,
+  TABRUNNER_REVISION,
+  TABRUNNER_VERSION,
+  createSourcesProvider,
+} from '../runner/index.ts';
 import { createNodeSourceStore, nodeHttp } from '../sources/node.ts';
 import type { CliIo } from './main.ts';
 import { connect } from './connect.ts';
@@ -45,8 +50,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     shell: 'bash',
     platform,
     architecture: arch,
-    // Artifacts are not uploaded yet: advertising them would be a lie GitLab acts on.
-    features: runnerFeatures({ headersReadable: true, artifacts: false }),
+    features: runnerFeatures({ headersReadable: true }),
   });
   if (!(await verify(client, options.token, systemId, info, io))) return 1;
 
@@ -70,7 +74,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   runner.events.on((event) => {
     switch (event.type) {
       case 'job-started':
-        io.out(`Job ${event.job.id} (${event.job.name}) started${event.job.url ? `: ${event.job.url}` : ''}`);
+        io.out(
+          `Job ${event.job.id} (${event.job.name}) started${event.job.url ? `: ${event.job.url}` : ''}`,
+        );
         break;
       case 'job-output':
         io.out(stripTimestamps(decoder.decode(event.chunk, { stream: true })).replace(/\n$/, ''));
@@ -98,7 +104,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    io.out(`tabrunner ${TABRUNNER_VERSION} polling ${client.url} as system ID ${systemId}${options.once ? ' (one job)' : ''}`);
+    io.out(
+      `tabrunner ${TABRUNNER_VERSION} polling ${client.url} as system ID ${systemId}${options.once ? ' (one job)' : ''}`,
+    );
     const { outcomes, reason } = await runner.run({ once: options.once });
     if (runner.state === 'error') return 1;
     if (options.once) {
@@ -116,7 +124,13 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   }
 }
 
-async function verify(client: GitLabClient, token: string, systemId: string, info: ReturnType<typeof runnerInfo>, io: CliIo): Promise<boolean> {
+async function verify(
+  client: GitLabClient,
+  token: string,
+  systemId: string,
+  info: ReturnType<typeof runnerInfo>,
+  io: CliIo,
+): Promise<boolean> {
   const answer = await verifyRunner(client, { token, systemId, info });
   switch (answer.kind) {
     case 'valid':
@@ -128,7 +142,9 @@ async function verify(client: GitLabClient, token: string, systemId: string, inf
       );
       return false;
     case 'orphaned':
-      io.err('tabrunner: GitLab says this runner is orphaned (no project or group owns it). Create a new runner.');
+      io.err(
+        'tabrunner: GitLab says this runner is orphaned (no project or group owns it). Create a new runner.',
+      );
       return false;
     case 'failed':
       io.err(

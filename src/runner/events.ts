@@ -3,7 +3,8 @@
  * events can cross a worker boundary. Output is always masked before it is emitted.
  */
 
-export type RunnerState = 'idle' | 'polling' | 'running' | 'paused' | 'stopping' | 'stopped' | 'error';
+export type RunnerState =
+  'idle' | 'polling' | 'running' | 'paused' | 'stopping' | 'stopped' | 'error';
 
 export type JobResult = 'success' | 'failed' | 'canceled';
 

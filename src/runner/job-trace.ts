@@ -54,7 +54,9 @@ export class JobTrace {
     this.buffer = new TraceBuffer({ limit: options.limit });
     this.#scriptMasker = createMasker(options.masking);
     this.#runnerMasker = createMasker(options.masking);
-    this.#timestamper = options.timestamps ? new Timestamper({ now: () => options.clock.now() }) : null;
+    this.#timestamper = options.timestamps
+      ? new Timestamper({ now: () => options.clock.now() })
+      : null;
   }
 
   /** Called after every write that reached the buffer (the sender schedules a PATCH). */
@@ -129,7 +131,14 @@ export class JobTrace {
 
   /** Echo a command as GitLab's runner does, with a folded section for multi-line ones. */
   echo(command: string, index: number, prefix: string): void {
-    this.text(commandEcho(command, { index, prefix, sections: this.#options.sections, unixSeconds: this.#unixSeconds() }));
+    this.text(
+      commandEcho(command, {
+        index,
+        prefix,
+        sections: this.#options.sections,
+        unixSeconds: this.#unixSeconds(),
+      }),
+    );
   }
 
   /** The job's closing text, already formatted (e.g. `closingLine(outcome)`); then no more writes. */

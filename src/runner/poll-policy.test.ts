@@ -9,22 +9,38 @@ describe('nextPoll', () => {
   });
 
   it('re-polls at once when a held long poll ends with 204 and no header (§3.3)', () => {
-    const decision = nextPoll({ kind: 'no-job', sentLastUpdate: 'v1', lastUpdate: null }, 'v1', options);
+    const decision = nextPoll(
+      { kind: 'no-job', sentLastUpdate: 'v1', lastUpdate: null },
+      'v1',
+      options,
+    );
     expect(decision).toEqual({ delayMs: 0, lastUpdate: 'v1' });
   });
 
   it('re-polls at once with a new queue version so the next request can be held', () => {
-    const decision = nextPoll({ kind: 'no-job', sentLastUpdate: 'v1', lastUpdate: 'v2' }, 'v1', options);
+    const decision = nextPoll(
+      { kind: 'no-job', sentLastUpdate: 'v1', lastUpdate: 'v2' },
+      'v1',
+      options,
+    );
     expect(decision).toEqual({ delayMs: 0, lastUpdate: 'v2' });
   });
 
   it('waits the check interval when the server echoed last_update without holding', () => {
-    const decision = nextPoll({ kind: 'no-job', sentLastUpdate: 'v2', lastUpdate: 'v2' }, 'v2', options);
+    const decision = nextPoll(
+      { kind: 'no-job', sentLastUpdate: 'v2', lastUpdate: 'v2' },
+      'v2',
+      options,
+    );
     expect(decision).toEqual({ delayMs: 3000, lastUpdate: 'v2' });
   });
 
   it('waits the check interval when it cannot read the header (browser without relay, §14)', () => {
-    const decision = nextPoll({ kind: 'no-job', sentLastUpdate: null, lastUpdate: null }, null, options);
+    const decision = nextPoll(
+      { kind: 'no-job', sentLastUpdate: null, lastUpdate: null },
+      null,
+      options,
+    );
     expect(decision).toEqual({ delayMs: 3000, lastUpdate: null });
   });
 

@@ -28,9 +28,16 @@ export interface PollPolicyOptions {
   random: () => number;
 }
 
-export function nextPoll(answer: PollAnswer, previous: string | null, options: PollPolicyOptions): PollDecision {
+export function nextPoll(
+  answer: PollAnswer,
+  previous: string | null,
+  options: PollPolicyOptions,
+): PollDecision {
   const interval = () =>
-    Math.max(0, Math.round(options.checkIntervalMs * (1 + options.jitter * (options.random() * 2 - 1))));
+    Math.max(
+      0,
+      Math.round(options.checkIntervalMs * (1 + options.jitter * (options.random() * 2 - 1))),
+    );
   switch (answer.kind) {
     case 'job':
       // Drain the queue: ask again at once, as the Go runner does unless strict_check_interval.

@@ -8,6 +8,8 @@
  * Every expected failure ends as a reported job with GitLab's failure reason; `runJob` throws
  * only on bugs.
  */
+import { downloadDependencies, planArtifactUploads, uploadArtifacts } from '../artifacts/index.ts';
+import { hasErrorCode } from '../errors/index.ts';
 import type { Executor, FileTree, Workspace } from '../executors/port.ts';
 import { TraceSender, updateJob, type GitLabClient, type RunnerInfo } from '../gitlab/index.ts';
 import type { JobPayload, ParsedJob } from '../gitlab/job-payload.ts';
@@ -36,6 +38,8 @@ import { TABRUNNER_REVISION, TABRUNNER_VERSION } from './version.ts';
 export type SourcesProvider = (request: {
   payload: JobPayload;
   settings: JobSettings;
+  /** `CI_PROJECT_DIR`, for the trace lines. */
+  projectDir: string;
   line: (kind: 'notice' | 'plain' | 'warning', text: string) => void;
   signal: AbortSignal;
 }) => Promise<{ tree: FileTree | null }>;
@@ -173,27 +177,74 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
   } else {
     for (const warning of plan.warnings) trace.warning(warning);
     timers.after(plan.timeouts.jobSeconds * 1000, () => interrupt('job-timeout'));
+    let tracked = new Set<string>();
     try {
-      workspace = await prepareAndFetch(o, payload, plan, trace, stage, jobAbort.signal);
-      failure = await runUserSteps(plan, workspace, trace, stage, scriptAbort.signal, timers, interrupt);
+      ({ workspace, tracked } = await prepareAndFetch(
+        o,
+        payload,
+        plan,
+        trace,
+        stage,
+        jobAbort.signal,
+      ));
+      failure = await runUserSteps(
+        plan,
+        workspace,
+        trace,
+        stage,
+        scriptAbort.signal,
+        timers,
+        interrupt,
+      );
       if (plan.afterScript.length > 0 && !jobAbort.signal.aborted) {
-        const afterFailure = await runAfterScript(plan, workspace, trace, stage, jobAbort.signal, o.clock, {
-          status: jobStatusFor(interruption, failure),
-          canceled: interruption === 'canceled',
-        });
+        const afterFailure = await runAfterScript(
+          plan,
+          workspace,
+          trace,
+          stage,
+          jobAbort.signal,
+          o.clock,
+          {
+            status: jobStatusFor(interruption, failure),
+            canceled: interruption === 'canceled',
+          },
+        );
         failure ??= afterFailure;
       }
     } catch (err) {
       if (!jobAbort.signal.aborted) failure = systemFailure(err);
-    } finally {
-      timers.clear();
     }
+    // Uploads run after failures too (on_failure entries), but not after an abort (§10.5).
+    if (workspace && !jobAbort.signal.aborted) {
+      try {
+        const succeeded = failure === null && interruption === null;
+        const uploadFailure = await uploadStage(
+          o,
+          payload,
+          plan,
+          workspace,
+          tracked,
+          trace,
+          stage,
+          succeeded,
+          jobAbort.signal,
+        );
+        failure ??= uploadFailure;
+      } catch (err) {
+        if (!jobAbort.signal.aborted) failure ??= systemFailure(err);
+      }
+    }
+    timers.clear();
   }
   o.signal.removeEventListener('abort', onRunnerStop);
 
-  await stage('cleanup_file_variables', 'Cleaning up project directory and file based variables', async () => {
-    await workspace?.dispose();
-  }).catch(() => undefined);
+  await stage(
+    'cleanup_file_variables',
+    'Cleaning up project directory and file based variables',
+    async () => {
+      await workspace?.dispose();
+    },
+  ).catch(() => undefined);
 
   const outcome = outcomeOf(interruption, failure, plan);
   if (interruption === 'job-timeout') trace.warning(timeoutWarningText('step_script'));
@@ -204,18 +255,31 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
       ? { state: 'success' }
       : {
           state: 'failed',
-          failureReason: mapFailureReason(failureReasonOf(outcome), payload.features.failure_reasons),
+          failureReason: mapFailureReason(
+            failureReasonOf(outcome),
+            payload.features.failure_reasons,
+          ),
           exitCode: exitCodeOf(outcome),
         },
   );
-  if (traceLost) o.events.emit({ type: 'error', message: `Job ${payload.id}: ${traceLost}`, fatal: false });
+  if (traceLost)
+    o.events.emit({ type: 'error', message: `Job ${payload.id}: ${traceLost}`, fatal: false });
   return finishEvent(o, summary, startedAt, stages, {
     jobId: payload.id,
-    result: outcome.kind === 'success' ? 'success' : outcome.kind === 'canceled' ? 'canceled' : 'failed',
+    result:
+      outcome.kind === 'success' ? 'success' : outcome.kind === 'canceled' ? 'canceled' : 'failed',
     failureReason: outcome.kind === 'success' ? null : failureReasonOf(outcome),
     exitCode: outcome.kind === 'success' ? null : (exitCodeOf(outcome) ?? null),
-    reported: final.kind === 'accepted',
+    reported:
+      final.kind === 'accepted' ||
+      (final.kind === 'aborted' && final.jobStatus === gitlabStatusOf(outcome)),
   });
+}
+
+/** The status GitLab shows once it applied our final state (a 403 after a lost 200 says so). */
+function gitlabStatusOf(outcome: JobOutcome): string {
+  if (outcome.kind === 'success') return 'success';
+  return outcome.kind === 'canceled' ? 'canceled' : 'failed';
 }
 
 type Stage = (name: string, header: string, body: () => Promise<void>) => Promise<void>;
@@ -228,7 +292,7 @@ async function prepareAndFetch(
   trace: JobTrace,
   stage: Stage,
   signal: AbortSignal,
-): Promise<Workspace> {
+): Promise<{ workspace: Workspace; tracked: Set<string> }> {
   await stage('prepare_executor', `Preparing the "${o.executor.name}" executor`, async () => {
     trace.println(`Using ${o.executor.name} executor...`);
   });
@@ -236,19 +300,108 @@ async function prepareAndFetch(
     trace.text(`Running on tabrunner ${o.runner.name} (${o.executor.name})...\n`);
   });
   let workspace: Workspace | null = null;
+  const tracked = new Set<string>();
   await stage('get_sources', 'Getting source from Git repository', async () => {
     let tree: FileTree | null;
     try {
-      ({ tree } = await o.sources({ payload, settings: plan.settings, line: (kind, text) => trace.line(kind, text), signal }));
+      ({ tree } = await o.sources({
+        payload,
+        settings: plan.settings,
+        projectDir: plan.projectDir,
+        line: (kind, text) => trace.line(kind, text),
+        signal,
+      }));
     } catch (err) {
       if (signal.aborted) throw err;
-      throw new StageError({ kind: 'system', message: `getting the sources failed: ${describe(err)}` });
+      throw new StageError({
+        kind: 'system',
+        message: `getting the sources failed: ${describe(err)}`,
+      });
     }
-    workspace = await o.executor.prepare(tree ?? { files: [] }, { projectDir: plan.projectDir, env: plan.env });
-    for (const file of plan.fileVariables) await workspace.writeFile(file.path, encoder.encode(file.content));
+    for (const file of tree?.files ?? []) tracked.add(`${plan.projectDir}/${file.path}`);
+    workspace = await o.executor.prepare(tree ?? { files: [] }, {
+      projectDir: plan.projectDir,
+      env: plan.env,
+    });
+    for (const file of plan.fileVariables)
+      await workspace.writeFile(file.path, encoder.encode(file.content));
   });
-  if (!workspace) throw new StageError({ kind: 'system', message: 'the executor prepared no workspace' });
-  return workspace;
+  if (!workspace)
+    throw new StageError({ kind: 'system', message: 'the executor prepared no workspace' });
+  const ready: Workspace = workspace;
+  if (payload.dependencies.some((d) => d.artifacts_file?.filename)) {
+    await stage('download_artifacts', 'Downloading artifacts', async () => {
+      try {
+        await downloadDependencies({
+          client: o.client,
+          dependencies: payload.dependencies,
+          workspace: ready,
+          projectDir: plan.projectDir,
+          line: (text) => trace.text(text),
+          signal,
+        });
+      } catch (err) {
+        if (signal.aborted) throw err;
+        // A missing or expired artifact is GitLab's `missing_dependency_failure` (§8.2, §12.3).
+        const reason = hasErrorCode(err, 'MissingDependencyError')
+          ? 'missing_dependency_failure'
+          : 'runner_system_failure';
+        throw new StageError({
+          kind: 'system',
+          reason,
+          message: `downloading artifacts failed: ${describe(err)}`,
+        });
+      }
+    });
+  }
+  return { workspace: ready, tracked };
+}
+
+/**
+ * `upload_artifacts_on_success` / `_on_failure` (§8.1, §10.5): entries whose `when` matches the
+ * outcome so far. A failed upload fails a job that would otherwise pass, as GitLab's runner does.
+ */
+async function uploadStage(
+  o: RunJobOptions,
+  payload: JobPayload,
+  plan: JobPlan,
+  workspace: Workspace,
+  tracked: Set<string>,
+  trace: JobTrace,
+  stage: Stage,
+  succeeded: boolean,
+  signal: AbortSignal,
+): Promise<JobFailure | null> {
+  const expand = (value: string) => plan.variables.expand(value);
+  const uploads = planArtifactUploads(payload.artifacts, succeeded ? 'success' : 'failure', expand);
+  if (!uploads) return null;
+  let failure: JobFailure | null = null;
+  await stage(uploads.section, uploads.header, async () => {
+    const untrackedFiles = uploads.uploads.some((u) => u.artifact.untracked)
+      ? (await workspace.listFiles(plan.projectDir))
+          .filter((path) => !tracked.has(path))
+          .map((path) => path.slice(plan.projectDir.length + 1))
+      : [];
+    const result = await uploadArtifacts({
+      client: o.client,
+      jobId: payload.id,
+      jobToken: payload.token,
+      entries: uploads.uploads,
+      workspace,
+      projectDir: plan.projectDir,
+      expand,
+      line: (text) => trace.text(text),
+      untrackedFiles,
+      compressionLevel: plan.variables.value('ARTIFACT_COMPRESSION_LEVEL'),
+      signal,
+    });
+    if (result.failure)
+      failure = {
+        kind: 'system',
+        message: `uploading artifacts failed: ${result.failure.message}`,
+      };
+  });
+  return failure;
 }
 
 /** The user steps (`step_script`, …) in order under one deadline; the first failure stops them. */
@@ -268,7 +421,13 @@ async function runUserSteps(
     if (signal.aborted) return null;
     let failure: JobFailure | null = null;
     await stage(step.section, `Executing "${step.section}" stage of the job script`, async () => {
-      const result = await runScript({ workspace, lines: step.lines, trace, signal, prefix: 'script_step' });
+      const result = await runScript({
+        workspace,
+        lines: step.lines,
+        trace,
+        signal,
+        prefix: 'script_step',
+      });
       if (result.kind === 'failed') failure = { kind: 'exit_code', exitCode: result.exitCode };
     });
     if (failure) return failure;
@@ -292,7 +451,9 @@ async function runAfterScript(
     trace.notice('Running after script...');
     const timeout = new AbortController();
     const timers = new Timers(clock);
-    timers.after(plan.timeouts.afterScriptSeconds * 1000, () => timeout.abort(new Error('after_script timeout')));
+    timers.after(plan.timeouts.afterScriptSeconds * 1000, () =>
+      timeout.abort(new Error('after_script timeout')),
+    );
     try {
       const result = await runScript({
         workspace,
@@ -304,7 +465,9 @@ async function runAfterScript(
       });
       if (result.kind === 'failed') {
         if (plan.settings.afterScriptIgnoreErrors) {
-          trace.warning(`after_script failed, but job will continue unaffected: exit code ${result.exitCode}`);
+          trace.warning(
+            `after_script failed, but job will continue unaffected: exit code ${result.exitCode}`,
+          );
         } else {
           failure = { kind: 'exit_code', exitCode: result.exitCode };
         }
@@ -341,7 +504,10 @@ function outcomeOf(
     case 'aborted':
       return { kind: 'canceled' };
     case 'runner-stopped':
-      return { kind: 'system', message: 'the runner was stopped while the job ran (tab closed or runner stopped)' };
+      return {
+        kind: 'system',
+        message: 'the runner was stopped while the job ran (tab closed or runner stopped)',
+      };
     case null:
       return failure ?? { kind: 'success' };
   }
@@ -351,16 +517,28 @@ function outcomeOf(
  * The acceptance PUT (§7.5). Retried a few times when it fails outright: a lost answer may hide
  * an applied acceptance, and a second `running` PUT is harmless.
  */
-async function accept(o: RunJobOptions, payload: JobPayload): Promise<'running' | 'canceling' | 'dropped'> {
+async function accept(
+  o: RunJobOptions,
+  payload: JobPayload,
+): Promise<'running' | 'canceling' | 'dropped'> {
   for (let attempt = 1; ; attempt += 1) {
-    const answer = await updateJob(o.client, { jobId: payload.id, jobToken: payload.token, info: o.info, state: 'running' });
+    const answer = await updateJob(o.client, {
+      jobId: payload.id,
+      jobToken: payload.token,
+      info: o.info,
+      state: 'running',
+    });
     if (answer.kind === 'aborted') return 'dropped';
     if (answer.kind === 'succeeded' || answer.kind === 'accepted') {
       return answer.jobStatus === 'canceling' ? 'canceling' : 'running';
     }
     if (attempt >= 3) {
       // Go on: if GitLab never got it, the first trace PATCH answers 403 and the job stops.
-      o.events.emit({ type: 'error', message: `Job ${payload.id}: GitLab did not confirm the job start; continuing.`, fatal: false });
+      o.events.emit({
+        type: 'error',
+        message: `Job ${payload.id}: GitLab did not confirm the job start; continuing.`,
+        fatal: false,
+      });
       return 'running';
     }
     await o.clock.sleep(1000 * attempt);
@@ -414,14 +592,24 @@ function finishEvent(
 }
 
 /** A payload we could not read still names a job: fail it with the reasons in its trace. */
-async function reportUnparsable(o: RunJobOptions, parsed: Extract<ParsedJob, { ok: false }>): Promise<JobReport> {
+async function reportUnparsable(
+  o: RunJobOptions,
+  parsed: Extract<ParsedJob, { ok: false }>,
+): Promise<JobReport> {
   o.events.emit({
     type: 'error',
     message: `GitLab sent a job payload tabrunner cannot read: ${parsed.problems.join('; ')}`,
     fatal: false,
   });
   const job = parsed.job;
-  if (!job) return { jobId: 0, result: 'failed', failureReason: 'runner_system_failure', exitCode: null, reported: false };
+  if (!job)
+    return {
+      jobId: 0,
+      result: 'failed',
+      failureReason: 'runner_system_failure',
+      exitCode: null,
+      reported: false,
+    };
   const trace = new JobTrace({
     limit: o.outputLimit,
     masking: { phrases: [job.token], tokenPrefixes: [] },
@@ -434,11 +622,29 @@ async function reportUnparsable(o: RunJobOptions, parsed: Extract<ParsedJob, { o
   trace.error('The job payload from GitLab is malformed, so tabrunner did not run it:');
   for (const problem of job.problems) trace.error(`  ${problem}`);
   trace.close(closingLine({ kind: 'system', message: 'invalid job payload' }));
-  const acceptance = await updateJob(o.client, { jobId: job.id, jobToken: job.token, info: o.info, state: 'running' });
+  const acceptance = await updateJob(o.client, {
+    jobId: job.id,
+    jobToken: job.token,
+    info: o.info,
+    state: 'running',
+  });
   if (acceptance.kind === 'aborted') {
-    return { jobId: job.id, result: 'failed', failureReason: 'runner_system_failure', exitCode: null, reported: false };
+    return {
+      jobId: job.id,
+      result: 'failed',
+      failureReason: 'runner_system_failure',
+      exitCode: null,
+      reported: false,
+    };
   }
-  const sender = new TraceSender({ client: o.client, jobId: job.id, jobToken: job.token, source: trace.buffer, clock: o.clock, info: o.info });
+  const sender = new TraceSender({
+    client: o.client,
+    jobId: job.id,
+    jobToken: job.token,
+    source: trace.buffer,
+    clock: o.clock,
+    info: o.info,
+  });
   const final = await sender.finish({ state: 'failed', failureReason: 'runner_system_failure' });
   return {
     jobId: job.id,

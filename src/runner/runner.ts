@@ -4,7 +4,12 @@
  * lifecycle is `runJob`'s. Runs unchanged in Node (CLI, tests) and in the tab.
  */
 import type { Executor } from '../executors/port.ts';
-import { requestJob, type GitLabClient, type RequestJobResult, type RunnerInfo } from '../gitlab/index.ts';
+import {
+  requestJob,
+  type GitLabClient,
+  type RequestJobResult,
+  type RunnerInfo,
+} from '../gitlab/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import { Emitter } from './emitter.ts';
 import type { RunnerEvent, RunnerState } from './events.ts';
@@ -67,7 +72,10 @@ export class Runner {
    * Poll and run jobs until stopped. With `once`, return after the first job has been run and
    * reported. Resolves with the outcomes of the jobs it ran.
    */
-  async run({ once = false }: { once?: boolean } = {}): Promise<{ outcomes: JobReport[]; reason: string }> {
+  async run({ once = false }: { once?: boolean } = {}): Promise<{
+    outcomes: JobReport[];
+    reason: string;
+  }> {
     const o = this.#options;
     const outcomes: JobReport[] = [];
     let lastUpdate: string | null = null;
@@ -118,7 +126,11 @@ export class Runner {
         }
         case 'no-job':
           forbidden = 0;
-          decision = nextPoll({ kind: 'no-job', sentLastUpdate, lastUpdate: answer.lastUpdate }, lastUpdate, policy);
+          decision = nextPoll(
+            { kind: 'no-job', sentLastUpdate, lastUpdate: answer.lastUpdate },
+            lastUpdate,
+            policy,
+          );
           break;
         case 'forbidden': {
           forbidden += 1;
@@ -130,7 +142,11 @@ export class Runner {
             this.#setState('error');
             return { outcomes, reason };
           }
-          this.events.emit({ type: 'error', message: 'GitLab answered 403 Forbidden to the job request.', fatal: false });
+          this.events.emit({
+            type: 'error',
+            message: 'GitLab answered 403 Forbidden to the job request.',
+            fatal: false,
+          });
           decision = nextPoll({ kind: 'failed' }, lastUpdate, policy);
           break;
         }
@@ -203,7 +219,11 @@ export class Runner {
       return outcome;
     } catch (err) {
       // runJob reports every expected failure itself; reaching here is a bug, so say so loudly.
-      this.events.emit({ type: 'error', message: `tabrunner bug while running a job: ${String(err)}`, fatal: false });
+      this.events.emit({
+        type: 'error',
+        message: `tabrunner bug while running a job: ${String(err)}`,
+        fatal: false,
+      });
       return null;
     } finally {
       this.#jobAbort = null;

@@ -8,8 +8,12 @@ import type { SourcesProvider } from './run-job.ts';
 
 type HttpClient = Parameters<typeof getSources>[0]['http'];
 
-export function createSourcesProvider(options: { store: SourceStore; http: HttpClient; corsProxy?: string }): SourcesProvider {
-  return async ({ payload, settings, line, signal }) => {
+export function createSourcesProvider(options: {
+  store: SourceStore;
+  http: HttpClient;
+  corsProxy?: string;
+}): SourcesProvider {
+  return async ({ payload, settings, projectDir, line, signal }) => {
     const { tree } = await getSources({
       gitInfo: payload.git_info,
       settings: {
@@ -24,6 +28,7 @@ export function createSourcesProvider(options: { store: SourceStore; http: HttpC
       http: options.http,
       corsProxy: options.corsProxy,
       projectKey: projectKey(payload.git_info.repo_url, payload.job_info.project_id),
+      projectDir,
       onLine: (l) => line(l.kind, l.text),
       signal,
     });

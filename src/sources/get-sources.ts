@@ -78,6 +78,11 @@ export interface GetSourcesOptions {
   corsProxy?: string;
   /** The store key, e.g. `gitlab.example.com/group/project`. */
   projectKey: string;
+  /**
+   * The job's project directory (`CI_PROJECT_DIR`), named in the trace as GitLab's runner names
+   * its checkout ("Initialized empty Git repository in <dir>/.git/"). Default: the store location.
+   */
+  projectDir?: string;
   onProgress?: (progress: SourcesProgress) => void;
   onLine?: (line: SourcesLine) => void;
   signal?: AbortSignal;
@@ -212,7 +217,7 @@ export async function getSources(options: GetSourcesOptions): Promise<SourcesRes
     if (!reused) await init({ fs, gitdir, bare: true, defaultBranch: 'none' });
     line(
       'plain',
-      `${reused ? 'Reinitialized existing' : 'Initialized empty'} Git repository in ${project.location}/`,
+      `${reused ? 'Reinitialized existing' : 'Initialized empty'} Git repository in ${options.projectDir ? `${options.projectDir}/.git` : project.location}/`,
     );
     const currentUrl = (await getConfig({ fs, gitdir, path: 'remote.origin.url' })) as
       string | undefined;

@@ -24,19 +24,39 @@ const kinds: [string, Fault][] = [
   ['a lost response', { kind: 'lost-response' }],
 ];
 const cases: [string, FaultSpec['endpoint'], Fault][] = [
-  ...kinds.map(([name, fault]): [string, FaultSpec['endpoint'], Fault] => [name, 'jobs/request', fault]),
-  ...kinds.map(([name, fault]): [string, FaultSpec['endpoint'], Fault] => [name, 'jobs/update', fault]),
-  ...kinds.map(([name, fault]): [string, FaultSpec['endpoint'], Fault] => [name, 'jobs/trace', fault]),
+  ...kinds.map(([name, fault]): [string, FaultSpec['endpoint'], Fault] => [
+    name,
+    'jobs/request',
+    fault,
+  ]),
+  ...kinds.map(([name, fault]): [string, FaultSpec['endpoint'], Fault] => [
+    name,
+    'jobs/update',
+    fault,
+  ]),
+  ...kinds.map(([name, fault]): [string, FaultSpec['endpoint'], Fault] => [
+    name,
+    'jobs/trace',
+    fault,
+  ]),
   ['a spurious 416', 'jobs/trace', { kind: 'spurious-416', times: 2 }],
 ];
 
 describe('faults on every runner endpoint', () => {
   it.each(cases)('survives %s on %s', { timeout: 60_000 }, async (_name, endpoint, fault) => {
     const [job] = await h.pipeline([
-      { name: 'faulty', script: ['echo "first line"', 'sleep 1', 'echo "second line"', 'exit 0'], after_script: ['echo after'] },
+      {
+        name: 'faulty',
+        script: ['echo "first line"', 'sleep 1', 'echo "second line"', 'exit 0'],
+        after_script: ['echo after'],
+      },
     ]);
     h.emulator.faults.clear();
-    h.emulator.faults.add({ endpoint, ...fault, ...(endpoint === 'jobs/request' ? {} : { jobId: job!.id }) });
+    h.emulator.faults.add({
+      endpoint,
+      ...fault,
+      ...(endpoint === 'jobs/request' ? {} : { jobId: job!.id }),
+    });
     const { runner, output } = h.makeRunner();
     const { outcomes } = await runner.run({ once: true });
     const stored = await h.finished(job!.id);

@@ -24,12 +24,19 @@ describe('cancel', () => {
   it('stops the script on canceling, runs after_script, and GitLab ends the job canceled', async () => {
     h = await startHarness();
     const [job] = await h.pipeline([
-      { name: 'long', script: ['echo started', 'sleep 60', 'echo never-printed'], after_script: ['echo "after: $CI_JOB_STATUS"'] },
+      {
+        name: 'long',
+        script: ['echo started', 'sleep 60', 'echo never-printed'],
+        after_script: ['echo "after: $CI_JOB_STATUS"'],
+      },
     ]);
     h.emulator.watchJob(job!.id, 600);
     const { runner, output } = h.makeRunner();
     const run = runner.run({ once: true });
-    await until(() => text(output(job!.id)).includes('started') && job!.trace.length > 0, 'the first output to reach GitLab');
+    await until(
+      () => text(output(job!.id)).includes('started') && job!.trace.length > 0,
+      'the first output to reach GitLab',
+    );
     expect(h.emulator.cancelJob(job!.id)).toBe('canceling');
     const { outcomes } = await run;
     const stored = await h.finished(job!.id);
@@ -44,7 +51,9 @@ describe('cancel', () => {
 
   it('aborts at once, without after_script, when GitLab cancels outright', async () => {
     h = await startHarness();
-    const [job] = await h.pipeline([{ name: 'long', script: ['echo started', 'sleep 60'], after_script: ['echo after-ran'] }]);
+    const [job] = await h.pipeline([
+      { name: 'long', script: ['echo started', 'sleep 60'], after_script: ['echo after-ran'] },
+    ]);
     h.emulator.watchJob(job!.id, 600);
     // Without readable headers the runner does not advertise cancel_gracefully (§14), so GitLab cancels hard.
     const info = runnerInfo({
@@ -53,11 +62,14 @@ describe('cancel', () => {
       executor: 'shell',
       platform: 'linux',
       architecture: 'amd64',
-      features: runnerFeatures({ headersReadable: false, artifacts: false }),
+      features: runnerFeatures({ headersReadable: false }),
     });
     const { runner, output } = h.makeRunner({ info });
     const run = runner.run({ once: true });
-    await until(() => text(output(job!.id)).includes('started') && job!.trace.length > 0, 'the first output to reach GitLab');
+    await until(
+      () => text(output(job!.id)).includes('started') && job!.trace.length > 0,
+      'the first output to reach GitLab',
+    );
     expect(h.emulator.cancelJob(job!.id)).toBe('canceled');
     const { outcomes } = await run;
     expect(outcomes[0]).toMatchObject({ result: 'canceled' });
@@ -69,7 +81,9 @@ describe('cancel', () => {
 describe('timeouts', () => {
   it('stops a job past its timeout and reports job_execution_timeout in GitLab words', async () => {
     h = await startHarness({ jobTimeoutGraceSeconds: 120 });
-    const [job] = await h.pipeline([{ name: 'slow', timeout: 2, script: ['echo started', 'sleep 60', 'echo never-printed'] }]);
+    const [job] = await h.pipeline([
+      { name: 'slow', timeout: 2, script: ['echo started', 'sleep 60', 'echo never-printed'] },
+    ]);
     const { runner } = h.makeRunner();
     await runner.run({ once: true });
     const stored = await h.finished(job!.id);
@@ -115,7 +129,9 @@ describe('stopping the runner', () => {
 
   it('a graceful stop lets the current job finish, then stops asking', async () => {
     h = await startHarness();
-    const [job] = await h.pipeline([{ name: 'short', script: ['echo started', 'sleep 1', 'echo done'] }]);
+    const [job] = await h.pipeline([
+      { name: 'short', script: ['echo started', 'sleep 1', 'echo done'] },
+    ]);
     const { runner, output } = h.makeRunner();
     const run = runner.run();
     await until(() => text(output(job!.id)).includes('started'), 'the job to start');

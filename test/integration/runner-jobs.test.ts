@@ -84,7 +84,12 @@ describe('runner with the emulator', () => {
 
   it('fails a malformed payload with a clear message and takes the next job', async () => {
     const [bad, good] = await h.pipeline([
-      { name: 'bad', stage: 'build', script: ['echo x'], payload_overrides: { steps: 'not-a-list' } },
+      {
+        name: 'bad',
+        stage: 'build',
+        script: ['echo x'],
+        payload_overrides: { steps: 'not-a-list' },
+      },
       { name: 'good', stage: 'build', script: ['echo fine'] },
     ]);
     const { runner } = h.makeRunner();

@@ -8,12 +8,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createProject } from '../../emulator/git/index.ts';
-import { startEmulator, type Emulator, type EmulatorOptions, type Job, type Project } from '../../emulator/index.ts';
+import {
+  startEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  type Job,
+  type Project,
+} from '../../emulator/index.ts';
 import { createPipeline, type JobSpecJson } from '../../emulator/pipelines/index.ts';
 import { createShellExecutor } from '../../src/executors/index.ts';
-import { createGitLabClient, runnerFeatures, runnerInfo, type GitLabClient } from '../../src/gitlab/index.ts';
+import {
+  createGitLabClient,
+  runnerFeatures,
+  runnerInfo,
+  type GitLabClient,
+} from '../../src/gitlab/index.ts';
 import { systemClock } from '../../src/platform/clock.ts';
-import { Runner, createSourcesProvider, type RunnerEvent, type RunnerOptions } from '../../src/runner/index.ts';
+import {
+  Runner,
+  createSourcesProvider,
+  type RunnerEvent,
+  type RunnerOptions,
+} from '../../src/runner/index.ts';
 import { createNodeSourceStore, nodeHttp } from '../../src/sources/node.ts';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/tiny-project', import.meta.url));
@@ -24,7 +40,11 @@ export interface Harness {
   runnerToken: string;
   client: GitLabClient;
   /** A runner for this emulator; `events` collects everything it emitted. */
-  makeRunner(overrides?: Partial<RunnerOptions>): { runner: Runner; events: RunnerEvent[]; output: (jobId: number) => Uint8Array };
+  makeRunner(overrides?: Partial<RunnerOptions>): {
+    runner: Runner;
+    events: RunnerEvent[];
+    output: (jobId: number) => Uint8Array;
+  };
   /** Create a pipeline on `main` from JSON job specs; returns its jobs in order. */
   pipeline(jobs: JobSpecJson[]): Promise<Job[]>;
   /** Wait until the job reaches a finished state (success, failed, canceled). */
@@ -35,7 +55,11 @@ export interface Harness {
 export async function startHarness(options: Partial<EmulatorOptions> = {}): Promise<Harness> {
   const emulator = await startEmulator({ longPollSeconds: 2, ...options });
   const stateDir = await mkdtemp(join(tmpdir(), 'tabrunner-it-'));
-  const project = await createProject(emulator.context, { path: 'tiny', namespace: 'it', sourceDir: FIXTURE_DIR });
+  const project = await createProject(emulator.context, {
+    path: 'tiny',
+    namespace: 'it',
+    sourceDir: FIXTURE_DIR,
+  });
   const record = emulator.createRunner({ description: 'integration', runUntagged: true });
   const client = createGitLabClient({ url: emulator.url });
   const store = createNodeSourceStore({ dir: join(stateDir, 'git') });
@@ -60,7 +84,7 @@ export async function startHarness(options: Partial<EmulatorOptions> = {}): Prom
           executor: 'shell',
           platform: 'linux',
           architecture: 'amd64',
-          features: runnerFeatures({ headersReadable: true, artifacts: false }),
+          features: runnerFeatures({ headersReadable: true }),
         }),
         name: 'integration-runner',
         checkIntervalSeconds: 0.2,
@@ -71,7 +95,9 @@ export async function startHarness(options: Partial<EmulatorOptions> = {}): Prom
       runner.events.on((event) => events.push(event));
       runners.push(runner);
       const output = (jobId: number) => {
-        const chunks = events.flatMap((e) => (e.type === 'job-output' && e.jobId === jobId ? [e.chunk] : []));
+        const chunks = events.flatMap((e) =>
+          e.type === 'job-output' && e.jobId === jobId ? [e.chunk] : [],
+        );
         const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
         let at = 0;
         for (const c of chunks) {
@@ -95,7 +121,8 @@ export async function startHarness(options: Partial<EmulatorOptions> = {}): Prom
       for (;;) {
         const job = emulator.state.jobs.get(jobId);
         if (job && ['success', 'failed', 'canceled'].includes(job.status)) return job;
-        if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job?.status} after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`job ${jobId} still ${job?.status} after ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
