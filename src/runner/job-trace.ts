@@ -157,8 +157,13 @@ export class JobTrace {
 
   #emit(bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    this.#options.onOutput(bytes);
+    // Listeners get what the buffer stored (cut at the limit with the notice, UTF-8 repaired),
+    // not what was offered, so the page shows exactly GitLab's bytes.
+    const before = this.buffer.length;
     this.buffer.write(bytes);
+    const stored = this.buffer.read(before, this.buffer.length - before);
+    if (stored.length === 0) return;
+    this.#options.onOutput(stored);
     for (const listener of this.#writeListeners) listener();
   }
 

@@ -10,7 +10,7 @@ describe('nextPoll', () => {
 
   it('re-polls at once when a held long poll ends with 204 and no header (§3.3)', () => {
     const decision = nextPoll(
-      { kind: 'no-job', sentLastUpdate: 'v1', lastUpdate: null },
+      { kind: 'no-job', longPolling: true, sentLastUpdate: 'v1', lastUpdate: null },
       'v1',
       options,
     );
@@ -19,7 +19,7 @@ describe('nextPoll', () => {
 
   it('re-polls at once with a new queue version so the next request can be held', () => {
     const decision = nextPoll(
-      { kind: 'no-job', sentLastUpdate: 'v1', lastUpdate: 'v2' },
+      { kind: 'no-job', longPolling: true, sentLastUpdate: 'v1', lastUpdate: 'v2' },
       'v1',
       options,
     );
@@ -28,7 +28,7 @@ describe('nextPoll', () => {
 
   it('waits the check interval when the server echoed last_update without holding', () => {
     const decision = nextPoll(
-      { kind: 'no-job', sentLastUpdate: 'v2', lastUpdate: 'v2' },
+      { kind: 'no-job', longPolling: true, sentLastUpdate: 'v2', lastUpdate: 'v2' },
       'v2',
       options,
     );
@@ -37,7 +37,7 @@ describe('nextPoll', () => {
 
   it('waits the check interval when it cannot read the header (browser without relay, §14)', () => {
     const decision = nextPoll(
-      { kind: 'no-job', sentLastUpdate: null, lastUpdate: null },
+      { kind: 'no-job', longPolling: false, sentLastUpdate: null, lastUpdate: null },
       null,
       options,
     );
@@ -50,5 +50,14 @@ describe('nextPoll', () => {
     expect(low.delayMs).toBe(2400);
     expect(high.delayMs).toBeGreaterThan(3590);
     expect(high.delayMs).toBeLessThanOrEqual(3600);
+  });
+
+  it('never polls in a loop when long polling is off, even when a new queue version arrives', () => {
+    const decision = nextPoll(
+      { kind: 'no-job', longPolling: false, sentLastUpdate: null, lastUpdate: 'v9' },
+      null,
+      options,
+    );
+    expect(decision).toEqual({ delayMs: 3000, lastUpdate: 'v9' });
   });
 });

@@ -10,7 +10,13 @@
 
 export type PollAnswer =
   | { kind: 'job' }
-  | { kind: 'no-job'; sentLastUpdate: string | null; lastUpdate: string | null }
+  | {
+      kind: 'no-job';
+      /** Whether the next request may carry `last_update` (long polling possible and wanted). */
+      longPolling: boolean;
+      sentLastUpdate: string | null;
+      lastUpdate: string | null;
+    }
   | { kind: 'conflict' }
   | { kind: 'failed' };
 
@@ -44,6 +50,7 @@ export function nextPoll(
       return { delayMs: 0, lastUpdate: previous };
     case 'no-job': {
       const { sentLastUpdate, lastUpdate } = answer;
+      if (!answer.longPolling) return { delayMs: interval(), lastUpdate: lastUpdate ?? previous };
       if (sentLastUpdate !== null && lastUpdate === null) {
         // A held long poll ended (queue changed or hold timed out): ask again now.
         return { delayMs: 0, lastUpdate: sentLastUpdate };

@@ -28,6 +28,11 @@ export interface RunnerOptions {
   info: RunnerInfo;
   /** Name shown in the trace header ("on <name> <short token>"). */
   name: string;
+  /**
+   * Use long polling when GitLab's `X-GitLab-Last-Update` is readable (§3.3). Default true; the
+   * tab turns it off when it talks to GitLab without a relay (the header is hidden, §14).
+   */
+  longPolling?: boolean;
   /** Seconds between polls when GitLab cannot hold the request. Default 3 (the Go runner's). */
   checkIntervalSeconds?: number;
   /** Job log limit in bytes. Default 4 MiB (§6.6). */
@@ -96,7 +101,8 @@ export class Runner {
       this.#setState('polling');
       this.#pollAbort = new AbortController();
       // Long polling needs X-GitLab-Last-Update; unreadable or unknown headers mean short polls (§14).
-      const sentLastUpdate = o.client.headersReadable === true ? lastUpdate : null;
+      const longPolling = o.longPolling !== false && o.client.headersReadable === true;
+      const sentLastUpdate = longPolling ? lastUpdate : null;
       const answer = await requestJob(o.client, {
         token: o.token,
         systemId: o.systemId,
@@ -127,7 +133,13 @@ export class Runner {
         case 'no-job':
           forbidden = 0;
           decision = nextPoll(
-            { kind: 'no-job', sentLastUpdate, lastUpdate: answer.lastUpdate },
+            // Readability is known once GitLab answered: the first answer may enable long polling.
+            {
+              kind: 'no-job',
+              longPolling: o.longPolling !== false && o.client.headersReadable === true,
+              sentLastUpdate,
+              lastUpdate: answer.lastUpdate,
+            },
             lastUpdate,
             policy,
           );
