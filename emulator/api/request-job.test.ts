@@ -147,7 +147,9 @@ describe('POST /jobs/request (§3)', () => {
     try {
       const job = insertSimpleJob(quick.state);
       const runner = quick.createRunner();
-      const first = await requestJob(quick.url, runner.token, { features: { two_phase_job_commit: true } });
+      const first = await requestJob(quick.url, runner.token, {
+        features: { two_phase_job_commit: true },
+      });
       expect(first.status).toBe(201);
       clock.advance(4_000);
       expireTimedOutJobs(quick.context);
@@ -155,7 +157,9 @@ describe('POST /jobs/request (§3)', () => {
       clock.advance(1_000);
       expireTimedOutJobs(quick.context);
       expect(job).toMatchObject({ status: 'pending', awaitingAcceptance: false, runnerId: null });
-      const second = await requestJob(quick.url, runner.token, { features: { two_phase_job_commit: true } });
+      const second = await requestJob(quick.url, runner.token, {
+        features: { two_phase_job_commit: true },
+      });
       expect(second.status).toBe(201);
       expect(((await second.json()) as { id: number }).id).toBe(job.id);
     } finally {
