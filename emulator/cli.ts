@@ -38,7 +38,10 @@ export function parseCliArgs(argv: string[]): DemoOptions {
 /** The running demo and the lines that tell a person how to use it. */
 export interface Demo {
   emulator: Emulator;
+  /** Token of the runner tagged `node` that also runs untagged jobs (for the tab). */
   runnerToken: string;
+  /** Token of an untagged runner that takes only the untagged shell jobs (for the CLI). */
+  shellRunnerToken: string;
   banner: string;
 }
 
@@ -54,6 +57,8 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     });
     const pipeline = await createPipeline(emulator.context, project.id, { ref: 'main' });
     const runner = emulator.createRunner({ description: 'tabrunner demo', tags: ['node'] });
+    // A second runner without tags takes only the untagged (shell) jobs: the one for the CLI.
+    const shellRunner = emulator.createRunner({ description: 'tabrunner demo (shell)' });
     const banner = [
       `GitLab emulator listening on ${emulator.url}`,
       `  pipelines and logs:  ${emulator.url}/`,
@@ -61,13 +66,13 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       `  runner token:        ${runner.token}`,
       `  admin token:         ${emulator.adminToken}`,
       '',
-      'Connect a runner with:',
-      `  npx tabrunner run --url ${emulator.url} --token ${runner.token}`,
-      'or open the tabrunner page and paste the URL and the runner token.',
-      'Jobs tagged "node" need the WebContainer executor; the others run in the shell sandbox.',
+      'Run the shell jobs headless with:',
+      `  npx tabrunner run --url ${emulator.url} --token ${shellRunner.token}`,
+      'or open the tabrunner page and paste the URL and the runner token above: jobs tagged',
+      '"node" need the WebContainer executor; the others run in the shell sandbox.',
       'Press Ctrl+C to stop.',
     ].join('\n');
-    return { emulator, runnerToken: runner.token, banner };
+    return { emulator, runnerToken: runner.token, shellRunnerToken: shellRunner.token, banner };
   } catch (error) {
     await emulator.close();
     throw error;

@@ -10,7 +10,7 @@
  * Not covered: loops inside `eval`, `source`, `bash -c` or `sh script.sh` (they are parsed
  * later, without plugins); those are bounded only by the execution limits.
  */
-import { defineCommand, parse } from 'just-bash';
+import { defineCommand } from 'just-bash';
 import type { Command, StatementNode, TransformPlugin } from 'just-bash';
 
 export const YIELD_COMMAND = '__tabrunner_yield';
@@ -33,8 +33,7 @@ export function createYieldCommand(now: () => number = Date.now): Command {
 }
 
 export function createLoopYieldPlugin(): TransformPlugin {
-  const template = parse(`${YIELD_COMMAND} && :`).statements[0];
-  if (!template) throw new Error('loop-yield: the yield statement did not parse');
+  const template = yieldStatement();
   return {
     name: 'tabrunner-loop-yield',
     transform({ ast }) {
@@ -42,6 +41,36 @@ export function createLoopYieldPlugin(): TransformPlugin {
       return { ast };
     },
   };
+}
+
+/**
+ * `__tabrunner_yield && :` as just-bash's parser builds it. Written out because just-bash's
+ * browser bundle (what Vite resolves for the tab) does not export `parse`.
+ */
+function yieldStatement(): StatementNode {
+  const command = (name: string) => ({
+    type: 'Pipeline' as const,
+    commands: [
+      {
+        type: 'SimpleCommand' as const,
+        name: { type: 'Word' as const, parts: [{ type: 'Literal' as const, value: name }] },
+        args: [],
+        assignments: [],
+        redirections: [],
+        line: 1,
+      },
+    ],
+    negated: false,
+    timed: false,
+    timePosix: false,
+  });
+  return {
+    type: 'Statement',
+    pipelines: [command(YIELD_COMMAND), command(':')],
+    operators: ['&&'],
+    background: false,
+    sourceText: `${YIELD_COMMAND} && :`,
+  } as StatementNode;
 }
 
 /** Walks the whole AST: loops hide in functions, pipelines, substitutions and other loops. */

@@ -117,3 +117,45 @@ describe('shell executor specifics', () => {
     await expect(run('echo late')).rejects.toMatchObject({ code: 'ShellWorkspaceGone' });
   });
 });
+
+describe('shell executor: command substitution and redirections', () => {
+  async function run(command: string): Promise<{ out: string; exitCode: number }> {
+    const executor = createShellExecutor();
+    const workspace = await executor.prepare(
+      { files: [{ path: 'a.txt', data: new TextEncoder().encode('hi\n') }] },
+      { projectDir: '/builds/p', env: {} },
+    );
+    const session = await workspace.openSession();
+    let out = '';
+    const decoder = new TextDecoder();
+    const { exitCode } = await session.run(
+      { command },
+      (c) => (out += decoder.decode(c, { stream: true })),
+      new AbortController().signal,
+    );
+    await workspace.dispose();
+    return { out, exitCode };
+  }
+
+  it('captures $(…) output instead of printing it', async () => {
+    const { out, exitCode } = await run(
+      'X="$(cat a.txt)"; echo "got [$X]"; test "$(cat a.txt)" = "hi" && echo same',
+    );
+    expect(out).toBe('got [hi]\nsame\n');
+    expect(exitCode).toBe(0);
+  });
+
+  it("keeps the job's own redirections: > file, 2>&1 and pipes", async () => {
+    const { out } = await run(
+      'echo to-file > f.txt; cat f.txt | tr a-z A-Z; ls nothing-here 2>&1 | grep -c nothing-here',
+    );
+    expect(out).toBe('TO-FILE\n1\n');
+  });
+
+  it('streams the output of a loop command by command', async () => {
+    const { out } = await run(
+      'for i in 1 2 3; do echo "n$i"; done; f() { echo "in-f"; }; Y=$(f); echo "[$Y]"; f',
+    );
+    expect(out).toBe('n1\nn2\nn3\n[in-f]\nin-f\n');
+  });
+});

@@ -9,7 +9,7 @@
 import type { Bash, BashExecResult } from 'just-bash';
 import type { LineResult, Session, StepLine } from '../port.ts';
 import { addMissingCommandHints } from './missing-commands.ts';
-import { STDERR_TAP, STDOUT_TAP, type OutputTap } from './output-tap.ts';
+import type { OutputTap } from './output-tap.ts';
 import { abortError, busyError } from './shell-errors.ts';
 
 /** Options worth keeping between lines; the rest are just-bash's fixed defaults. */
@@ -65,9 +65,8 @@ export class ShellSession implements Session {
     tap.listener = (stream, chunk) => onOutput(stream === 'stderr' ? hinted(chunk) : chunk);
     let result: BashExecResult;
     try {
-      // fd 1 and 2 go to the tap for the whole line, so output streams command by command.
-      const prelude = `exec >>${STDOUT_TAP} 2>>${STDERR_TAP}; ${this.#shellOptions}`;
-      result = await bash.exec(`${prelude}${line.command}`, {
+      // The stream-redirect plugin sends each command's output to the tap as it runs.
+      result = await bash.exec(`${this.#shellOptions}${line.command}`, {
         env: this.#env,
         replaceEnv: true,
         cwd: this.#cwd,

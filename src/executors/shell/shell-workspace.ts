@@ -7,6 +7,7 @@ import { Bash, InMemoryFs } from 'just-bash';
 import type { IFileSystem } from 'just-bash';
 import type { FileTree, PrepareOptions, Session, Workspace } from '../port.ts';
 import { createLoopYieldPlugin, createYieldCommand } from './loop-yield.ts';
+import { createStreamRedirectPlugin } from './stream-redirect.ts';
 import { OutputTap } from './output-tap.ts';
 import { notFoundError, workspaceGoneError } from './shell-errors.ts';
 import { SHELL_LIMITS } from './shell-limits.ts';
@@ -42,6 +43,7 @@ export class ShellWorkspace implements Workspace, SessionHost {
       executionLimits: SHELL_LIMITS,
     });
     this.bash.registerTransformPlugin(createLoopYieldPlugin());
+    this.bash.registerTransformPlugin(createStreamRedirectPlugin());
   }
 
   /** Places the tree, then builds the shell on top of it. */
