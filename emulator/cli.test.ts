@@ -18,10 +18,15 @@ describe('emulator CLI', () => {
     expect(() => parseCliArgs(['--bogus'])).toThrow();
   });
 
-  it('starts with the sample project, a pending pipeline and a runner', async () => {
+  it('starts with the sample project, a pending pipeline and two runners (tab and CLI)', async () => {
     demo = await startDemo({ port: 0, host: '127.0.0.1' });
     expect(demo.banner).toContain(demo.emulator.url);
-    expect(demo.banner).toContain(`--token ${demo.runnerToken}`);
+    expect(demo.banner).toContain(`runner token:        ${demo.runnerToken}`);
+    expect(demo.banner).toContain(`--token ${demo.shellRunnerToken}`);
+    const shell = [...demo!.emulator.state.runners.values()].find(
+      (r) => r.token === demo!.shellRunnerToken,
+    );
+    expect(shell?.tags).toEqual([]);
     const jobs = [...demo.emulator.state.jobs.values()];
     expect(jobs.map((j) => `${j.name}:${j.status}`).sort()).toEqual([
       'node-build:pending',

@@ -22,7 +22,7 @@ export const PAGE_STYLE = [
   '.status-success{color:#108548;border-color:#108548}.status-failed{color:#dd2b0e;border-color:#dd2b0e}',
   '.status-running{color:#1f75cb;border-color:#1f75cb}.status-pending{color:#ab6100;border-color:#ab6100}',
   '.trace{background:#1f1f1f;color:#ccc;font:13px/1.45 ui-monospace,monospace;padding:.8em;white-space:pre-wrap;word-break:break-all}',
-  '.trace summary{cursor:pointer;list-style-position:outside}.trace summary .line{display:inline}',
+  '.trace summary{cursor:pointer;list-style-position:inside}.trace summary .line{display:inline}',
   '.trace .duration{float:right;color:#999;background:#333;border-radius:.6em;padding:0 .5em}',
   '.ts{color:#888;margin-right:1em;display:none}#show-times:checked~.trace .ts{display:inline}',
   '.bold{font-weight:bold}.italic{font-style:italic}.underline{text-decoration:underline}',

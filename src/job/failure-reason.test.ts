@@ -66,7 +66,7 @@ describe('closing lines (§9.7)', () => {
     ],
     [
       { kind: 'script_timeout', timeoutSeconds: 600 },
-      'ESC[31;1mERROR: Job failed: execution took longer than 10m0s secondsESC[0;m\n',
+      'ESC[31;1mERROR: Job failed: script timeout: context deadline exceededESC[0;m\n',
     ],
     [{ kind: 'canceled' }, 'ESC[31;1mERROR: Job failed: canceledESC[0;m\n'],
     [

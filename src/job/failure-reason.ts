@@ -135,8 +135,10 @@ export function failureText(failure: JobFailure): string {
     case 'exit_code':
       return `exit code ${failure.exitCode}`;
     case 'job_timeout':
-    case 'script_timeout':
       return `execution took longer than ${formatGoDuration(failure.timeoutSeconds * 1000)} seconds`;
+    case 'script_timeout':
+      // The Go runner's text: RUNNER_SCRIPT_TIMEOUT expires as a context deadline.
+      return 'script timeout: context deadline exceeded';
     case 'canceled':
       return 'canceled';
     case 'system':

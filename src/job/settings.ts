@@ -46,6 +46,11 @@ export interface JobSettings {
   };
   /** Timestamped trace (§9.6): `FF_TIMESTAMPS`, on by default as in GitLab's current runner. */
   timestamps: boolean;
+  /**
+   * `FF_SCRIPT_SECTIONS` (default false, as in GitLab's runner): fold each multi-line command in
+   * a section of its own; otherwise it is echoed as its first line (§9.3, §9.5).
+   */
+  scriptSections: boolean;
 }
 
 export interface SettingsResult {
@@ -195,6 +200,7 @@ export function readSettings(
       executorJobSection: attempts('EXECUTOR_JOB_SECTION_ATTEMPTS'),
     },
     timestamps: bool('FF_TIMESTAMPS', true),
+    scriptSections: bool('FF_SCRIPT_SECTIONS', false),
   };
   return { settings, warnings };
 }

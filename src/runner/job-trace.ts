@@ -31,6 +31,8 @@ export interface JobTraceOptions {
   masking: Masking;
   /** `features.trace_sections`: write section markers or not. */
   sections: boolean;
+  /** `FF_SCRIPT_SECTIONS`: fold each multi-line command in a section of its own (§9.3). */
+  scriptSections: boolean;
   /** Prefix each line with GitLab's timestamp header (§9.6). */
   timestamps: boolean;
   clock: Clock;
@@ -81,6 +83,15 @@ export class JobTrace {
     const masked = this.#runnerMasker.write(this.#encoder.encode(text));
     this.#store(STREAM_RUNNER, concat(masked, this.#runnerMasker.flush()));
   }
+  /**
+   * Text GitLab's runner prints from inside the job's shell (echoed commands, git progress):
+   * stream 01 like the script's output (§9.6), after what the script wrote before it.
+   */
+  scriptText(text: string): void {
+    if (text === '') return;
+    const masked = this.#scriptMasker.write(this.#encoder.encode(text));
+    this.#store(STREAM_SCRIPT, concat(masked, this.#scriptMasker.flush()));
+  }
 
   header(runner: { name: string; token: string; systemId: string }): void {
     this.text(
@@ -122,22 +133,18 @@ export class JobTrace {
     this.text(error(text));
   }
 
-  /** A line from another module (sources, artifacts) in the matching printer. */
+  /** A line the job's shell would print (git progress from get_sources), in the matching printer. */
   line(kind: 'notice' | 'plain' | 'warning', text: string): void {
-    if (kind === 'notice') this.notice(text);
-    else if (kind === 'warning') this.warning(text);
-    else this.text(`${text}\n`);
+    if (kind === 'notice') this.scriptText(notice(text));
+    else if (kind === 'warning') this.scriptText(warning(text));
+    else this.scriptText(`${text}\n`);
   }
 
   /** Echo a command as GitLab's runner does, with a folded section for multi-line ones. */
   echo(command: string, index: number, prefix: string): void {
-    this.text(
-      commandEcho(command, {
-        index,
-        prefix,
-        sections: this.#options.sections,
-        unixSeconds: this.#unixSeconds(),
-      }),
+    const sections = this.#options.sections && this.#options.scriptSections;
+    this.scriptText(
+      commandEcho(command, { index, prefix, sections, unixSeconds: this.#unixSeconds() }),
     );
   }
 

@@ -49,6 +49,8 @@ export interface RunJobOptions {
   executor: Executor;
   sources: SourcesProvider;
   clock: Clock;
+  /** Time written into the trace (section markers, §9.6 timestamps). Default `clock`. */
+  traceClock?: Clock;
   info: RunnerInfo;
   runner: { name: string; token: string; systemId: string };
   /** Root of all builds in the sandbox (`CI_BUILDS_DIR`). */
@@ -104,8 +106,9 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
     limit: o.outputLimit,
     masking: plan.masking,
     sections: payload.features.trace_sections,
+    scriptSections: plan.kind === 'plan' && plan.settings.scriptSections,
     timestamps: plan.kind === 'plan' ? plan.timestamps : true,
-    clock: o.clock,
+    clock: o.traceClock ?? o.clock,
     onOutput: (chunk) => o.events.emit({ type: 'job-output', jobId: payload.id, chunk }),
   });
 
@@ -114,7 +117,13 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
   const jobAbort = new AbortController();
   const scriptAbort = new AbortController();
   let interruption: Interruption | null = null;
+  // The stage a timeout cut short: GitLab warns about it right after that stage's section (§9.7).
+  let currentStage: string | null = null;
+  let cutStage: string | null = null;
   const interrupt = (why: Interruption) => {
+    if (interruption === null && (why === 'job-timeout' || why === 'script-timeout')) {
+      cutStage = currentStage;
+    }
     interruption ??= why;
     scriptAbort.abort(new Error(why));
     if (why !== 'canceled' && why !== 'script-timeout') jobAbort.abort(new Error(why));
@@ -160,6 +169,7 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
   const stage = async (name: string, header: string, body: () => Promise<void>) => {
     const at = o.clock.now();
     o.events.emit({ type: 'job-stage', jobId: payload.id, stage: name, at });
+    currentStage = name;
     trace.sectionStart(name);
     trace.stageHeader(header);
     try {
@@ -167,6 +177,8 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
     } finally {
       trace.flushOutput();
       trace.sectionEnd(name);
+      if (cutStage === name) trace.warning(timeoutWarningText(name));
+      currentStage = null;
       stages.push({ name, startedAt: at, finishedAt: o.clock.now() });
     }
   };
@@ -196,6 +208,8 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
         timers,
         interrupt,
       );
+      // GitLab's runner says so right after the user steps, with or without after_script (§9.7).
+      if (interruption === 'canceled') trace.warning(CANCELED_WARNING_TEXT);
       if (plan.afterScript.length > 0 && !jobAbort.signal.aborted) {
         const afterFailure = await runAfterScript(
           plan,
@@ -206,7 +220,6 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
           o.clock,
           {
             status: jobStatusFor(interruption, failure),
-            canceled: interruption === 'canceled',
           },
         );
         failure ??= afterFailure;
@@ -247,7 +260,6 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
   ).catch(() => undefined);
 
   const outcome = outcomeOf(interruption, failure, plan);
-  if (interruption === 'job-timeout') trace.warning(timeoutWarningText('step_script'));
   trace.close(closingLine(outcome));
 
   const final = await sender.finish(
@@ -443,9 +455,8 @@ async function runAfterScript(
   stage: Stage,
   jobSignal: AbortSignal,
   clock: Clock,
-  context: { status: string; canceled: boolean },
+  context: { status: string },
 ): Promise<JobFailure | null> {
-  if (context.canceled) trace.warning(CANCELED_WARNING_TEXT);
   let failure: JobFailure | null = null;
   await stage('after_script', 'Running after_script', async () => {
     trace.notice('Running after script...');
@@ -614,8 +625,9 @@ async function reportUnparsable(
     limit: o.outputLimit,
     masking: { phrases: [job.token], tokenPrefixes: [] },
     sections: false,
+    scriptSections: false,
     timestamps: true,
-    clock: o.clock,
+    clock: o.traceClock ?? o.clock,
     onOutput: (chunk) => o.events.emit({ type: 'job-output', jobId: job.id, chunk }),
   });
   trace.header(o.runner);

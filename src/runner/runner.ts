@@ -21,6 +21,8 @@ export interface RunnerOptions {
   executor: Executor;
   sources: SourcesProvider;
   clock: Clock;
+  /** Time written into traces (section markers, timestamps). Default `clock`; tests freeze it. */
+  traceClock?: Clock;
   /** The runner authentication token (`glrt-…` or legacy). */
   token: string;
   /** This runner manager's `system_id` (`r_` + 12 alphanumerics), persisted by the caller. */
@@ -215,6 +217,7 @@ export class Runner {
         executor: o.executor,
         sources: o.sources,
         clock: o.clock,
+        traceClock: o.traceClock,
         info: o.info,
         runner: { name: o.name, token: o.token, systemId: o.systemId },
         buildsDir: o.buildsDir ?? '/builds',

@@ -11,25 +11,9 @@ import { systemClock, type Clock } from '../../src/platform/clock.ts';
 /** 2024-06-10T06:13:20.123Z: the second of §9.9's example, plus milliseconds. */
 export const FIXED_MS = 1_718_000_000_123;
 
-/**
- * A clock whose `now()` is frozen for the trace and real for everything else.
- *
- * The runner hands one `Clock` to both `JobTrace` (section marker times, §9.6 timestamps) and
- * the trace sender, which schedules its PATCHes and cancel checks by comparing `now()` with its
- * last request. With a frozen `now()` the sender never sees its next request fall due, so a
- * cancel would never be noticed. So calls made directly from `src/runner/job-trace.ts` (the
- * only place trace times come from) get `FIXED_MS`, every other caller the wall clock; `sleep`
- * is real.
- */
-export function traceFrozenClock(fixedMs = FIXED_MS): Clock {
-  return {
-    now() {
-      // Stack: [0] "Error", [1] this function, [2] its caller.
-      const caller = new Error().stack?.split('\n')[2] ?? '';
-      return caller.includes('/src/runner/job-trace.ts') ? fixedMs : Date.now();
-    },
-    sleep: systemClock.sleep,
-  };
+/** A clock stopped at `fixedMs` for the trace (`traceClock`), so markers and timestamps are constant. */
+export function frozenClock(fixedMs = FIXED_MS): Clock {
+  return { now: () => fixedMs, sleep: systemClock.sleep };
 }
 
 /** One normalisation: what it replaces and why it varies from run to run. */
@@ -109,7 +93,7 @@ export function goldenDiff(expected: string, actual: string, context = 3): strin
     endA--;
     endB--;
   }
-  const out = [`first difference at line ${first + 1}:`];
+  const out = [`first difference at line ${first + 1} (- golden file, + this run):`];
   for (let i = Math.max(0, first - context); i < first; i++) out.push(`  ${a[i]}`);
   for (let i = first; i <= endA; i++) out.push(`- ${a[i]}`);
   for (let i = first; i <= endB; i++) out.push(`+ ${b[i]}`);
@@ -152,7 +136,9 @@ export function traceStructure(trace: string): TraceItem[] {
   for (let line of logicalLines(trace)) {
     for (let m = MARKER.exec(line); m; m = MARKER.exec(line)) {
       const [whole, kind, , name = '', options = ''] = m;
-      items.push(kind === 'start' ? { kind: 'section_start', name, options } : { kind: 'section_end', name });
+      items.push(
+        kind === 'start' ? { kind: 'section_start', name, options } : { kind: 'section_end', name },
+      );
       line = line.slice(whole.length);
     }
     if (line === '' || line === '\n') continue;
@@ -171,7 +157,8 @@ function logicalLines(trace: string): string[] {
     }
     const body = physical.slice(m[0].length);
     // A `+` entry continues the previous one, whose cut added the `\n` that is not in the log.
-    if (m[0].endsWith('+') && lines.length > 0) lines[lines.length - 1] = lines.at(-1)!.replace(/\n$/, '') + body;
+    if (m[0].endsWith('+') && lines.length > 0)
+      lines[lines.length - 1] = lines.at(-1)!.replace(/\n$/, '') + body;
     else lines.push(body);
   }
   return lines;
