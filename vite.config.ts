@@ -1,11 +1,34 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig } from 'vite';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { defineConfig, type Plugin } from 'vite';
 import { relayConfigFromEnv } from './proxy/config.ts';
 import { relayPlugin } from './proxy/vite-plugin.ts';
 
+// isomorphic-git's ESM build calls a global `Buffer`; its UMD build bundles one (the sources
+// Worker also installs src/sources/buffer-polyfill.ts). Same alias as test/browser/sources-bundle.ts.
+const require = createRequire(import.meta.url);
+const isomorphicGitUmd = join(dirname(require.resolve('isomorphic-git')), 'index.umd.min.js');
+
+/**
+ * Scripts that find their global object through `global` (Node) or `this` (undefined in a
+ * module Worker): isomorphic-git's UMD build and lightning-fs's TextEncoder polyfill.
+ */
+const NEEDS_GLOBAL =
+  /node_modules\/(isomorphic-git\/index\.umd\.min|fast-text-encoding\/text\.min)\.js$/;
+const umdGlobal: Plugin = {
+  name: 'tabrunner-isomorphic-git-global',
+  transform(code, id) {
+    return NEEDS_GLOBAL.test(id) ? { code: `var global = globalThis;\n${code}`, map: null } : null;
+  },
+};
+
 export default defineConfig({
   // The relay at /gitlab/… and /healthz when RELAY_UPSTREAMS names a GitLab (docs/relay.md).
-  plugins: [svelte(), relayPlugin({ config: relayConfigFromEnv(process.env) })],
+  plugins: [svelte(), umdGlobal, relayPlugin({ config: relayConfigFromEnv(process.env) })],
+  resolve: { alias: [{ find: /^isomorphic-git$/, replacement: isomorphicGitUmd }] },
+  // The sources Worker and the timer Worker are ES modules (`new Worker(url, { type: 'module' })`).
+  worker: { format: 'es', plugins: () => [umdGlobal] },
   server: {
     headers: {
       // WebContainer needs cross-origin isolation (see docs/architecture.md).

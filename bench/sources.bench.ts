@@ -16,11 +16,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { git, startGitServer, type GitServer } from '../test/support/git-server.ts';
 import { buildSourcesBundle, servePage } from '../test/browser/sources-bundle.ts';
 import { getSources, type SourcesSettings } from '../src/sources/index.ts';
 import { createNodeSourceStore, nodeHttp } from '../src/sources/node.ts';
+import { launchChromium } from '../test/support/chromium.ts';
 
 const run = promisify(execFile);
 const TOKEN = 'glcbt-64_benchToken';
@@ -234,16 +235,7 @@ export async function benchSources(options: SourcesBenchOptions = {}): Promise<B
     if (useBrowser) {
       await buildSourcesBundle(join(root, 'www'));
       const served = await servePage(join(root, 'www'));
-      const browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--no-sandbox',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-          '--disable-gpu',
-        ],
-      });
+      const browser = await launchChromium();
       closeBrowser = async () => {
         await browser.close();
         await new Promise<void>((r) => served.server.close(() => r()));

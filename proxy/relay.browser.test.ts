@@ -1,11 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
 import { insertJob, insertPipeline, insertProject } from '../emulator/test-support/index.ts';
 import { startRelay, type RunningRelay } from './node.ts';
+import { launchChromium } from '../test/support/chromium.ts';
 
 /**
  * The page under test, served by the relay as the app. It PATCHes a trace three ways and
@@ -71,16 +72,7 @@ beforeAll(async () => {
   // the other relay, on another origin, lets the app's origin in.
   appRelay = await startRelay({ ...common, cspConnectSrc: ['http://127.0.0.1:*'], appDir });
   otherRelay = await startRelay({ ...common, origins: [appRelay.url] });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-gpu',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {

@@ -6,7 +6,7 @@
 import type { EmulatorContext } from '../context.ts';
 import type { Job, JobVariableSpec, Pipeline, Project, Runner } from '../model.ts';
 import { expandVariables } from './expand-variables.ts';
-import { FAILURE_REASONS } from './failure-reasons.ts';
+import { GITLAB_FAILURE_REASONS as FAILURE_REASONS } from '../jobs/failure-reasons.ts';
 import { isProtectedRef, predefinedVariables, repoUrl } from './predefined-variables.ts';
 
 /** Build the job payload GitLab would send to `runner` for `job` (§4). */

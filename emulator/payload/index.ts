@@ -2,7 +2,7 @@
  * Job payloads as GitLab sends them on `POST /jobs/request` (gitlab-runner-protocol.md §4).
  */
 export { buildJobPayload } from './build-job-payload.ts';
-export { FAILURE_REASONS } from './failure-reasons.ts';
+export { GITLAB_FAILURE_REASONS as FAILURE_REASONS } from '../jobs/failure-reasons.ts';
 export {
   EMULATED_GITLAB_VERSION,
   EMULATED_USER,

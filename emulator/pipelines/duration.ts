@@ -22,8 +22,19 @@ const UNITS: Record<string, number> = {
   day: 86400,
   days: 86400,
   w: 604800,
+  wk: 604800,
+  wks: 604800,
   week: 604800,
   weeks: 604800,
+  mo: 2592000,
+  mos: 2592000,
+  month: 2592000,
+  months: 2592000,
+  y: 31536000,
+  yr: 31536000,
+  yrs: 31536000,
+  year: 31536000,
+  years: 31536000,
 };
 
 /** Seconds in a duration, or null when the text is not a duration. */

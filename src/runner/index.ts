@@ -4,7 +4,7 @@
  */
 export { Runner, type RunnerOptions, type StopMode } from './runner.ts';
 export { runJob, type JobReport, type RunJobOptions, type SourcesProvider } from './run-job.ts';
-export { createSourcesProvider } from './sources-provider.ts';
+export { createSourcesProvider, sourcesRequest } from './sources-provider.ts';
 export { Emitter } from './emitter.ts';
 export type { JobResult, JobSummary, RunnerEvent, RunnerState, StageTiming } from './events.ts';
 export { TABRUNNER_REVISION, TABRUNNER_VERSION } from './version.ts';

@@ -3,10 +3,37 @@
  * into the project's store. The store and HTTP client differ between Node and the tab; the
  * caller passes them in.
  */
+import type { JobPayload } from '../gitlab/job-payload.ts';
+import type { JobSettings } from '../job/index.ts';
 import { getSources, type SourceStore } from '../sources/index.ts';
 import type { SourcesProvider } from './run-job.ts';
 
-type HttpClient = Parameters<typeof getSources>[0]['http'];
+type GetSourcesOptions = Parameters<typeof getSources>[0];
+type HttpClient = GetSourcesOptions['http'];
+
+/**
+ * What `getSources` needs from a job, wherever it runs (here, or in the tab's Worker): the
+ * fetch settings, the store key and the names the trace shows.
+ */
+export function sourcesRequest(
+  payload: JobPayload,
+  settings: JobSettings,
+  projectDir: string,
+): Pick<GetSourcesOptions, 'gitInfo' | 'settings' | 'projectKey' | 'projectDir'> {
+  return {
+    gitInfo: payload.git_info,
+    settings: {
+      strategy: settings.gitStrategy,
+      depth: settings.gitDepth,
+      checkout: settings.gitCheckout,
+      cleanFlags: settings.gitCleanFlags.join(' '),
+      submoduleStrategy: settings.gitSubmoduleStrategy,
+      lfsSkipSmudge: settings.gitLfsSkipSmudge,
+    },
+    projectKey: projectKey(payload.git_info.repo_url, payload.job_info.project_id),
+    projectDir,
+  };
+}
 
 export function createSourcesProvider(options: {
   store: SourceStore;
@@ -15,20 +42,10 @@ export function createSourcesProvider(options: {
 }): SourcesProvider {
   return async ({ payload, settings, projectDir, line, signal }) => {
     const { tree } = await getSources({
-      gitInfo: payload.git_info,
-      settings: {
-        strategy: settings.gitStrategy,
-        depth: settings.gitDepth,
-        checkout: settings.gitCheckout,
-        cleanFlags: settings.gitCleanFlags.join(' '),
-        submoduleStrategy: settings.gitSubmoduleStrategy,
-        lfsSkipSmudge: settings.gitLfsSkipSmudge,
-      },
+      ...sourcesRequest(payload, settings, projectDir),
       store: options.store,
       http: options.http,
       corsProxy: options.corsProxy,
-      projectKey: projectKey(payload.git_info.repo_url, payload.job_info.project_id),
-      projectDir,
       onLine: (l) => line(l.kind, l.text),
       signal,
     });

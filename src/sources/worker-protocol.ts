@@ -14,7 +14,7 @@ import type { StoreUsage } from './source-store.ts';
 /** What the page sends for one job (functions, store and http stay in the Worker). */
 export type WorkerGetSourcesOptions = Pick<
   GetSourcesOptions,
-  'gitInfo' | 'settings' | 'corsProxy' | 'projectKey'
+  'gitInfo' | 'settings' | 'corsProxy' | 'projectKey' | 'projectDir'
 >;
 
 /** Store configuration, applied when the Worker opens the store (first request). */

@@ -7,10 +7,11 @@ import type { Server } from 'node:http';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, startGitServer, type GitServer } from '../support/git-server.ts';
 import { buildSourcesBundle, servePage } from './sources-bundle.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 const TOKEN = 'glcbt-64_browserJobToken42';
 let root: string;
@@ -92,16 +93,7 @@ beforeAll(async () => {
   const served = await servePage(join(root, 'www'));
   pageServer = served.server;
   pageUrl = served.url;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-gpu',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(pageUrl);
   await page.waitForFunction(() => 'sources' in window);

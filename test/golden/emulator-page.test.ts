@@ -6,11 +6,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../emulator/index.ts';
 import { FIXED_MS, frozenClock } from '../support/golden-trace.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 const SCREENSHOT = fileURLToPath(
   new URL('../../docs/screenshots/emulator-job-log.png', import.meta.url),
@@ -128,16 +129,7 @@ describe('emulator job page', () => {
   it('folds and unfolds like GitLab in a real browser, and looks right', async () => {
     let browser: Browser | null = null;
     try {
-      browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: [
-          '--no-sandbox',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-          '--disable-gpu',
-        ],
-      });
+      browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       await page.goto(pageUrl);
       const open = await page.$$eval('details.section', (all) =>

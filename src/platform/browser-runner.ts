@@ -1,0 +1,522 @@
+/**
+ * The tab's composition root: builds the GitLab client (through the relay), the executor, the
+ * sources Worker and the `Runner`, and offers the UI plain verbs (verify, register, start,
+ * stop, forget) with results in plain words. The UI talks to this module, never to src/gitlab
+ * or src/executors. It never returns, logs or displays a token; `maskToken` is the only form
+ * the UI gets.
+ */
+import { createShellExecutor, type Executor } from '../executors/index.ts';
+import {
+  createWebContainerExecutor,
+  webContainerSupport,
+} from '../executors/webcontainer/index.ts';
+import {
+  createGitLabClient,
+  isAuthenticationToken,
+  registerRunner,
+  runnerFeatures,
+  runnerInfo,
+  unregisterManager,
+  unregisterRunner,
+  verifyRunner,
+  type GitLabClient,
+  type RunnerInfo,
+} from '../gitlab/index.ts';
+import { shortToken } from '../job/index.ts';
+import {
+  Emitter,
+  Runner,
+  TABRUNNER_REVISION,
+  TABRUNNER_VERSION,
+  sourcesRequest,
+  type RunnerEvent,
+  type RunnerState,
+  type SourcesProvider,
+  type StopMode,
+} from '../runner/index.ts';
+import { SourcesWorkerClient } from '../sources/sources-worker-client.ts';
+import type { StoreUsage } from '../sources/source-store.ts';
+import type { ExecutorChoice, SavedConnection, SavedSettings } from './app-store.ts';
+import { holdWakeLock } from './keep-awake.ts';
+import { createWorkerClock, type WorkerClock } from './worker-clock.ts';
+
+export type { RunnerEvent, RunnerState, StoreUsage };
+
+/** The bound of the git object store in IndexedDB (least recently used projects go first). */
+export const SOURCE_STORE_MAX_BYTES = 512 * 1024 * 1024;
+
+/** What the Connect form may offer, and why an executor is unavailable. */
+export function executorChoices(): { name: ExecutorChoice; available: boolean; reason: string }[] {
+  const wc = webContainerSupport();
+  return [
+    { name: 'shell', available: true, reason: '' },
+    { name: 'webcontainer', available: wc.ok, reason: wc.ok ? '' : wc.reason },
+  ];
+}
+
+/** A token as the page may show it: its kind and GitLab's public short form, never the secret. */
+export function maskToken(token: string): string {
+  const prefix = isAuthenticationToken(token) ? 'glrt-' : '';
+  return `${prefix}••••••••${token ? ` (${shortToken(token)}…)` : ''}`;
+}
+
+/** Whether a token looks like a `glrt-` runner authentication token. */
+export function isRunnerAuthToken(token: string): boolean {
+  return isAuthenticationToken(token.trim());
+}
+
+/** The runner API base: `<relay>/gitlab/<host>` through a relay, else the instance itself. */
+export function apiBaseUrl(gitlabUrl: string, relayUrl: string): string {
+  const gitlab = new URL(gitlabUrl);
+  if (!relayUrl.trim()) return gitlab.origin + gitlab.pathname.replace(/\/+$/, '');
+  return `${relayUrl.trim().replace(/\/+$/, '')}/gitlab/${gitlab.host}`;
+}
+
+/** Check a GitLab URL the way the client will; `null` when usable, else what to fix. */
+export function checkGitLabUrl(gitlabUrl: string): string | null {
+  try {
+    createGitLabClient({ url: gitlabUrl });
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+export type ConnectResult =
+  | { ok: true; token: string; runnerId: number; registeredHere: boolean }
+  | { ok: false; message: string };
+
+export interface ConnectInput {
+  gitlabUrl: string;
+  relayUrl: string;
+  executor: ExecutorChoice;
+  systemId: string;
+  /** `auth`: a runner authentication token; `registration`: a legacy registration token. */
+  tokenKind: 'auth' | 'registration';
+  token: string;
+  /** Registration only. */
+  description?: string;
+  tags?: string[];
+  runUntagged?: boolean;
+}
+
+function clientFor(gitlabUrl: string, relayUrl: string, fetchImpl?: typeof fetch): GitLabClient {
+  return createGitLabClient({
+    url: apiBaseUrl(gitlabUrl, relayUrl),
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
+}
+
+function infoFor(executor: ExecutorChoice, headersReadable: boolean): RunnerInfo {
+  return runnerInfo({
+    version: TABRUNNER_VERSION,
+    revision: TABRUNNER_REVISION,
+    executor,
+    shell: executor === 'shell' ? 'bash' : 'jsh',
+    platform: 'browser',
+    architecture: 'wasm',
+    features: runnerFeatures({ headersReadable }),
+  });
+}
+
+function unreachable(gitlabUrl: string, relayUrl: string, detail: string): string {
+  return relayUrl.trim()
+    ? `Cannot reach GitLab through the relay at ${relayUrl}: ${detail}. Check that the relay runs and ` +
+        `lists ${new URL(gitlabUrl).origin} as an upstream (--upstream).`
+    : `Cannot reach ${gitlabUrl}: ${detail}. Browsers need CORS for the runner API; use a relay.`;
+}
+
+function failedMessage(
+  status: number | null,
+  message: string,
+  gitlabUrl: string,
+  relayUrl: string,
+): string {
+  if (status === null) return unreachable(gitlabUrl, relayUrl, message);
+  if (status === 403 && relayUrl.trim()) {
+    return `The relay refused the request (${message}). Is ${new URL(gitlabUrl).host} one of its upstreams?`;
+  }
+  return `GitLab answered ${message}.`;
+}
+
+/**
+ * Check the token before anything is saved (and, for a registration token, register a new
+ * runner first). For `glrt-` tokens the verify call also creates this tab's runner manager.
+ */
+export async function connectRunner(input: ConnectInput): Promise<ConnectResult> {
+  const urlProblem = checkGitLabUrl(input.gitlabUrl);
+  if (urlProblem) return { ok: false, message: urlProblem };
+  const client = clientFor(input.gitlabUrl, input.relayUrl);
+  const info = infoFor(input.executor, false);
+  let token = input.token.trim();
+  let registeredHere = false;
+  if (!token) return { ok: false, message: 'Paste a runner token.' };
+
+  if (input.tokenKind === 'registration') {
+    const registered = await registerRunner(client, {
+      registrationToken: token,
+      info,
+      description: input.description?.trim() || 'tabrunner',
+      tags: input.tags ?? [],
+      runUntagged: input.runUntagged ?? true,
+      locked: false,
+    });
+    switch (registered.kind) {
+      case 'registered':
+        token = registered.token;
+        registeredHere = true;
+        break;
+      case 'forbidden':
+        return {
+          ok: false,
+          message:
+            'GitLab does not accept this registration token (403). Copy it again from Settings › CI/CD › Runners.',
+        };
+      case 'gone':
+        return {
+          ok: false,
+          message:
+            'This GitLab no longer accepts registration tokens. Create a runner in GitLab (Settings › CI/CD › Runners › New runner) and paste its glrt- token.',
+        };
+      case 'failed':
+        return {
+          ok: false,
+          message: failedMessage(
+            registered.status,
+            registered.message,
+            input.gitlabUrl,
+            input.relayUrl,
+          ),
+        };
+    }
+  }
+
+  const verified = await verifyRunner(client, { token, systemId: input.systemId, info });
+  switch (verified.kind) {
+    case 'valid':
+      return { ok: true, token, runnerId: verified.id, registeredHere };
+    case 'forbidden':
+      return {
+        ok: false,
+        message:
+          'GitLab does not accept this runner token (403). Check that you copied the whole glrt-… token and that the runner still exists (Settings › CI/CD › Runners).',
+      };
+    case 'orphaned':
+      return {
+        ok: false,
+        message: 'GitLab says this runner has no project or group left (422). Create a new runner.',
+      };
+    case 'failed':
+      return {
+        ok: false,
+        message: failedMessage(verified.status, verified.message, input.gitlabUrl, input.relayUrl),
+      };
+  }
+}
+
+/** The job in flight, seen on the wire, so a closing tab can report it failed. */
+interface InFlightJob {
+  id: number;
+  token: string;
+}
+
+/**
+ * Watches the runner's own requests for the acceptance `PUT /jobs/:id` (whose JSON body carries
+ * the job token) so the page can fail that job with a keep-alive request when the tab closes.
+ * The token stays in this closure; nothing else sees it.
+ */
+function trackingFetch(onAccepted: (job: InFlightJob) => void): typeof fetch {
+  return (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const match = /\/api\/v4\/jobs\/(\d+)$/.exec(new URL(url).pathname);
+    if (match && init?.method === 'PUT' && typeof init.body === 'string') {
+      try {
+        const body = JSON.parse(init.body) as { token?: unknown; state?: unknown };
+        if (body.state === 'running' && typeof body.token === 'string') {
+          onAccepted({ id: Number(match[1]), token: body.token });
+        }
+      } catch {
+        // not JSON: not an acceptance
+      }
+    }
+    return fetch(input, init);
+  };
+}
+
+export interface BrowserRunnerOptions {
+  connection: SavedConnection;
+  settings: SavedSettings;
+  systemId: string;
+  /** Internal executor errors (WebContainer runtime), for the page to show. */
+  onExecutorError?: (message: string) => void;
+}
+
+/** One tab's runner: start, stop, pause, and what to do when the tab closes. */
+export class BrowserRunner {
+  /** Every runner event of every run, in order. */
+  readonly events = new Emitter<RunnerEvent>();
+  readonly systemId: string;
+  readonly connection: SavedConnection;
+  readonly clock: WorkerClock;
+  #settings: SavedSettings;
+  #client: GitLabClient;
+  #sourcesWorker: SourcesWorkerClient;
+  #executor: Executor | null = null;
+  #runner: Runner | null = null;
+  #running: Promise<void> | null = null;
+  #restartAfterStop = false;
+  #inFlight: InFlightJob | null = null;
+  #onExecutorError: ((message: string) => void) | undefined;
+
+  constructor(options: BrowserRunnerOptions) {
+    this.connection = options.connection;
+    this.systemId = options.systemId;
+    this.#settings = options.settings;
+    this.#onExecutorError = options.onExecutorError;
+    this.clock = createWorkerClock();
+    this.#client = createGitLabClient({
+      url: apiBaseUrl(options.connection.gitlabUrl, options.connection.relayUrl),
+      clock: this.clock,
+      fetch: trackingFetch((job) => (this.#inFlight = job)),
+    });
+    this.#sourcesWorker = new SourcesWorkerClient(
+      new Worker(new URL('../sources/worker.ts', import.meta.url), { type: 'module' }),
+      { maxBytes: SOURCE_STORE_MAX_BYTES },
+    );
+    this.events.on((event) => {
+      if (event.type === 'job-finished' && this.#inFlight?.id === event.job.id)
+        this.#inFlight = null;
+    });
+  }
+
+  get state(): RunnerState {
+    return this.#runner?.state ?? 'stopped';
+  }
+
+  get counters(): Readonly<{ jobsRun: number; succeeded: number; failed: number }> {
+    return this.#runner?.counters ?? { jobsRun: 0, succeeded: 0, failed: 0 };
+  }
+
+  /** Whether a run loop is active (polling, running, paused or stopping). */
+  get active(): boolean {
+    return this.#running !== null;
+  }
+
+  /** Whether a job is between acceptance and its final report. */
+  get jobInFlight(): boolean {
+    return this.#inFlight !== null;
+  }
+
+  /** Where the runner's sleeps run: `worker` keeps its pace in a hidden tab. */
+  get clockKind(): 'worker' | 'page' {
+    return this.clock.kind;
+  }
+
+  /** Start polling (no-op when already running). Resolves once the loop has started. */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    const connection = this.connection;
+    // Verify first, as the Go runner does at start: it also learns whether headers are readable.
+    const info0 = infoFor(connection.executor, false);
+    const verified = await verifyRunner(this.#client, {
+      token: connection.token,
+      systemId: this.systemId,
+      info: info0,
+    });
+    if (verified.kind !== 'valid') {
+      const message =
+        verified.kind === 'failed'
+          ? failedMessage(
+              verified.status,
+              verified.message,
+              connection.gitlabUrl,
+              connection.relayUrl,
+            )
+          : verified.kind === 'forbidden'
+            ? 'GitLab no longer accepts this runner token (403): the runner was deleted or its token reset. Forget this runner and connect again.'
+            : 'GitLab says this runner has no project or group left (422). Forget it and create a new one.';
+      this.events.emit({ type: 'error', message, fatal: true });
+      this.events.emit({ type: 'state', state: 'error' });
+      return;
+    }
+    const executor = await this.#ensureExecutor();
+    const nodeVersion = await this.#nodeVersion(executor);
+    const runner = new Runner({
+      client: this.#client,
+      executor,
+      sources: this.#sources(),
+      clock: this.clock,
+      token: connection.token,
+      systemId: this.systemId,
+      info: infoFor(connection.executor, this.#client.headersReadable === true),
+      name: `tab ${this.systemId}`,
+      checkIntervalSeconds: this.#settings.checkIntervalSeconds,
+      outputLimit: this.#settings.outputLimit,
+      executableArch: connection.executor === 'shell' ? 'browser/wasm' : 'webcontainer/wasm',
+      ...(nodeVersion ? { nodeVersion } : {}),
+    });
+    const off = runner.events.on((event) => this.events.emit(event));
+    this.#runner = runner;
+    const release = holdWakeLock(this.systemId);
+    this.#running = runner
+      .run()
+      .then(
+        () => undefined,
+        (err: unknown) =>
+          this.events.emit({
+            type: 'error',
+            message: `tabrunner bug: ${String(err)}`,
+            fatal: true,
+          }),
+      )
+      .finally(() => {
+        off();
+        release();
+        this.#running = null;
+        if (this.#restartAfterStop) {
+          this.#restartAfterStop = false;
+          void this.start();
+        }
+      });
+  }
+
+  /** `graceful`: finish the current job, then stop. `immediate`: fail it now and stop. */
+  stop(mode: StopMode): void {
+    this.#restartAfterStop = false;
+    this.#runner?.stop(mode);
+  }
+
+  /** Resolves when the loop has ended (immediately when not running). */
+  async stopped(): Promise<void> {
+    await this.#running;
+  }
+
+  pause(): void {
+    this.#runner?.pause();
+  }
+
+  resume(): void {
+    this.#runner?.resume();
+  }
+
+  /** New poll interval and output limit: applied now when idle, else after the current job. */
+  applySettings(settings: SavedSettings): void {
+    const executorChanged = settings.webContainerApiKey !== this.#settings.webContainerApiKey;
+    this.#settings = settings;
+    if (executorChanged && this.connection.executor === 'webcontainer') this.#executor = null;
+    if (this.#running && this.#runner) {
+      this.#restartAfterStop = true;
+      this.#runner.stop('graceful');
+    }
+  }
+
+  /**
+   * The tab is going away with a job in flight: report it failed (`runner_system_failure`)
+   * with a keep-alive request that outlives the page, and stop the runner. Call from `pagehide`.
+   */
+  failJobOnUnload(): void {
+    const job = this.#inFlight;
+    if (job) {
+      const url = `${this.#client.apiUrl}jobs/${job.id}`;
+      void fetch(url, {
+        method: 'PUT',
+        keepalive: true,
+        headers: { 'Content-Type': 'application/json', 'JOB-TOKEN': job.token },
+        body: JSON.stringify({
+          token: job.token,
+          state: 'failed',
+          failure_reason: 'runner_system_failure',
+          info: infoFor(this.connection.executor, this.#client.headersReadable === true),
+        }),
+      }).catch(() => undefined);
+      this.#inFlight = null;
+    }
+    this.#runner?.stop('immediate');
+  }
+
+  /**
+   * Unregister this tab from GitLab: its runner manager (`glrt-` tokens), or the whole runner
+   * when this page registered it with a registration token. Stops the runner first.
+   */
+  async forget(): Promise<{ ok: true } | { ok: false; message: string }> {
+    this.stop('immediate');
+    await this.stopped();
+    const { token, gitlabUrl, relayUrl, registeredHere } = this.connection;
+    const result =
+      registeredHere && !isAuthenticationToken(token)
+        ? await unregisterRunner(this.#client, { token })
+        : await unregisterManager(this.#client, { token, systemId: this.systemId });
+    switch (result.kind) {
+      case 'deleted':
+      case 'not-found':
+      case 'forbidden':
+        // Already gone, or the token no longer works: either way nothing is left to remove.
+        return { ok: true };
+      case 'failed':
+        return {
+          ok: false,
+          message: failedMessage(result.status, result.message, gitlabUrl, relayUrl),
+        };
+    }
+  }
+
+  /** What the git object store holds. */
+  storeUsage(): Promise<StoreUsage> {
+    return this.#sourcesWorker.usage();
+  }
+
+  /** Delete every stored project (the next job of each clones again). */
+  async clearStore(): Promise<void> {
+    const usage = await this.#sourcesWorker.usage();
+    for (const project of usage.projects) await this.#sourcesWorker.remove(project.key);
+  }
+
+  dispose(): void {
+    this.stop('immediate');
+    this.#sourcesWorker.dispose();
+    this.clock.dispose();
+    this.#executor?.dispose?.();
+  }
+
+  async #ensureExecutor(): Promise<Executor> {
+    if (this.#executor) return this.#executor;
+    this.#executor =
+      this.connection.executor === 'webcontainer'
+        ? createWebContainerExecutor({
+            ...(this.#settings.webContainerApiKey
+              ? { apiKey: this.#settings.webContainerApiKey }
+              : {}),
+            clock: this.clock,
+            ...(this.#onExecutorError ? { onError: this.#onExecutorError } : {}),
+          })
+        : createShellExecutor();
+    return this.#executor;
+  }
+
+  async #nodeVersion(executor: Executor): Promise<string | undefined> {
+    if (!('nodeVersion' in executor) || typeof executor.nodeVersion !== 'function')
+      return undefined;
+    try {
+      const version = String(await (executor.nodeVersion as () => Promise<string>)());
+      return /^v?(\d+)/.exec(version)?.[1];
+    } catch (err) {
+      this.events.emit({ type: 'error', message: (err as Error).message, fatal: false });
+      return undefined;
+    }
+  }
+
+  #sources(): SourcesProvider {
+    const worker = this.#sourcesWorker;
+    const { relayUrl } = this.connection;
+    const corsProxy = relayUrl.trim() ? `${relayUrl.trim().replace(/\/+$/, '')}/gitlab` : undefined;
+    return async ({ payload, settings, projectDir, line, signal }) => {
+      const { tree } = await worker.getSources({
+        ...sourcesRequest(payload, settings, projectDir),
+        ...(corsProxy ? { corsProxy } : {}),
+        onLine: (l) => line(l.kind, l.text),
+        signal,
+      });
+      return { tree };
+    };
+  }
+}

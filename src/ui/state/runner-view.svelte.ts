@@ -1,0 +1,113 @@
+/**
+ * The runner as the page shows it: state, last contact, counts and errors, fed by the events of
+ * the tab's `BrowserRunner`; intents (start, pause, stop) are methods. One per page.
+ */
+import type { BrowserRunner, RunnerEvent, RunnerState } from '../../platform/browser-runner.ts';
+import { JobView } from './job-view.svelte.ts';
+
+export type RunnerViewState = RunnerState | 'starting';
+
+export interface RunnerError {
+  at: number;
+  message: string;
+  fatal: boolean;
+}
+
+export class RunnerView {
+  state = $state<RunnerViewState>('stopped');
+  lastContact = $state<number | null>(null);
+  lastContactOk = $state(true);
+  jobsRun = $state(0);
+  succeeded = $state(0);
+  failed = $state(0);
+  /** `graceful` once "stop after this job" was asked, until the loop ends. */
+  stopping = $state<'graceful' | 'immediate' | null>(null);
+  errors = $state.raw<RunnerError[]>([]);
+  readonly job = new JobView();
+  successRate = $derived(
+    this.jobsRun === 0 ? null : Math.round((this.succeeded / this.jobsRun) * 100),
+  );
+  paused = $derived(this.state === 'paused');
+  active = $derived(!['stopped', 'error'].includes(this.state));
+  readonly runner: BrowserRunner;
+  #off: () => void;
+  #onFinished: (event: Extract<RunnerEvent, { type: 'job-finished' }>, log: Uint8Array) => void;
+
+  constructor(
+    runner: BrowserRunner,
+    onFinished: (event: Extract<RunnerEvent, { type: 'job-finished' }>, log: Uint8Array) => void,
+  ) {
+    this.runner = runner;
+    this.#onFinished = onFinished;
+    this.#off = runner.events.on((event) => this.#handle(event));
+  }
+
+  get systemId(): string {
+    return this.runner.systemId;
+  }
+
+  async start(): Promise<void> {
+    if (this.runner.active) return;
+    this.state = 'starting';
+    this.stopping = null;
+    this.errors = this.errors.filter((e) => !e.fatal);
+    await this.runner.start();
+    if (this.state === 'starting') this.state = this.runner.active ? this.runner.state : 'stopped';
+  }
+
+  pause(): void {
+    this.runner.pause();
+  }
+
+  resume(): void {
+    this.runner.resume();
+  }
+
+  /** Finish the current job (if any), then stop asking for jobs. */
+  stopAfterJob(): void {
+    this.stopping = 'graceful';
+    this.runner.stop('graceful');
+  }
+
+  /** Fail the current job as a runner system failure and stop now. */
+  stopNow(): void {
+    this.stopping = 'immediate';
+    this.runner.stop('immediate');
+  }
+
+  dismissErrors(): void {
+    this.errors = [];
+  }
+
+  dispose(): void {
+    this.#off();
+  }
+
+  #handle(event: RunnerEvent): void {
+    this.job.handle(event);
+    switch (event.type) {
+      case 'state':
+        this.state = event.state;
+        if (event.state === 'stopped' || event.state === 'error') this.stopping = null;
+        break;
+      case 'contact':
+        this.lastContact = event.at;
+        this.lastContactOk = event.ok;
+        break;
+      case 'error':
+        this.errors = [
+          ...this.errors.slice(-4),
+          { at: Date.now(), message: event.message, fatal: event.fatal },
+        ];
+        break;
+      case 'job-finished':
+        this.jobsRun += 1;
+        if (event.result === 'success') this.succeeded += 1;
+        else this.failed += 1;
+        this.#onFinished(event, this.job.log());
+        break;
+      default:
+        break;
+    }
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The tab, end to end: the built app served by the real relay, in front of the real emulator
+ * (real `git http-backend`), in Debian's headless Chromium, with the shell executor. Each test
+ * uses its own runner in the emulator and its own browser profile, so no tab steals another's
+ * job. Screenshots of every panel land in docs/screenshots/.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  connect,
+  download,
+  hideLikeABackgroundTab,
+  screenshots,
+  terminalText,
+  waitForState,
+  waitForTerminal,
+} from './page-helpers.ts';
+import { startStack, type Stack } from './stack.ts';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+}, 180_000);
+
+afterEach(async () => {
+  await stack?.cleanup();
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+/** A fresh profile, connected with a new `glrt-` runner. */
+async function connectedPage(): Promise<{ page: Page; token: string; runnerId: number }> {
+  const runner = stack.emulator.createRunner({ description: 'e2e' });
+  const { page } = await stack.open();
+  await connect(page, stack.emulator.url, runner.token);
+  return { page, token: runner.token, runnerId: runner.id };
+}
+
+/** A job that prints a line a second until stopped. */
+const LONG_JOB = {
+  name: 'long',
+  script: ['for i in $(seq 1 600); do echo "tick $i"; sleep 1; done'],
+};
+
+describe('the tabrunner page', { timeout: 90_000 }, () => {
+  it('verifies the token before saving, explains a wrong one, and shows the runner', async () => {
+    const runner = stack.emulator.createRunner({ description: 'e2e connect' });
+    const { page } = await stack.open();
+    expect(await page.getByLabel('Relay URL').inputValue()).toBe(stack.relay.url);
+    await page.getByLabel('GitLab URL').fill(stack.emulator.url);
+    await screenshots(page, page.locator('section.connect'), 'connect');
+
+    await page.getByLabel('Runner token', { exact: true }).fill('glrt-not-a-real-token');
+    await page.getByRole('button', { name: 'Verify and connect' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'does not accept this runner token' })
+      .waitFor();
+
+    await connect(page, stack.emulator.url, runner.token);
+    const systemId = await page.getByTestId('system-id').innerText();
+    expect(systemId).toMatch(/^r_[A-Za-z0-9]{12}$/);
+    expect(await page.getByTestId('runner-id').innerText()).toBe(`#${runner.id}`);
+    expect([...runner.managers.keys()]).toEqual([systemId]);
+    // The token is never on the page, nor in the share link.
+    expect(await page.content()).not.toContain(runner.token);
+    const share = await page.getByTestId('share-link').inputValue();
+    expect(new URL(share).searchParams.get('gitlab')).toBe(stack.emulator.url);
+    expect(share).not.toContain(runner.token);
+  });
+
+  it('connects to the local sandbox in one click, and forgets the runner on request', async () => {
+    const { page } = await stack.open();
+    await page.getByRole('button', { name: 'Connect to the local sandbox' }).click();
+    await waitForState(page, 'polling');
+    const systemId = await page.getByTestId('system-id').innerText();
+    expect(stack.sandboxRunner.managers.has(systemId)).toBe(true);
+
+    await page.getByRole('button', { name: 'Forget this runner…' }).click();
+    await page.getByRole('button', { name: 'Yes, forget it' }).click();
+    await page.getByRole('button', { name: 'Verify and connect' }).waitFor();
+    expect(stack.sandboxRunner.managers.has(systemId)).toBe(false);
+    await page.reload();
+    await page.getByRole('button', { name: 'Verify and connect' }).waitFor();
+  });
+
+  it('runs a job: its log is in the terminal and byte-identical to the trace GitLab stored', async () => {
+    const { page } = await connectedPage();
+    const [job] = await stack.pipeline([
+      { name: 'hello', script: ['echo "hello from the tab"', 'echo "café ✓"', 'ls'] },
+    ]);
+    const done = await stack.waitForJob(job!.id, ['success', 'failed', 'canceled']);
+    expect(done.status).toBe('success');
+
+    await waitForTerminal(page, 'Job succeeded');
+    const shown = await terminalText(page);
+    expect(shown).toContain('hello from the tab');
+    expect(shown).toContain('café ✓');
+    expect(shown).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z/);
+
+    const received = await download(
+      page,
+      page.getByTestId('current-job').getByRole('button', { name: 'Download log' }),
+    );
+    expect(received.length).toBeGreaterThan(0);
+    expect(Buffer.from(received).equals(Buffer.from(done.trace))).toBe(true);
+
+    const entry = page.getByTestId('history-entry').filter({ hasText: `#${job!.id} hello` });
+    await entry.locator('[data-result="success"]').waitFor();
+    await entry.locator('summary').click();
+    expect(await entry.getByRole('table').innerText()).toContain('script');
+    const kept = await download(page, entry.getByRole('button', { name: 'Download log' }));
+    expect(Buffer.from(kept).equals(Buffer.from(done.trace))).toBe(true);
+    expect(await page.getByTestId('jobs-run').innerText()).toBe('1');
+
+    await screenshots(page, page.getByTestId('runner-panel'), 'runner');
+    await screenshots(page, page.getByTestId('current-job'), 'job');
+    await screenshots(page, page.getByTestId('history'), 'history');
+    await screenshots(page, page.locator('section[aria-labelledby="settings-title"]'), 'settings');
+    await screenshots(page, null, 'page');
+    await page.setViewportSize({ width: 720, height: 900 });
+    await screenshots(page, null, 'half-screen');
+  });
+
+  it('reports a failing script as failed, in GitLab and in the history', async () => {
+    const { page } = await connectedPage();
+    const [job] = await stack.pipeline([
+      { name: 'broken', script: ['echo "about to fail"', 'exit 3'] },
+    ]);
+    const done = await stack.waitForJob(job!.id, ['success', 'failed', 'canceled']);
+    expect(done.status).toBe('failed');
+    expect(done.failureReason).toBe('script_failure');
+    const entry = page.getByTestId('history-entry').filter({ hasText: `#${job!.id} broken` });
+    await entry.locator('[data-result="failed"]').waitFor();
+    expect(await page.getByTestId('current-job').locator('[data-result]').innerText()).toContain(
+      'script failure',
+    );
+  });
+
+  it('follows a cancel made in GitLab', async () => {
+    const { page } = await connectedPage();
+    const [job] = await stack.pipeline([LONG_JOB]);
+    await waitForTerminal(page, 'tick 2');
+    stack.emulator.watchJob(job!.id, 600); // someone has the job page open: trace interval 3 s
+    stack.emulator.cancelJob(job!.id);
+    const done = await stack.waitForJob(job!.id, ['success', 'failed', 'canceled']);
+    expect(done.status).toBe('canceled');
+    await page.getByTestId('current-job').locator('[data-result="canceled"]').waitFor();
+    await waitForState(page, 'polling');
+  });
+
+  it('"Stop now" fails the running job as a runner system failure and stops', async () => {
+    const { page } = await connectedPage();
+    const [job] = await stack.pipeline([LONG_JOB]);
+    await waitForTerminal(page, 'tick 1');
+    await page.getByRole('button', { name: 'Stop now' }).click();
+    const done = await stack.waitForJob(job!.id, ['success', 'failed', 'canceled']);
+    expect(done.status).toBe('failed');
+    expect(done.failureReason).toBe('runner_system_failure');
+    await waitForState(page, 'stopped');
+    await page.getByRole('button', { name: 'Start runner' }).waitFor();
+  });
+
+  it('keeps the runner across a reload, and keeps taking jobs when hidden', async () => {
+    const { page, runnerId } = await connectedPage();
+    const systemId = await page.getByTestId('system-id').innerText();
+    await page.reload();
+    await waitForState(page, 'polling');
+    expect(await page.getByTestId('system-id').innerText()).toBe(systemId);
+    expect(await page.getByTestId('runner-id').innerText()).toBe(`#${runnerId}`);
+
+    await hideLikeABackgroundTab(page);
+    expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
+    const [job] = await stack.pipeline([
+      { name: 'while-hidden', script: ['echo "ran while hidden"'] },
+    ]);
+    const done = await stack.waitForJob(job!.id, ['success', 'failed', 'canceled']);
+    expect(done.status).toBe('success');
+    expect(done.systemId).toBe(systemId);
+    expect(new TextDecoder().decode(done.trace)).toContain('ran while hidden');
+  });
+
+  it('warns when the tab closes during a job, then reports the job failed', async () => {
+    const { page } = await connectedPage();
+    const [job] = await stack.pipeline([LONG_JOB]);
+    await waitForTerminal(page, 'tick 1');
+    const dialog = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(d.type());
+        void d.accept();
+      }),
+    );
+    await page.close({ runBeforeUnload: true });
+    expect(await dialog).toBe('beforeunload');
+    const done = await stack.waitForJob(job!.id, ['success', 'failed', 'canceled']);
+    expect(done.status).toBe('failed');
+    expect(done.failureReason).toBe('runner_system_failure');
+  });
+});

@@ -1,0 +1,75 @@
+/** What the e2e tests do on the page, by role and label as a person would. */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Locator, Page } from 'playwright-core';
+
+const SCREENSHOTS = resolve(fileURLToPath(new URL('../../docs/screenshots', import.meta.url)));
+
+/** Fill the Connect form with a runner token and wait until the runner asks for jobs. */
+export async function connect(page: Page, gitlabUrl: string, token: string): Promise<void> {
+  await page.getByLabel('GitLab URL').fill(gitlabUrl);
+  await page.getByLabel('Runner token', { exact: true }).fill(token);
+  await page.getByRole('button', { name: 'Verify and connect' }).click();
+  await waitForState(page, 'polling');
+}
+
+export async function waitForState(page: Page, state: string): Promise<void> {
+  await page
+    .locator(`[data-testid="runner-state"][data-state="${state}"]`)
+    .waitFor({ timeout: 30_000 });
+}
+
+/** The terminal's visible text (xterm's DOM renderer rows). */
+export async function terminalText(page: Page): Promise<string> {
+  return page.locator('[data-testid="terminal"] .xterm-rows').innerText();
+}
+
+/** Wait until the terminal shows `text`. */
+export async function waitForTerminal(page: Page, text: string): Promise<void> {
+  await page
+    .locator('[data-testid="terminal"] .xterm-rows')
+    .filter({ hasText: text })
+    .waitFor({ timeout: 30_000 });
+}
+
+/** Click a "Download log" button and return the file's bytes. */
+export async function download(page: Page, button: Locator): Promise<Uint8Array> {
+  const [file] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  return new Uint8Array(await readFile(await file.path()));
+}
+
+/** Screenshot `target` in the light and the dark theme into docs/screenshots/<name>-<theme>.png. */
+export async function screenshots(page: Page, target: Locator | null, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
+    const path = join(SCREENSHOTS, `${name}-${colorScheme}.png`);
+    if (target) await target.screenshot({ path, animations: 'disabled' });
+    else await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+  }
+  await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
+}
+
+/**
+ * Make the page as a background tab is after a while: `document.hidden`, a `visibilitychange`,
+ * and every page timer (setTimeout/setInterval) held back to at least a minute, like Chrome's
+ * intensive throttling. Headless Chromium keeps every page "visible" (minimising the window,
+ * background targets and `window.open` tabs do not change that), so the test imposes it.
+ */
+export async function hideLikeABackgroundTab(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const minute = 60_000;
+    const realTimeout = window.setTimeout.bind(window);
+    const realInterval = window.setInterval.bind(window);
+    const throttledTimeout = (handler: TimerHandler, ms?: number, ...args: unknown[]) =>
+      realTimeout(handler, Math.max(Number(ms) || 0, minute), ...args);
+    const throttledInterval = (handler: TimerHandler, ms?: number, ...args: unknown[]) =>
+      realInterval(handler, Math.max(Number(ms) || 0, minute), ...args);
+    window.setTimeout = throttledTimeout as typeof window.setTimeout;
+    window.setInterval = throttledInterval as typeof window.setInterval;
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+}
