@@ -56,6 +56,8 @@ export interface ApiCall {
   acceptJson?: boolean;
   /** Aborting rejects the call with the signal's reason, as `fetch` does. */
   signal?: AbortSignal;
+  /** Let the request outlive the page (`fetch` keepalive): the last word of a closing tab. */
+  keepalive?: boolean;
 }
 
 /** What one call produced: a response (maybe after retries), or no response at all. */
@@ -228,6 +230,7 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
           body,
           signal: call.signal,
           redirect: 'follow',
+          ...(call.keepalive ? { keepalive: true } : {}),
         });
       } catch (err) {
         if (call.signal?.aborted) throw call.signal.reason;

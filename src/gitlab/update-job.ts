@@ -28,6 +28,8 @@ export interface UpdateJobOptions {
   /** Omit for the acceptance PUT (`output: {}`). */
   output?: TraceSummary;
   signal?: AbortSignal;
+  /** Send with `fetch` keepalive, so the report survives the page closing. */
+  keepalive?: boolean;
 }
 
 interface Remote {
@@ -78,6 +80,7 @@ export async function updateJob(
     headers: { [JOB_TOKEN]: options.jobToken },
     json: body,
     signal: options.signal,
+    keepalive: options.keepalive,
   });
   if (result.kind === 'network-error') {
     return {

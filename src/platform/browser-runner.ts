@@ -214,35 +214,6 @@ export async function connectRunner(input: ConnectInput): Promise<ConnectResult>
   }
 }
 
-/** The job in flight, seen on the wire, so a closing tab can report it failed. */
-interface InFlightJob {
-  id: number;
-  token: string;
-}
-
-/**
- * Watches the runner's own requests for the acceptance `PUT /jobs/:id` (whose JSON body carries
- * the job token) so the page can fail that job with a keep-alive request when the tab closes.
- * The token stays in this closure; nothing else sees it.
- */
-function trackingFetch(onAccepted: (job: InFlightJob) => void): typeof fetch {
-  return (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const match = /\/api\/v4\/jobs\/(\d+)$/.exec(new URL(url).pathname);
-    if (match && init?.method === 'PUT' && typeof init.body === 'string') {
-      try {
-        const body = JSON.parse(init.body) as { token?: unknown; state?: unknown };
-        if (body.state === 'running' && typeof body.token === 'string') {
-          onAccepted({ id: Number(match[1]), token: body.token });
-        }
-      } catch {
-        // not JSON: not an acceptance
-      }
-    }
-    return fetch(input, init);
-  };
-}
-
 export interface BrowserRunnerOptions {
   connection: SavedConnection;
   settings: SavedSettings;
@@ -265,7 +236,6 @@ export class BrowserRunner {
   #runner: Runner | null = null;
   #running: Promise<void> | null = null;
   #restartAfterStop = false;
-  #inFlight: InFlightJob | null = null;
   #onExecutorError: ((message: string) => void) | undefined;
 
   constructor(options: BrowserRunnerOptions) {
@@ -277,16 +247,11 @@ export class BrowserRunner {
     this.#client = createGitLabClient({
       url: apiBaseUrl(options.connection.gitlabUrl, options.connection.relayUrl),
       clock: this.clock,
-      fetch: trackingFetch((job) => (this.#inFlight = job)),
     });
     this.#sourcesWorker = new SourcesWorkerClient(
       new Worker(new URL('../sources/worker.ts', import.meta.url), { type: 'module' }),
       { maxBytes: SOURCE_STORE_MAX_BYTES },
     );
-    this.events.on((event) => {
-      if (event.type === 'job-finished' && this.#inFlight?.id === event.job.id)
-        this.#inFlight = null;
-    });
   }
 
   get state(): RunnerState {
@@ -304,7 +269,7 @@ export class BrowserRunner {
 
   /** Whether a job is between acceptance and its final report. */
   get jobInFlight(): boolean {
-    return this.#inFlight !== null;
+    return this.#runner?.jobInFlight ?? false;
   }
 
   /** Where the runner's sleeps run: `worker` keeps its pace in a hidden tab. */
@@ -415,23 +380,7 @@ export class BrowserRunner {
    * with a keep-alive request that outlives the page, and stop the runner. Call from `pagehide`.
    */
   failJobOnUnload(): void {
-    const job = this.#inFlight;
-    if (job) {
-      const url = `${this.#client.apiUrl}jobs/${job.id}`;
-      void fetch(url, {
-        method: 'PUT',
-        keepalive: true,
-        headers: { 'Content-Type': 'application/json', 'JOB-TOKEN': job.token },
-        body: JSON.stringify({
-          token: job.token,
-          state: 'failed',
-          failure_reason: 'runner_system_failure',
-          info: infoFor(this.connection.executor, this.#client.headersReadable === true),
-        }),
-      }).catch(() => undefined);
-      this.#inFlight = null;
-    }
-    this.#runner?.stop('immediate');
+    this.#runner?.abandonJob();
   }
 
   /**

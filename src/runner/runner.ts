@@ -6,10 +6,12 @@
 import type { Executor } from '../executors/port.ts';
 import {
   requestJob,
+  updateJob,
   type GitLabClient,
   type RequestJobResult,
   type RunnerInfo,
 } from '../gitlab/index.ts';
+import { mapFailureReason } from '../job/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import { Emitter } from './emitter.ts';
 import type { RunnerEvent, RunnerState } from './events.ts';
@@ -60,6 +62,8 @@ export class Runner {
   #paused = false;
   #pollAbort: AbortController | null = null;
   #jobAbort: AbortController | null = null;
+  /** The job between pickup and its final report, for `abandonJob`. */
+  #current: { id: number; token: string; failureReasons: string[] } | null = null;
   #wake: (() => void) | null = null;
   #counters = { jobsRun: 0, succeeded: 0, failed: 0 };
 
@@ -195,6 +199,32 @@ export class Runner {
     this.#wake?.();
   }
 
+  /** Whether a job is between pickup and its final report. */
+  get jobInFlight(): boolean {
+    return this.#current !== null;
+  }
+
+  /**
+   * The host is going away (the tab closes) with a job in flight: report it failed as
+   * `runner_system_failure` in one request that outlives the page (keepalive), then stop at once.
+   * Synchronous on purpose: a `pagehide` handler cannot wait.
+   */
+  abandonJob(): void {
+    const job = this.#current;
+    if (job) {
+      void updateJob(this.#options.client, {
+        jobId: job.id,
+        jobToken: job.token,
+        info: this.#options.info,
+        state: 'failed',
+        failureReason: mapFailureReason('runner_system_failure', job.failureReasons),
+        keepalive: true,
+      }).catch(() => undefined);
+      this.#current = null;
+    }
+    this.stop('immediate');
+  }
+
   /** Stop asking for new jobs until `resume()`; a running job continues. */
   pause(): void {
     this.#paused = true;
@@ -210,6 +240,14 @@ export class Runner {
   async #runOne(answer: Extract<RequestJobResult, { kind: 'job' }>) {
     const o = this.#options;
     this.#jobAbort = new AbortController();
+    const parsed = answer.job;
+    this.#current = parsed.ok
+      ? {
+          id: parsed.job.id,
+          token: parsed.job.token,
+          failureReasons: parsed.job.features.failure_reasons,
+        }
+      : parsed.job && { id: parsed.job.id, token: parsed.job.token, failureReasons: [] };
     this.#setState('running');
     try {
       const outcome = await runJob({
@@ -242,6 +280,7 @@ export class Runner {
       return null;
     } finally {
       this.#jobAbort = null;
+      this.#current = null;
     }
   }
 

@@ -127,6 +127,24 @@ describe('stopping the runner', () => {
     expect(text(stored.trace)).toContain('ERROR: Job failed (system failure)');
   });
 
+  it('abandoning a job (the tab closes) reports it failed at once in one keepalive request', async () => {
+    h = await startHarness();
+    const [job] = await h.pipeline([{ name: 'long', script: ['echo started', 'sleep 60'] }]);
+    const { runner, output } = h.makeRunner();
+    const run = runner.run();
+    await until(() => text(output(job!.id)).includes('started'), 'the job to start');
+    expect(runner.jobInFlight).toBe(true);
+    runner.abandonJob();
+    expect(runner.jobInFlight).toBe(false);
+    // GitLab records the report even though the runner goes on to stop in its own time.
+    await until(
+      () => h!.emulator.state.jobs.get(job!.id)?.status === 'failed',
+      'GitLab to record the failure',
+    );
+    expect(h.emulator.state.jobs.get(job!.id)?.failureReason).toBe('runner_system_failure');
+    await run;
+  });
+
   it('a graceful stop lets the current job finish, then stops asking', async () => {
     h = await startHarness();
     const [job] = await h.pipeline([
