@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// CI asks for a machine-readable report too (.ci/run prints its counts as the closing line).
+const jsonReport = process.env['VITEST_JSON_REPORT'];
+
 export default defineConfig({
   test: {
     include: [
@@ -14,5 +17,6 @@ export default defineConfig({
     allowOnly: false,
     expect: { requireAssertions: true },
     pool: 'forks',
+    reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
   },
 });
