@@ -32,6 +32,19 @@ export type RunnerEvent =
   /** Masked trace bytes as they enter the trace buffer (for a live terminal). */
   | { type: 'job-output'; jobId: number; chunk: Uint8Array }
   | { type: 'job-stage'; jobId: number; stage: string; at: number }
+  /** An artifact GitLab accepted in `upload_artifacts_on_*` (one per upload, in order). */
+  | {
+      type: 'job-artifact';
+      jobId: number;
+      /** The uploaded file's name (`artifacts.zip`, `junit.xml.gz`, …). */
+      filename: string;
+      /** `archive`, `junit`, `dotenv`, … */
+      artifactType: string;
+      /** Files in the archive. */
+      files: number;
+      /** Archive size in bytes. */
+      bytes: number;
+    }
   | {
       type: 'job-finished';
       job: JobSummary;

@@ -407,6 +407,15 @@ async function uploadStage(
       compressionLevel: plan.variables.value('ARTIFACT_COMPRESSION_LEVEL'),
       signal,
     });
+    for (const { filename, artifactType, files, bytes } of result.uploaded)
+      o.events.emit({
+        type: 'job-artifact',
+        jobId: payload.id,
+        filename,
+        artifactType,
+        files,
+        bytes,
+      });
     if (result.failure)
       failure = {
         kind: 'system',

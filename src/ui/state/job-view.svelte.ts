@@ -7,6 +7,14 @@ import type { JobResult, JobSummary, RunnerEvent, StageTiming } from '../../runn
 /** Called with each output chunk, or `null` when a new job starts (clear the screen). */
 export type OutputListener = (chunk: Uint8Array | null) => void;
 
+/** One artifact GitLab accepted for the current job. */
+export interface UploadedArtifactView {
+  filename: string;
+  artifactType: string;
+  files: number;
+  bytes: number;
+}
+
 export class JobView {
   summary = $state.raw<JobSummary | null>(null);
   startedAt = $state<number | null>(null);
@@ -18,6 +26,8 @@ export class JobView {
   failureReason = $state<string | null>(null);
   reported = $state(true);
   bytes = $state(0);
+  /** What this job uploaded, in upload order. */
+  artifacts = $state.raw<UploadedArtifactView[]>([]);
   running = $derived(this.summary !== null && this.result === null);
   #chunks: Uint8Array[] = [];
   // Subscribers (the terminal), not state: the page never renders this set.
@@ -37,6 +47,7 @@ export class JobView {
         this.failureReason = null;
         this.reported = true;
         this.bytes = 0;
+        this.artifacts = [];
         this.#chunks = [];
         for (const listener of this.#listeners) listener(null);
         return true;
@@ -50,6 +61,12 @@ export class JobView {
         if (event.jobId !== this.summary?.id) return false;
         this.stage = event.stage;
         return true;
+      case 'job-artifact': {
+        if (event.jobId !== this.summary?.id) return false;
+        const { filename, artifactType, files, bytes } = event;
+        this.artifacts = [...this.artifacts, { filename, artifactType, files, bytes }];
+        return true;
+      }
       case 'job-finished':
         this.summary = event.job;
         this.result = event.result;
