@@ -10,9 +10,10 @@ import { buildJobPayload } from '../collaborators.ts';
 import { pickJob } from '../jobs/index.ts';
 import type { Runner } from '../model.ts';
 import { touchManager } from '../runners/index.ts';
-import { empty, forbidden, json, paramError } from '../http/reply.ts';
+import { empty, json } from '../http/reply.ts';
 import { objectField, stringField } from '../http/request.ts';
 import type { ApiRoute } from './api-env.ts';
+import { authenticateRunner } from './runner-auth.ts';
 
 export const requestJob: ApiRoute = {
   method: 'POST',
@@ -20,10 +21,8 @@ export const requestJob: ApiRoute = {
   endpoint: 'jobs/request',
   async handle({ ctx }, req) {
     const fields = await req.fields();
-    const token = stringField(fields, 'token');
-    if (token === undefined) return paramError('token is missing');
-    const runner = ctx.state.runnerByToken(token);
-    if (!runner) return forbidden();
+    const { runner, reply } = authenticateRunner(ctx, fields);
+    if (reply) return reply;
     const manager = touchManager(
       ctx,
       runner,

@@ -3,9 +3,10 @@
  * token, 403 otherwise. Creates or refreshes the manager for `system_id` with its `info`.
  */
 import { touchManager } from '../runners/index.ts';
-import { forbidden, json, paramError } from '../http/reply.ts';
+import { json } from '../http/reply.ts';
 import { objectField, stringField } from '../http/request.ts';
 import type { ApiRoute } from './api-env.ts';
+import { authenticateRunner } from './runner-auth.ts';
 
 export const verifyRunner: ApiRoute = {
   method: 'POST',
@@ -13,10 +14,8 @@ export const verifyRunner: ApiRoute = {
   endpoint: 'runners/verify',
   async handle({ ctx }, req) {
     const fields = await req.fields();
-    const token = stringField(fields, 'token');
-    if (token === undefined) return paramError('token is missing');
-    const runner = ctx.state.runnerByToken(token);
-    if (!runner) return forbidden();
+    const { runner, reply } = authenticateRunner(ctx, fields);
+    if (reply) return reply;
     touchManager(ctx, runner, stringField(fields, 'system_id'), objectField(fields, 'info'));
     return json(200, {
       id: runner.id,
