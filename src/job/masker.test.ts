@@ -9,6 +9,10 @@ import {
   tokenPrefixes,
   type MaskerOptions,
 } from './masker.ts';
+import { PhraseMasker } from './phrase-masker.ts';
+import { TokenMasker } from './token-masker.ts';
+import { UrlParamMasker } from './url-param-masker.ts';
+import { UserinfoMasker } from './userinfo-masker.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -397,6 +401,48 @@ describe('masking properties', () => {
         },
       ),
       { seed: 9, numRuns: 1000 },
+    );
+  });
+});
+
+describe('createMasker sharing "=" positions between stages', () => {
+  it('equals the stages run one after another on the whole output, any chunking', () => {
+    // The URL-parameter stage's search for `=` serves the token stage (`_gitlab_session=`);
+    // the reference runs independent stages, each searching for itself.
+    const unit = fc.constantFrom(
+      ...'ab?&=;:/@ \n'.split(''),
+      '_gitlab_session=',
+      '_gitlab_sess',
+      'private_token=',
+      'rss_tok',
+      'glpat-',
+      'https://u:p@h',
+      'sec',
+    );
+    const prefixes = tokenPrefixes(['a=']);
+    const reference = (input: string): string => {
+      let bytes: Uint8Array = encoder.encode(input);
+      for (const stage of [
+        new PhraseMasker(['secret']),
+        new UrlParamMasker(),
+        new TokenMasker(prefixes),
+        new UserinfoMasker(),
+      ]) {
+        bytes = concatAll([stage.write(bytes), stage.flush()]);
+      }
+      return decoder.decode(bytes);
+    };
+    fc.assert(
+      fc.property(
+        fc.string({ unit, maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        (input, cuts) => {
+          const options: MaskerOptions = { phrases: ['secret'], tokenPrefixes: prefixes };
+          const out = run(options, splitAt(encoder.encode(input), cuts));
+          expect(out).toBe(reference(input));
+        },
+      ),
+      { seed: 21, numRuns: 1000 },
     );
   });
 });

@@ -12,6 +12,7 @@
  * masked value does), so a finished line is always released at once and the trace stays live.
  */
 import type { JobVariable } from '../gitlab/job-payload.ts';
+import { BytePositions } from './byte-positions.ts';
 import { concat } from './concat-bytes.ts';
 import { PhraseMasker } from './phrase-masker.ts';
 import type { StreamRewriter } from './stream-rewriter.ts';
@@ -69,20 +70,27 @@ export interface Masker {
 }
 
 export function createMasker({ phrases, tokenPrefixes }: MaskerOptions): Masker {
+  // The `=` positions the URL-parameter stage finds serve the token stage too (one search).
+  const equals = new BytePositions(0x3d);
   const stages: StreamRewriter[] = [
     new PhraseMasker(normalisePhrases(phrases)),
-    new UrlParamMasker(),
-    new TokenMasker(tokenPrefixes.slice(0, MAX_TOKEN_PREFIXES)),
+    new UrlParamMasker(equals),
+    new TokenMasker(tokenPrefixes.slice(0, MAX_TOKEN_PREFIXES), equals),
     new UserinfoMasker(),
   ];
   // Pieces flow from stage to stage without being joined (each stage is chunking-proof), so a
   // chunk with secrets in it is copied once, at the end, not once per stage.
   const pass = (pieces: Uint8Array[], flush: boolean): Uint8Array[] => {
-    for (const stage of stages) {
-      const next: Uint8Array[] = [];
-      for (const piece of pieces) stage.writeParts(piece, next);
-      if (flush) stage.flushParts(next);
-      pieces = next;
+    equals.clear();
+    try {
+      for (const stage of stages) {
+        const next: Uint8Array[] = [];
+        for (const piece of pieces) stage.writeParts(piece, next);
+        if (flush) stage.flushParts(next);
+        pieces = next;
+      }
+    } finally {
+      equals.clear();
     }
     return pieces;
   };

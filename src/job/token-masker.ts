@@ -8,6 +8,7 @@
  * that reaches the end of a chunk is masked at once and its continuation swallowed, so the
  * trace stays live even while a long token streams in.
  */
+import type { BytePositions } from './byte-positions.ts';
 import { anchorIndex, occursAt } from './byte-rarity.ts';
 import { MASK, StreamRewriter } from './stream-rewriter.ts';
 
@@ -40,8 +41,12 @@ export class TokenMasker extends StreamRewriter {
   /** No prefix starts with a byte of `[MASKED]` (a job's own prefixes could). */
   readonly #maskInert: boolean;
 
-  constructor(prefixes: readonly string[]) {
+  /** Positions of one byte an earlier stage already found in the pieces it passed on. */
+  readonly #known: BytePositions | null;
+
+  constructor(prefixes: readonly string[], known: BytePositions | null = null) {
     super();
+    this.#known = known;
     const encoder = new TextEncoder();
     this.#prefixes = [...new Set(prefixes)]
       .map((p) => encoder.encode(p))
@@ -102,14 +107,20 @@ export class TokenMasker extends StreamRewriter {
    */
   #candidates(buf: Uint8Array, from: number, final: boolean): number[] {
     const found: number[] = [];
-    for (const [byte, { prefixes, before }] of this.#byAnchor) {
-      for (let d = buf.indexOf(byte, from); d !== -1; d = buf.indexOf(byte, d + 1)) {
-        if (before && !before[buf[d - 1] ?? 0]) continue;
-        for (const { bytes, anchor } of prefixes) {
-          const start = d - anchor;
-          if (start >= from && occursAt(buf, start, bytes)) found.push(start);
-        }
+    const visit = (d: number, { prefixes, before }: AnchorGroup) => {
+      if (before && !before[buf[d - 1] ?? 0]) return;
+      for (const { bytes, anchor } of prefixes) {
+        const start = d - anchor;
+        if (start >= from && occursAt(buf, start, bytes)) found.push(start);
       }
+    };
+    for (const [byte, group] of this.#byAnchor) {
+      const known = this.#known?.byte === byte ? this.#known.lookup(buf) : null;
+      if (known) {
+        for (const d of known) if (d >= from) visit(d, group);
+        continue;
+      }
+      for (let d = buf.indexOf(byte, from); d !== -1; d = buf.indexOf(byte, d + 1)) visit(d, group);
     }
     if (!final) {
       const n = buf.length;

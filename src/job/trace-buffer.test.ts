@@ -88,4 +88,30 @@ describe('TraceBuffer', () => {
     expect(buffer.read(65_000, 1000)).toEqual(line);
     expect(buffer.bytes().length).toBe(200_000);
   });
+
+  it('reads any range across copied and referenced writes, with the checksum of the whole', () => {
+    // Sizes on both sides of the by-reference threshold and the 64 KiB page.
+    const sizes = [5, 3000, 17, 1023, 1024, 70_000, 1, 65_536, 200, 4096, 9];
+    const buffer = new TraceBuffer({ limit: 1 << 20 });
+    const all = new Uint8Array(sizes.reduce((a, b) => a + b, 0));
+    let at = 0;
+    for (const [i, size] of sizes.entries()) {
+      const chunk = new Uint8Array(size).map((_, k) => 0x21 + ((i * 7 + k) % 90));
+      all.set(chunk, at);
+      at += size;
+      buffer.write(chunk);
+    }
+    expect(buffer.length).toBe(all.length);
+    const same = (a: Uint8Array, b: Uint8Array) =>
+      a.length === b.length && a.every((x, k) => x === b[k]);
+    expect(same(buffer.bytes(), all)).toBe(true);
+    const whole = new TraceBuffer({ limit: 1 << 20 });
+    whole.write(all.slice());
+    expect(buffer.checksum()).toBe(whole.checksum());
+    for (let start = 0; start < all.length; start += 997) {
+      for (const max of [1, 1000, 70_000]) {
+        expect(same(buffer.read(start, max), all.subarray(start, start + max))).toBe(true);
+      }
+    }
+  });
 });

@@ -21,10 +21,18 @@ export function limitNotice(limit: number): string {
 }
 
 /**
- * Stored bytes live in fixed pages rather than one growing array: no copy on growth, and the
- * allocator can reuse freed pages, where a fresh large array costs a page fault per 4 KiB.
+ * Small writes are copied into fixed pages rather than one growing array: no copy on growth,
+ * and the allocator can reuse freed pages, where a fresh large array costs a page fault per
+ * 4 KiB.
  */
 const PAGE = 64 * 1024;
+
+/**
+ * Writes at least this long (after UTF-8 repair) are kept by reference instead of copied: the
+ * buffer then owns them (see `write`). Copying them would cost a copy and, mostly, the first
+ * touch of fresh memory; smaller ones are copied so tiny views never pin large arrays.
+ */
+const BY_REFERENCE = 1024;
 
 export interface TraceBufferOptions {
   /** Bytes of output kept before the notice; later output is dropped. @default 4 MiB */
@@ -33,8 +41,20 @@ export interface TraceBufferOptions {
 
 export class TraceBuffer {
   readonly limit: number;
-  #pages: Uint8Array[] = [];
-  #last: Uint8Array = EMPTY;
+  /**
+   * The stored bytes in order: arrays kept by reference, and runs copied into a page (views
+   * from their first byte to the page's end; a run's length is the gap to the next start).
+   */
+  #segments: Uint8Array[] = [];
+  /** Offset in the trace of each segment's first byte. */
+  #starts: number[] = [];
+  /**
+   * The page small writes are copied into, how much of it is used, and whether the last
+   * segment is a run in it that a copy may extend.
+   */
+  #page: Uint8Array = EMPTY;
+  #pageUsed = 0;
+  #open = false;
   #length = 0;
   #crc = 0;
   #truncated = false;
@@ -45,7 +65,13 @@ export class TraceBuffer {
     this.limit = limit;
   }
 
-  /** Append output. Invalid UTF-8 becomes U+FFFD; beyond the limit it is silently dropped. */
+  /**
+   * Append output. Invalid UTF-8 becomes U+FFFD; beyond the limit it is silently dropped.
+   *
+   * The buffer takes ownership of `bytes`: large writes are stored by reference, not copied,
+   * so the caller must not modify them afterwards (give fresh arrays, or views of arrays that
+   * are never written again, such as the masker's output for a fresh chunk).
+   */
   write(bytes: Uint8Array): void {
     if (this.#truncated || bytes.length === 0) return;
     this.#store(this.#repair.write(bytes));
@@ -67,22 +93,22 @@ export class TraceBuffer {
   }
 
   /**
-   * Up to `max` stored bytes from `offset`, for a `PATCH .../trace`. Within one page this is a
-   * view shared with the buffer (stored bytes never change); do not write to it.
+   * Up to `max` stored bytes from `offset`, for a `PATCH .../trace`. Within one segment this is
+   * a view shared with the buffer (stored bytes never change); do not write to it.
    */
   read(offset: number, max: number): Uint8Array {
     const start = Math.max(0, Math.min(offset, this.#length));
     const end = Math.min(this.#length, start + Math.max(0, max));
-    const first = Math.floor(start / PAGE);
-    if (end <= (first + 1) * PAGE) {
-      return this.#pages[first]?.subarray(start - first * PAGE, end - first * PAGE) ?? EMPTY;
-    }
+    if (start === end) return EMPTY;
+    let k = this.#segmentAt(start);
+    const first = this.#segmentEnd(k);
+    const base = this.#starts[k] ?? 0;
+    if (end <= first) return this.#segments[k]?.subarray(start - base, end - base) ?? EMPTY;
     const out = new Uint8Array(end - start);
-    for (let at = start; at < end;) {
-      const page = Math.floor(at / PAGE);
-      const from = at - page * PAGE;
-      const take = Math.min(PAGE - from, end - at);
-      out.set(this.#pages[page]?.subarray(from, from + take) ?? EMPTY, at - start);
+    for (let at = start; at < end; k++) {
+      const from = at - (this.#starts[k] ?? 0);
+      const take = Math.min(this.#segmentEnd(k), end) - at;
+      out.set(this.#segments[k]?.subarray(from, from + take) ?? EMPTY, at - start);
       at += take;
     }
     return out;
@@ -114,15 +140,49 @@ export class TraceBuffer {
   }
 
   #append(bytes: Uint8Array): void {
-    if (bytes.length === 0) return;
+    const n = bytes.length;
+    if (n === 0) return;
     this.#crc = crc32(bytes, this.#crc);
-    for (let at = 0; at < bytes.length;) {
-      const offset = this.#length % PAGE;
-      if (offset === 0) this.#pages.push((this.#last = new Uint8Array(PAGE)));
-      const take = Math.min(PAGE - offset, bytes.length - at);
-      this.#last.set(take === bytes.length ? bytes : bytes.subarray(at, at + take), offset);
-      at += take;
-      this.#length += take;
+    if (n >= BY_REFERENCE) {
+      this.#segments.push(bytes);
+      this.#starts.push(this.#length);
+      this.#length += n;
+      this.#open = false;
+      return;
     }
+    for (let at = 0; at < n;) {
+      if (this.#pageUsed === this.#page.length) {
+        this.#page = new Uint8Array(PAGE);
+        this.#pageUsed = 0;
+        this.#open = false;
+      }
+      if (!this.#open) {
+        this.#segments.push(this.#page.subarray(this.#pageUsed));
+        this.#starts.push(this.#length);
+        this.#open = true;
+      }
+      const take = Math.min(this.#page.length - this.#pageUsed, n - at);
+      this.#page.set(take === n ? bytes : bytes.subarray(at, at + take), this.#pageUsed);
+      this.#pageUsed += take;
+      this.#length += take;
+      at += take;
+    }
+  }
+
+  /** Index of the segment holding trace offset `at` (< length). */
+  #segmentAt(at: number): number {
+    let lo = 0;
+    let hi = this.#starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.#starts[mid] ?? 0) <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Trace offset just past segment `k`. */
+  #segmentEnd(k: number): number {
+    return this.#starts[k + 1] ?? this.#length;
   }
 }

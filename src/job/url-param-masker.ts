@@ -6,8 +6,12 @@
  *
  * Holdback: a `?`/`&` followed by the start of a known key. A value reaching the end of a chunk
  * is masked at once and its continuation swallowed.
+ *
+ * Search: every key ends in `=` and holds no `?` or `&`, so one native search for the rare `=`
+ * finds every candidate (then the key and separator are checked backwards), instead of one
+ * search each for `?` and `&`; only the short tail is checked for an unfinished key.
  */
-import { ByteFinder } from './byte-finder.ts';
+import type { BytePositions } from './byte-positions.ts';
 import { MASK, StreamRewriter } from './stream-rewriter.ts';
 
 const KEYS = [
@@ -19,8 +23,12 @@ const KEYS = [
   'x-amz-security-token',
 ].map((k) => new TextEncoder().encode(k + '='));
 
+/** Longest key with its `=`: the most a tail may hold before its key is decided. */
+const LONGEST_KEY = Math.max(...KEYS.map((k) => k.length));
+
 const QUESTION = 0x3f;
 const AMPERSAND = 0x26;
+const EQUALS = 0x3d;
 
 const VALUE_END = new Uint8Array(256);
 for (let b = 0; b <= 0x20; b++) VALUE_END[b] = 1;
@@ -32,7 +40,14 @@ const lower = (b: number) => (b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
 
 export class UrlParamMasker extends StreamRewriter {
   #inValue = false;
-  readonly #finder = new ByteFinder([QUESTION, AMPERSAND]);
+  /** Where this stage records every `=` it finds, for a later stage searching them too. */
+  readonly #equals: BytePositions | null;
+
+  constructor(equals: BytePositions | null = null) {
+    super();
+    if (equals && equals.byte !== EQUALS) throw new RangeError('expected positions of "="');
+    this.#equals = equals;
+  }
 
   /** `[MASKED]` has no `?` or `&`; only an open value would swallow it. */
   protected override maskPassesThrough(): boolean {
@@ -47,41 +62,58 @@ export class UrlParamMasker extends StreamRewriter {
       if (i === n && !final) return n;
       this.#inValue = false;
     }
-    let emitted = i;
-    const finder = this.#finder;
-    finder.start(buf);
-    for (i = finder.next(i); i !== -1; i = finder.next(i)) {
-      const valueStart = keyEnd(buf, i + 1, final);
-      if (valueStart === -1) {
-        out.push(buf.subarray(emitted, i));
-        return i;
-      }
-      if (valueStart === 0) {
-        i++;
-        continue;
-      }
-      out.push(buf.subarray(emitted, valueStart), MASK);
-      let j = valueStart;
+    // Every `=` of the whole buffer is recorded (`=` is rare in output), then matched. Matches
+    // come in the order of their separators (a key holds none), each separator at or after
+    // `i`, the end of the previous value.
+    const equals: number[] = [];
+    for (let eq = buf.indexOf(EQUALS); eq !== -1; eq = buf.indexOf(EQUALS, eq + 1)) equals.push(eq);
+    this.#equals?.record(buf, equals);
+    for (const eq of equals) {
+      if (eq < i || !keyBefore(buf, eq, i)) continue;
+      out.push(buf.subarray(i, eq + 1), MASK);
+      let j = eq + 1;
       while (j < n && !VALUE_END[buf[j] ?? 0]) j++;
       if (j === n && !final) {
         this.#inValue = true;
         return n;
       }
-      i = emitted = j;
+      i = j;
     }
-    out.push(buf.subarray(emitted, n));
-    return n;
+    const cut = final ? n : undecidedStart(buf, i);
+    out.push(buf.subarray(i, cut));
+    return cut;
   }
 }
 
-/** Where the value starts when `buf[at..]` is a secret key and `=`; 0 if not; -1 undecided. */
-function keyEnd(buf: Uint8Array, at: number, final: boolean): number {
-  let undecided = false;
+const isSeparator = (b: number | undefined) => b === QUESTION || b === AMPERSAND;
+
+/** Is `buf[eq]` the `=` of a secret key that follows a `?` or `&` at or after `from`? */
+function keyBefore(buf: Uint8Array, eq: number, from: number): boolean {
   for (const key of KEYS) {
+    const sep = eq + 1 - key.length - 1;
+    if (sep < from || !isSeparator(buf[sep])) continue;
     let k = 0;
-    while (k < key.length && at + k < buf.length && lower(buf[at + k] ?? 0) === key[k]) k++;
-    if (k === key.length) return at + k;
-    if (at + k === buf.length && !final) undecided = true;
+    while (k < key.length && lower(buf[sep + 1 + k] ?? 0) === key[k]) k++;
+    if (k === key.length) return true;
   }
-  return undecided ? -1 : 0;
+  return false;
+}
+
+/**
+ * The first `?`/`&` at or after `from` whose rest of `buf` may still become a secret key and
+ * its `=` (a proper prefix of one, nothing included), else the end of `buf`.
+ */
+function undecidedStart(buf: Uint8Array, from: number): number {
+  const n = buf.length;
+  for (let sep = Math.max(from, n - LONGEST_KEY); sep < n; sep++) {
+    if (!isSeparator(buf[sep])) continue;
+    const rest = n - sep - 1;
+    for (const key of KEYS) {
+      if (rest >= key.length) continue;
+      let k = 0;
+      while (k < rest && lower(buf[sep + 1 + k] ?? 0) === key[k]) k++;
+      if (k === rest) return sep;
+    }
+  }
+  return n;
 }

@@ -54,7 +54,8 @@ export class OutputTap {
 
 /** just-bash writes text as JS strings and binary output as latin1 strings flagged by encoding. */
 function toBytes(content: FileContent, options?: WriteOptions): Uint8Array {
-  if (typeof content !== 'string') return content;
+  // A copy: the trace keeps what it is given, and just-bash may reuse its own arrays.
+  if (typeof content !== 'string') return content.slice();
   const encoding = typeof options === 'string' ? options : options?.encoding;
   if (encoding === 'binary' || encoding === 'latin1') {
     const bytes = new Uint8Array(content.length);
