@@ -6,7 +6,7 @@ import { arch, platform } from 'node:process';
 import { join } from 'node:path';
 import { isExecutorName, executors } from '../executors/index.ts';
 import { runnerFeatures, runnerInfo, verifyRunner, type GitLabClient } from '../gitlab/index.ts';
-import { stripTimestamps } from '../job/index.ts';
+import { LogText } from '../job/index.ts';
 import { systemClock } from '../platform/clock.ts';
 import {
   Runner,
@@ -70,18 +70,28 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     outputLimit: options.outputLimit,
     executableArch: `${platform}/${arch}`,
   });
-  const decoder = new TextDecoder();
+  // The job's log, line by line, as the page terminal shows it (timestamps hidden).
+  let log = new LogText();
+  let partial = '';
+  const printLines = (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) io.out(line);
+  };
   runner.events.on((event) => {
     switch (event.type) {
       case 'job-started':
+        log = new LogText();
+        partial = '';
         io.out(
           `Job ${event.job.id} (${event.job.name}) started${event.job.url ? `: ${event.job.url}` : ''}`,
         );
         break;
       case 'job-output':
-        io.out(stripTimestamps(decoder.decode(event.chunk, { stream: true })).replace(/\n$/, ''));
+        printLines(log.push(event.chunk));
         break;
       case 'job-finished':
+        printLines(`${log.flush()}\n`);
         io.out(
           `Job ${event.job.id} ${event.result}${event.failureReason ? ` (${event.failureReason})` : ''}` +
             `${event.reported ? '' : ' — GitLab did not confirm the final state'}`,

@@ -93,4 +93,4 @@ export {
   type PlannedStep,
   type PlanRejection,
 } from './plan.ts';
-export { stripTimestamps } from './strip-timestamps.ts';
+export { LogText } from './log-text.ts';

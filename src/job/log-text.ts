@@ -1,9 +1,9 @@
 /**
- * Turns the masked trace bytes of one job into text for the terminal: UTF-8 decoded across
- * chunk boundaries, §9.6 timestamp prefixes hidden. A chunk's trailing newline is held back
+ * Turns the masked trace bytes of one job into text for a person (the page terminal, the CLI):
+ * UTF-8 decoded across chunk boundaries, §9.6 timestamp prefixes hidden. A chunk's trailing newline is held back
  * until the next chunk, because a `+` continuation entry there removes it.
  */
-import { stripTimestamps } from '../../job/index.ts';
+import { stripTimestamps } from './strip-timestamps.ts';
 
 export class LogText {
   #decoder = new TextDecoder();
