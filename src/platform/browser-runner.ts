@@ -438,7 +438,7 @@ export class BrowserRunner {
             clock: this.clock,
             ...(this.#onExecutorError ? { onError: this.#onExecutorError } : {}),
           })
-        : createShellExecutor();
+        : createShellExecutor({ clock: this.clock });
     return this.#executor;
   }
 

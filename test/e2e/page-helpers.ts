@@ -50,26 +50,3 @@ export async function screenshots(page: Page, target: Locator | null, name: stri
   }
   await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
 }
-
-/**
- * Make the page as a background tab is after a while: `document.hidden`, a `visibilitychange`,
- * and every page timer (setTimeout/setInterval) held back to at least a minute, like Chrome's
- * intensive throttling. Headless Chromium keeps every page "visible" (minimising the window,
- * background targets and `window.open` tabs do not change that), so the test imposes it.
- */
-export async function hideLikeABackgroundTab(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const minute = 60_000;
-    const realTimeout = window.setTimeout.bind(window);
-    const realInterval = window.setInterval.bind(window);
-    const throttledTimeout = (handler: TimerHandler, ms?: number, ...args: unknown[]) =>
-      realTimeout(handler, Math.max(Number(ms) || 0, minute), ...args);
-    const throttledInterval = (handler: TimerHandler, ms?: number, ...args: unknown[]) =>
-      realInterval(handler, Math.max(Number(ms) || 0, minute), ...args);
-    window.setTimeout = throttledTimeout as typeof window.setTimeout;
-    window.setInterval = throttledInterval as typeof window.setInterval;
-    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-    document.dispatchEvent(new Event('visibilitychange'));
-  });
-}

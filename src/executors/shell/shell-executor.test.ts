@@ -159,3 +159,31 @@ describe('shell executor: command substitution and redirections', () => {
     expect(out).toBe('n1\nn2\nn3\n[in-f]\nin-f\n');
   });
 });
+
+describe('shell executor with the runner clock', () => {
+  it('sleeps on the clock it is given, so a hidden tab can pass its worker clock', async () => {
+    const slept: number[] = [];
+    const clock = {
+      now: () => 0,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+      },
+    };
+    const executor = createShellExecutor({ clock });
+    try {
+      const workspace = await executor.prepare({ files: [] }, { projectDir: '/builds/p', env: {} });
+      const session = await workspace.openSession();
+      const chunks: Uint8Array[] = [];
+      const { exitCode } = await session.run(
+        { command: 'sleep 2; sleep 0.5; echo woke' },
+        (chunk) => chunks.push(chunk),
+        new AbortController().signal,
+      );
+      expect(exitCode).toBe(0);
+      expect(new TextDecoder().decode(Buffer.concat(chunks))).toBe('woke\n');
+      expect(slept).toEqual([2000, 500]);
+    } finally {
+      await executor.dispose();
+    }
+  });
+});

@@ -4,15 +4,25 @@
  * works in any browser and on machines without internet; in exchange a job gets only just-bash's
  * built-in commands (see missing-commands.ts). Each job gets its own workspace.
  */
+import type { Clock } from '../../platform/clock.ts';
 import type { Executor, FileTree, PrepareOptions, Workspace } from '../port.ts';
 import { ShellWorkspace } from './shell-workspace.ts';
 
-export function createShellExecutor(): Executor {
+export interface ShellExecutorOptions {
+  /**
+   * Where `sleep` waits. The tab passes its worker clock: a hidden page's own timers wake once
+   * a minute, which would turn `sleep 1` into a minute. @default just-bash's own timer
+   */
+  clock?: Clock;
+}
+
+export function createShellExecutor(options: ShellExecutorOptions = {}): Executor {
+  const { clock } = options;
   const workspaces = new Set<ShellWorkspace>();
   return {
     name: 'shell',
     async prepare(tree: FileTree, options: PrepareOptions): Promise<Workspace> {
-      const workspace: ShellWorkspace = await ShellWorkspace.create(tree, options, () =>
+      const workspace: ShellWorkspace = await ShellWorkspace.create(tree, options, clock, () =>
         workspaces.delete(workspace),
       );
       workspaces.add(workspace);

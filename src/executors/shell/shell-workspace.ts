@@ -5,6 +5,7 @@
  */
 import { Bash, InMemoryFs } from 'just-bash';
 import type { IFileSystem } from 'just-bash';
+import type { Clock } from '../../platform/clock.ts';
 import type { FileTree, PrepareOptions, Session, Workspace } from '../port.ts';
 import { createLoopYieldPlugin, createYieldCommand } from './loop-yield.ts';
 import { createStreamRedirectPlugin } from './stream-redirect.ts';
@@ -29,6 +30,7 @@ export class ShellWorkspace implements Workspace, SessionHost {
     fs: IFileSystem,
     tap: OutputTap,
     options: PrepareOptions,
+    clock: Clock | undefined,
     onDispose: () => void,
   ) {
     this.#fs = fs;
@@ -40,6 +42,8 @@ export class ShellWorkspace implements Workspace, SessionHost {
       cwd: options.projectDir,
       env: options.env,
       customCommands: [createYieldCommand()],
+      // just-bash blocks the host's timers while a script runs; a clock built on them can't sleep.
+      ...(clock ? { sleep: (ms: number) => clock.sleep(ms) } : {}),
       executionLimits: SHELL_LIMITS,
     });
     this.bash.registerTransformPlugin(createLoopYieldPlugin());
@@ -50,6 +54,7 @@ export class ShellWorkspace implements Workspace, SessionHost {
   static async create(
     tree: FileTree,
     options: PrepareOptions,
+    clock: Clock | undefined,
     onDispose: () => void,
   ): Promise<ShellWorkspace> {
     const fs = new InMemoryFs();
@@ -59,7 +64,13 @@ export class ShellWorkspace implements Workspace, SessionHost {
     await OutputTap.install(fs);
     for (const dir of tree.directories ?? []) await fs.mkdir(join(root, dir), { recursive: true });
     for (const file of tree.files) await placeFile(fs, join(root, file.path), file.data, file.mode);
-    return new ShellWorkspace(fs, new OutputTap(), { ...options, projectDir: root }, onDispose);
+    return new ShellWorkspace(
+      fs,
+      new OutputTap(),
+      { ...options, projectDir: root },
+      clock,
+      onDispose,
+    );
   }
 
   assertAlive(): void {
