@@ -20,6 +20,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { GitLabClient } from './client.ts';
 import { GitLabClientUsageError } from './errors.ts';
 import { MAX_TRACE_PATCH_SIZE, patchTrace, type PatchTraceResult } from './patch-trace.ts';
+import { RequestRateLimit } from './request-rate-limit.ts';
 import { MAX_UPDATE_INTERVAL_MS } from './response.ts';
 import type { RunnerInfo } from './runner-info.ts';
 import { updateJob, type TraceSummary, type UpdateJobResult } from './update-job.ts';
@@ -133,7 +134,7 @@ export class TraceSender {
   #lastPatchFull = false;
   #retryNotBefore = 0;
   #failures = 0;
-  #requestTimes: number[] = [];
+  readonly #rateLimit: RequestRateLimit;
 
   #state: 'new' | 'running' | 'stopped' | 'finishing' | 'finished' = 'new';
   #loop: Promise<void> | null = null;
@@ -150,6 +151,7 @@ export class TraceSender {
       finalUpdateAttempts: options.finalUpdateAttempts ?? 10,
       maxUnexplainedMismatches: options.maxUnexplainedMismatches ?? 5,
     };
+    this.#rateLimit = new RequestRateLimit(this.#o.maxRequestsPerMinute);
     this.#lastContactAt = options.clock.now();
   }
 
@@ -218,7 +220,7 @@ export class TraceSender {
         failed = true;
         message = this.#lastFailure;
       } else {
-        await this.#waitForRateSlot();
+        await this.#rateLimit.take(this.#o.clock);
         const result = await updateJob(this.#o.client, {
           jobId: this.#o.jobId,
           jobToken: this.#o.jobToken,
@@ -281,7 +283,7 @@ export class TraceSender {
   /** PATCH until every byte is acknowledged (§7.4 a). */
   async #flush(): Promise<'done' | 'failed'> {
     while (this.#hasTraceToSend()) {
-      await this.#waitForRateSlot();
+      await this.#rateLimit.take(this.#o.clock);
       const step = await this.#sendPatch();
       switch (step) {
         case 'accepted':
@@ -326,7 +328,7 @@ export class TraceSender {
         this.#wake = null;
         continue;
       }
-      this.#requestTimes.push(now);
+      this.#rateLimit.record(now);
       if (this.#hasTraceToSend()) await this.#sendPatch();
       else await this.#keepAlive();
     }
@@ -334,7 +336,7 @@ export class TraceSender {
 
   #nextActionAt(): number {
     const now = this.#o.clock.now();
-    const notBefore = Math.max(this.#retryNotBefore, this.#rateSlot(now));
+    const notBefore = Math.max(this.#retryNotBefore, this.#rateLimit.nextSlot(now));
     if (this.#hasTraceToSend()) {
       const cadence = this.#lastPatchFull
         ? this.#lastPatchAt
@@ -507,32 +509,9 @@ export class TraceSender {
 
   #noteResponse(result: PatchTraceResult | UpdateJobResult): void {
     const now = this.#o.clock.now();
-    for (let i = 1; i < result.attempts; i++) this.#requestTimes.push(now);
+    this.#rateLimit.record(now, result.attempts - 1);
     if (result.updateIntervalMs !== null) {
       this.#intervalMs = Math.min(result.updateIntervalMs, MAX_UPDATE_INTERVAL_MS);
-    }
-  }
-
-  /** When the next request may start under the per-minute limit (0: at once). */
-  #rateSlot(now: number): number {
-    this.#requestTimes = this.#requestTimes.filter((t) => t > now - MINUTE_MS);
-    if (this.#requestTimes.length < this.#o.maxRequestsPerMinute) return 0;
-    return (
-      (this.#requestTimes[this.#requestTimes.length - this.#o.maxRequestsPerMinute] ?? now) +
-      MINUTE_MS
-    );
-  }
-
-  async #waitForRateSlot(): Promise<void> {
-    const { clock } = this.#o;
-    for (;;) {
-      const now = clock.now();
-      const slot = this.#rateSlot(now);
-      if (slot <= now) {
-        this.#requestTimes.push(now);
-        return;
-      }
-      await clock.sleep(slot - now);
     }
   }
 
