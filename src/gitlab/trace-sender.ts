@@ -21,6 +21,7 @@ import type { GitLabClient } from './client.ts';
 import { GitLabClientUsageError } from './errors.ts';
 import { MAX_TRACE_PATCH_SIZE, patchTrace, type PatchTraceResult } from './patch-trace.ts';
 import { RequestRateLimit } from './request-rate-limit.ts';
+import { TraceOffset } from './trace-offset.ts';
 import { MAX_UPDATE_INTERVAL_MS } from './response.ts';
 import type { RunnerInfo } from './runner-info.ts';
 import { updateJob, type TraceSummary, type UpdateJobResult } from './update-job.ts';
@@ -119,10 +120,7 @@ type PatchStep = 'accepted' | 'range-mismatch' | 'stop' | 'failed' | 'nothing';
 export class TraceSender {
   readonly #o: TraceSenderOptions & Required<Omit<TraceSenderOptions, Callback>>;
 
-  /** Lengths the server may hold, ascending; exactly one when the offset is known. */
-  #candidates: number[] = [0];
-  #unexplained = 0;
-  #lost: string | null = null;
+  readonly #offset: TraceOffset;
   #stoppedByServer = false;
   #aborted: AbortReason | null = null;
   #cancelRequested = false;
@@ -152,12 +150,13 @@ export class TraceSender {
       maxUnexplainedMismatches: options.maxUnexplainedMismatches ?? 5,
     };
     this.#rateLimit = new RequestRateLimit(this.#o.maxRequestsPerMinute);
+    this.#offset = new TraceOffset(this.#o.maxUnexplainedMismatches);
     this.#lastContactAt = options.clock.now();
   }
 
   /** Bytes GitLab certainly holds, or `null` while that is uncertain. */
   get sentOffset(): number | null {
-    return this.#candidates.length === 1 ? (this.#candidates[0] ?? null) : null;
+    return this.#offset.known;
   }
 
   /** The update interval in force (server's `X-GitLab-Trace-Update-Interval`, else 3 s). */
@@ -250,9 +249,7 @@ export class TraceSender {
             await clock.sleep(this.#intervalMs);
             continue;
           case 'trace-validation-failed':
-            this.#candidates = [0];
-            this.#unexplained = 0;
-            this.#lost = null;
+            this.#offset.restart();
             this.#stoppedByServer = false;
             await clock.sleep(this.#intervalMs);
             continue;
@@ -303,13 +300,10 @@ export class TraceSender {
   }
 
   #traceState(): { traceComplete: boolean; traceProblem: string | null } {
-    const length = this.#o.source.length;
-    const complete =
-      !this.#lost &&
-      !this.#stoppedByServer &&
-      this.#candidates.length === 1 &&
-      this.#candidates[0] === length;
-    return { traceComplete: complete, traceProblem: this.#lost };
+    return {
+      traceComplete: !this.#stoppedByServer && this.#offset.isComplete(this.#o.source.length),
+      traceProblem: this.#offset.lost,
+    };
   }
 
   async #run(): Promise<void> {
@@ -349,19 +343,13 @@ export class TraceSender {
     return Math.max(notBefore, this.#lastContactAt + idle);
   }
 
-  /** The smallest candidate with bytes after it, or `null`. */
-  #nextStart(): number | null {
-    const length = this.#o.source.length;
-    return this.#candidates.find((c) => c < length) ?? null;
-  }
-
   #hasTraceToSend(): boolean {
-    return this.#lost === null && !this.#stoppedByServer && this.#nextStart() !== null;
+    return !this.#stoppedByServer && this.#offset.nextStart(this.#o.source.length) !== null;
   }
 
   async #sendPatch(): Promise<PatchStep> {
     const { clock, source } = this.#o;
-    const start = this.#nextStart();
+    const start = this.#offset.nextStart(source.length);
     if (start === null) return 'nothing';
     const chunk = source.read(start, this.#o.maxPatchSize);
     if (chunk.length === 0) return 'nothing';
@@ -384,15 +372,17 @@ export class TraceSender {
     switch (result.kind) {
       case 'accepted': {
         const end = result.remoteOffset ?? result.sentOffset;
-        this.#setKnown(end);
-        this.#unexplained = 0;
+        this.#track(() => this.#offset.accepted(end, this.#o.source.length));
         this.#succeeded(now);
         return 'accepted';
       }
       case 'range-mismatch':
         this.#lastContactAt = now;
-        if (result.inDoubt) this.#addCandidate(start + length);
-        this.#rangeMismatch(start, result.remoteOffset);
+        if (result.inDoubt) this.#offset.inDoubt(start + length);
+        this.#track(() => {
+          const outcome = this.#offset.mismatch(start, result.remoteOffset, this.#o.source.length);
+          if (outcome === 'retry-later') this.#retryNotBefore = now + this.#intervalMs;
+        });
         return 'range-mismatch';
       case 'forbidden':
         this.#stoppedByServer = true;
@@ -404,66 +394,22 @@ export class TraceSender {
         if (this.#state === 'finishing') this.#stoppedByServer = true;
         return 'stop';
       case 'failed':
-        if (result.inDoubt) this.#addCandidate(start + length);
+        if (result.inDoubt) this.#offset.inDoubt(start + length);
         this.#lastFailure = result.message;
         this.#failed(now);
         return 'failed';
     }
   }
 
-  #rangeMismatch(start: number, remote: number | null): void {
-    const length = this.#o.source.length;
-    if (remote !== null) {
-      if (remote > length) {
-        this.#loseOffset(
-          `GitLab holds ${remote} bytes of trace but the job produced only ${length}`,
-        );
-        return;
-      }
-      this.#candidates = [remote];
-      this.#unexplained = remote === start ? this.#unexplained + 1 : 0;
-    } else {
-      const rest = this.#candidates.filter((c) => c !== start);
-      if (rest.length > 0) {
-        this.#candidates = rest;
-        this.#unexplained = 0;
-        return;
-      }
-      // Contradicts everything we know: a spurious 416, or a length we cannot explain.
-      this.#candidates = [start];
-      this.#unexplained++;
-    }
-    if (this.#unexplained >= this.#o.maxUnexplainedMismatches) {
-      this.#loseOffset(
-        `GitLab rejected the trace offset ${start} ${this.#unexplained} times` +
-          (remote === null ? ' without saying its own (the Range header is not readable)' : ''),
-      );
-    } else if (this.#unexplained > 0) {
-      this.#retryNotBefore = this.#o.clock.now() + this.#intervalMs;
-    }
-  }
-
-  #loseOffset(message: string): void {
-    if (this.#lost) return;
-    this.#lost = `${message}; the job log on GitLab may be incomplete. Expose the Range header (use the relay) to recover.`;
-    const lost = this.#lost;
+  /** Run an offset update; if it loses the offset, tell the runner (not during the final update). */
+  #track(update: () => unknown): void {
+    const before = this.#offset.lost;
+    update();
+    const lost = this.#offset.lost;
     const callback = this.#o.onTraceLost;
-    if (callback && this.#state !== 'finishing') queueMicrotask(() => callback(lost));
-  }
-
-  #setKnown(end: number): void {
-    if (end > this.#o.source.length) {
-      this.#loseOffset(
-        `GitLab acknowledged ${end} bytes of trace but the job produced only ${this.#o.source.length}`,
-      );
-      return;
+    if (lost && !before && callback && this.#state !== 'finishing') {
+      queueMicrotask(() => callback(lost));
     }
-    this.#candidates = [end];
-  }
-
-  #addCandidate(value: number): void {
-    if (!this.#candidates.includes(value))
-      this.#candidates = [...this.#candidates, value].sort((a, b) => a - b);
   }
 
   async #keepAlive(): Promise<void> {
