@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { gunzipSync, unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../errors/index.ts';
-import { createArtifactArchive } from './archive.ts';
+import { createArtifactArchive, type ArchiveProgress } from './archive.ts';
 import { compressionLevel } from './compression-level.ts';
 import { readZipEntries } from './zip-entries.ts';
 
@@ -140,6 +140,61 @@ describe('createArtifactArchive', () => {
     }
     expect(hasErrorCode(caught, 'ArchiveFormatError')).toBe(true);
     expect(String(caught)).toContain('only one file can be sent as raw');
+  });
+
+  it.each(['zip', 'gzip'])(
+    'reports %s progress slice by slice through a large file, ending at the input and archive sizes',
+    async (format) => {
+      // 3.5 MiB of noise (deflate cannot shrink it, so output flows with input) and a small file.
+      const big = new Uint8Array(3.5 * 1024 * 1024);
+      let seed = 7;
+      for (let i = 0; i < big.length; i++) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        big[i] = seed >>> 24;
+      }
+      const { workspace } = files({ 'big.bin': big, 'small.txt': 'small' });
+      const seen: ArchiveProgress[] = [];
+      const archive = await collect(
+        createArtifactArchive({
+          workspace,
+          projectDir: PROJECT,
+          files: [{ path: 'big.bin' }, { path: 'small.txt' }],
+          format,
+          onProgress: (p) => seen.push(p),
+        }),
+      );
+      // Four 1 MiB slices of the big file: files stays 0 until its last slice went in.
+      expect(seen.filter((p) => p.files === 0).map((p) => p.bytesIn)).toEqual([
+        1 * 1024 * 1024,
+        2 * 1024 * 1024,
+        3 * 1024 * 1024,
+      ]);
+      for (const key of ['files', 'bytesIn', 'bytesOut'] as const) {
+        const values = seen.map((p) => p[key]);
+        expect(values).toEqual([...values].sort((a, b) => a - b));
+      }
+      expect(seen.some((p) => p.files === 0 && p.bytesOut > 0)).toBe(true);
+      expect(seen.at(-1)).toEqual({
+        files: 2,
+        bytesIn: big.length + 5,
+        bytesOut: archive.length,
+      });
+    },
+  );
+
+  it('reports a raw artifact as one file in, the same bytes out', async () => {
+    const { workspace } = files({ 'report.json': '{"ok":true}' });
+    const seen: ArchiveProgress[] = [];
+    await collect(
+      createArtifactArchive({
+        workspace,
+        projectDir: PROJECT,
+        files: [{ path: 'report.json' }],
+        format: 'raw',
+        onProgress: (p) => seen.push(p),
+      }),
+    );
+    expect(seen).toEqual([{ files: 1, bytesIn: 11, bytesOut: 11 }]);
   });
 
   it('refuses formats the browser runner cannot write', () => {

@@ -29,11 +29,24 @@ export interface CreateArtifactArchiveOptions {
   level?: DeflateLevel;
   /** Modification time written into entries. @default now */
   mtime?: Date;
+  /** Called after each slice or file goes into the archive (unthrottled). */
+  onProgress?: (progress: ArchiveProgress) => void;
+}
+
+/** How far an archive has got. */
+export interface ArchiveProgress {
+  /** Files wholly read into the archive. */
+  files: number;
+  /** File bytes handed to the compressor. */
+  bytesIn: number;
+  /** Archive bytes produced. */
+  bytesOut: number;
 }
 
 /**
- * A stream of the archive's bytes. Files are read lazily, one per pull, so a slow consumer
- * (the upload) holds the reading back. Throws `ArchiveFormatError` at once for formats the
+ * A stream of the archive's bytes. Files are read lazily, one per pull, and a file larger than
+ * a slice goes into the compressor a slice per pull, so a slow consumer (the upload) holds the
+ * work back and `onProgress` moves through a large file. Throws `ArchiveFormatError` at once for formats the
  * browser runner cannot write (`zipzstd`, `tarzstd`), several files as `raw`, or more files
  * than a zip without ZIP64 can list. A file that vanished errors the stream with `ENOENT`.
  */
@@ -45,6 +58,7 @@ export function createArtifactArchive(
   const mtime = options.mtime ?? new Date();
   const read = (path: string): Promise<Uint8Array> =>
     options.workspace.readFile(`${options.projectDir.replace(/\/+$/, '')}/${path}`);
+  const tally = new Tally(options.onProgress);
 
   switch (format) {
     case '':
@@ -55,9 +69,9 @@ export function createArtifactArchive(
           { format: 'zip', files: files.length },
         );
       }
-      return zipStream(files, read, level, mtime);
+      return zipStream(files, read, level, mtime, tally);
     case 'gzip':
-      return gzipStream(files, read, level, mtime);
+      return gzipStream(files, read, level, mtime, tally);
     case 'raw': {
       const [only] = files;
       if (!only || files.length !== 1) {
@@ -66,7 +80,7 @@ export function createArtifactArchive(
           { format, files: files.length },
         );
       }
-      return rawStream(only.path, read);
+      return rawStream(only.path, read, tally);
     }
     default:
       throw new ArchiveFormatError(
@@ -78,17 +92,44 @@ export function createArtifactArchive(
 
 type Reader = (path: string) => Promise<Uint8Array>;
 
-function pushSliced(
-  target: { push(chunk: Uint8Array, final?: boolean): void },
-  data: Uint8Array,
-): void {
-  if (data.byteLength === 0) {
-    target.push(data, true);
-    return;
+/** Counts what went in and out, and tells `onProgress`. */
+class Tally {
+  readonly #progress: ArchiveProgress = { files: 0, bytesIn: 0, bytesOut: 0 };
+  constructor(readonly onProgress: ((progress: ArchiveProgress) => void) | undefined) {}
+
+  out(chunk: Uint8Array): void {
+    this.#progress.bytesOut += chunk.byteLength;
   }
-  for (let offset = 0; offset < data.byteLength; offset += SLICE) {
-    const end = Math.min(offset + SLICE, data.byteLength);
-    target.push(data.subarray(offset, end), end === data.byteLength);
+
+  report(): void {
+    this.onProgress?.({ ...this.#progress });
+  }
+
+  in(bytes: number, fileDone: boolean): void {
+    this.#progress.bytesIn += bytes;
+    if (fileDone) this.#progress.files += 1;
+  }
+}
+
+/**
+ * A file going into a compressor one slice per pull, so archive bytes (and progress) flow while
+ * a large file compresses, and a slow consumer holds the compressing back.
+ */
+class Feed {
+  #offset = 0;
+  constructor(
+    readonly target: { push(chunk: Uint8Array, final?: boolean): void },
+    readonly data: Uint8Array,
+  ) {}
+
+  /** Push the next slice; returns its size and whether it was the file's last. */
+  next(): { bytes: number; last: boolean } {
+    const { data } = this;
+    const end = Math.min(this.#offset + SLICE, data.byteLength);
+    const bytes = end - this.#offset;
+    this.target.push(data.subarray(this.#offset, end), end === data.byteLength);
+    this.#offset = end;
+    return { bytes, last: end === data.byteLength };
   }
 }
 
@@ -97,9 +138,11 @@ function zipStream(
   read: Reader,
   level: DeflateLevel,
   mtime: Date,
+  tally: Tally,
 ): ReadableStream<Uint8Array> {
   let zip: Zip;
   let index = 0;
+  let feed: Feed | null = null;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       zip = new Zip((error, chunk, final) => {
@@ -107,39 +150,49 @@ function zipStream(
           controller.error(error);
           return;
         }
+        tally.out(chunk);
         if (chunk.byteLength > 0) controller.enqueue(chunk);
         if (final) controller.close();
       });
     },
     async pull() {
-      const file = files[index++];
-      if (!file) {
-        zip.end();
-        return;
-      }
-      const data = await read(file.path);
-      if (level !== 0 && data.byteLength <= SLICE) {
-        // One-shot deflate is ~2.5x faster than fflate's streaming ZipDeflate for small files.
-        const entry: ZipInputFile = {
-          filename: file.path,
-          size: data.byteLength,
-          crc: crc32(data) >>> 0,
-          compression: 8,
-          os: UNIX,
-          attrs: REGULAR_FILE_0644,
-          mtime,
-        };
+      if (!feed) {
+        const file = files[index++];
+        if (!file) {
+          zip.end();
+          tally.report();
+          return;
+        }
+        const data = await read(file.path);
+        if (level !== 0 && data.byteLength <= SLICE) {
+          // One-shot deflate is ~2.5x faster than fflate's streaming ZipDeflate for small files.
+          const entry: ZipInputFile = {
+            filename: file.path,
+            size: data.byteLength,
+            crc: crc32(data) >>> 0,
+            compression: 8,
+            os: UNIX,
+            attrs: REGULAR_FILE_0644,
+            mtime,
+          };
+          zip.add(entry);
+          entry.ondata?.(null, deflateSync(data, { level }), true);
+          tally.in(data.byteLength, true);
+          tally.report();
+          return;
+        }
+        const entry =
+          level === 0 ? new ZipPassThrough(file.path) : new ZipDeflate(file.path, { level });
+        entry.os = UNIX;
+        entry.attrs = REGULAR_FILE_0644;
+        entry.mtime = mtime;
         zip.add(entry);
-        entry.ondata?.(null, deflateSync(data, { level }), true);
-        return;
+        feed = new Feed(entry, data);
       }
-      const entry =
-        level === 0 ? new ZipPassThrough(file.path) : new ZipDeflate(file.path, { level });
-      entry.os = UNIX;
-      entry.attrs = REGULAR_FILE_0644;
-      entry.mtime = mtime;
-      zip.add(entry);
-      pushSliced(entry, data);
+      const { bytes, last } = feed.next();
+      if (last) feed = null;
+      tally.in(bytes, last);
+      tally.report();
     },
   });
 }
@@ -150,28 +203,41 @@ function gzipStream(
   read: Reader,
   level: DeflateLevel,
   mtime: Date,
+  tally: Tally,
 ): ReadableStream<Uint8Array> {
   let index = 0;
+  let feed: Feed | null = null;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const file = files[index++];
-      if (!file) {
-        controller.close();
-        return;
+      if (!feed) {
+        const file = files[index++];
+        if (!file) {
+          controller.close();
+          return;
+        }
+        const data = await read(file.path);
+        const gzip = new Gzip({ level, mtime, filename: file.path }, (chunk) => {
+          tally.out(chunk);
+          if (chunk.byteLength > 0) controller.enqueue(chunk);
+        });
+        feed = new Feed(gzip, data);
       }
-      const data = await read(file.path);
-      const gzip = new Gzip({ level, mtime, filename: file.path }, (chunk) => {
-        if (chunk.byteLength > 0) controller.enqueue(chunk);
-      });
-      pushSliced(gzip, data);
+      const { bytes, last } = feed.next();
+      if (last) feed = null;
+      tally.in(bytes, last);
+      tally.report();
     },
   });
 }
 
-function rawStream(path: string, read: Reader): ReadableStream<Uint8Array> {
+function rawStream(path: string, read: Reader, tally: Tally): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      controller.enqueue(await read(path));
+      const data = await read(path);
+      tally.out(data);
+      tally.in(data.byteLength, true);
+      controller.enqueue(data);
+      tally.report();
       controller.close();
     },
   });

@@ -12,8 +12,10 @@ import {
 import { createShellExecutor, type Workspace } from '../executors/index.ts';
 import { hasErrorCode } from '../errors/index.ts';
 import { createGitLabClient, parseJobPayload, type JobPayload } from '../gitlab/index.ts';
+import { systemClock, type Clock } from '../platform/clock.ts';
 import { downloadDependencies } from './download.ts';
 import { planArtifactUploads } from './upload-plan.ts';
+import type { ArtifactProgress } from './transfer-progress.ts';
 import { uploadArtifacts } from './upload.ts';
 import { createTempDirWorkspace } from './testing/temp-dir-workspace.ts';
 
@@ -360,5 +362,239 @@ describe('artifacts against the emulator', () => {
     expect(result).toEqual([]);
     expect(lines).toEqual([]);
     expect(emulator.requests()).toEqual([]);
+  });
+});
+
+describe('artifact progress against the emulator', () => {
+  /** 3 MiB that deflate cannot shrink, so every phase has real work to report. */
+  function noise(size: number): Uint8Array {
+    const data = new Uint8Array(size);
+    let seed = 11;
+    for (let i = 0; i < size; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      data[i] = seed >>> 24;
+    }
+    return data;
+  }
+  const BIG = 3 * 1024 * 1024;
+
+  /** A clock whose reading moves `stepMs` each time it is read; its sleeps are real. */
+  function steppingClock(stepMs: number): Clock {
+    let now = 0;
+    return { now: () => (now += stepMs), sleep: systemClock.sleep };
+  }
+
+  /** Uploads `dist/` (with a 3 MiB file) from the build job, then downloads it for `test`. */
+  async function transfer(clock: Clock): Promise<{
+    uploads: ArtifactProgress[];
+    downloads: ArtifactProgress[];
+    stored: { filename: string; size: number }[];
+    tokens: string[];
+  }> {
+    await start();
+    const { build } = pipeline();
+    const payload = await pickUp();
+    const workspace = await buildWorkspace();
+    await workspace.writeFile(`${PROJECT}/dist/big.bin`, noise(BIG));
+    const uploads: ArtifactProgress[] = [];
+    const result = await uploadArtifacts({
+      client: createGitLabClient({ url: emulator.url, clock }),
+      jobId: payload.id,
+      jobToken: payload.token,
+      entries:
+        planArtifactUploads(payload.artifacts, 'success', (v) => v.replace('$CI_JOB_NAME', 'build'))
+          ?.uploads ?? [],
+      workspace,
+      projectDir: PROJECT,
+      expand: identity,
+      line: () => undefined,
+      onProgress: (p) => uploads.push(p),
+    });
+    expect(result.failure).toBeNull();
+    await updateJob(emulator.url, build.id, build.token, { state: 'success' });
+    const testPayload = await pickUp();
+    const target = await createTempDirWorkspace(PROJECT);
+    cleanups.push(() => target.dispose());
+    const downloads: ArtifactProgress[] = [];
+    await downloadDependencies({
+      client: createGitLabClient({ url: emulator.url, clock }),
+      dependencies: testPayload.dependencies,
+      workspace: target,
+      projectDir: PROJECT,
+      line: () => undefined,
+      onProgress: (p) => downloads.push(p),
+    });
+    return {
+      uploads,
+      downloads,
+      stored: build.artifactsStored.map((a) => ({ filename: a.filename, size: a.data.length })),
+      tokens: [payload.token, testPayload.token, ...testPayload.dependencies.map((d) => d.token)],
+    };
+  }
+
+  /** Reports of one artifact and phase, in order. */
+  const of = (events: ArtifactProgress[], name: string, phase: string) =>
+    events.filter((e) => e.name === name && e.phase === phase);
+
+  it('on a clock that does not move, reports exactly each phase’s start and end, in order', async () => {
+    const { uploads, downloads, stored } = await transfer({
+      now: () => 0,
+      sleep: systemClock.sleep,
+    });
+    const zip = stored.find((s) => s.filename === 'dist-build.zip');
+    // dist/ minus the excluded map: app.js, css/site.css and big.bin.
+    const inputBytes = BIG + 'console.log("app")body{}'.length;
+    expect(uploads.filter((e) => e.name === 'dist-build.zip')).toEqual([
+      {
+        direction: 'upload',
+        name: 'dist-build.zip',
+        phase: 'collecting',
+        unit: 'files',
+        loaded: 0,
+        total: 3,
+        done: false,
+      },
+      {
+        direction: 'upload',
+        name: 'dist-build.zip',
+        phase: 'collecting',
+        unit: 'files',
+        loaded: 3,
+        total: 3,
+        done: true,
+      },
+      {
+        direction: 'upload',
+        name: 'dist-build.zip',
+        phase: 'archiving',
+        unit: 'bytes',
+        loaded: 0,
+        total: inputBytes,
+        files: { done: 0, total: 3 },
+        bytes: 0,
+        done: false,
+      },
+      {
+        direction: 'upload',
+        name: 'dist-build.zip',
+        phase: 'archiving',
+        unit: 'bytes',
+        loaded: inputBytes,
+        total: inputBytes,
+        files: { done: 3, total: 3 },
+        bytes: zip?.size,
+        done: true,
+      },
+      {
+        direction: 'upload',
+        name: 'dist-build.zip',
+        phase: 'uploading',
+        unit: 'bytes',
+        loaded: 0,
+        bytes: zip?.size,
+        done: false,
+      },
+      {
+        direction: 'upload',
+        name: 'dist-build.zip',
+        phase: 'uploading',
+        unit: 'bytes',
+        loaded: zip?.size,
+        total: zip?.size,
+        bytes: zip?.size,
+        done: true,
+      },
+    ]);
+    // The JUnit report follows with the same three phases.
+    expect(uploads.filter((e) => e.name === 'junit.xml.gz').map((e) => [e.phase, e.done])).toEqual([
+      ['collecting', false],
+      ['collecting', true],
+      ['archiving', false],
+      ['archiving', true],
+      ['uploading', false],
+      ['uploading', true],
+    ]);
+    expect(downloads).toEqual([
+      {
+        direction: 'download',
+        name: 'build',
+        phase: 'downloading',
+        unit: 'bytes',
+        loaded: 0,
+        total: zip?.size,
+        done: false,
+      },
+      {
+        direction: 'download',
+        name: 'build',
+        phase: 'downloading',
+        unit: 'bytes',
+        loaded: zip?.size,
+        total: zip?.size,
+        done: true,
+      },
+      {
+        direction: 'download',
+        name: 'build',
+        phase: 'extracting',
+        unit: 'bytes',
+        loaded: 0,
+        total: inputBytes,
+        files: { done: 0, total: 3 },
+        done: false,
+      },
+      {
+        direction: 'download',
+        name: 'build',
+        phase: 'extracting',
+        unit: 'bytes',
+        loaded: inputBytes,
+        total: inputBytes,
+        files: { done: 3, total: 3 },
+        done: true,
+      },
+    ]);
+  });
+
+  it('as time passes, reports in between: ordered, monotonic, ending at the total, never a token', async () => {
+    // Every reading of this clock is 40 ms later: about one report in three passes the throttle.
+    const { uploads, downloads, stored, tokens } = await transfer(steppingClock(40));
+    const zip = stored.find((s) => s.filename === 'dist-build.zip');
+    const phasesOf = (events: ArtifactProgress[], name: string) =>
+      events
+        .filter((e) => e.name === name)
+        .map((e) => e.phase)
+        .filter((p, i, all) => p !== all[i - 1]);
+    expect(phasesOf(uploads, 'dist-build.zip')).toEqual(['collecting', 'archiving', 'uploading']);
+    expect(phasesOf(downloads, 'build')).toEqual(['downloading', 'extracting']);
+    for (const [events, name, phase] of [
+      [uploads, 'dist-build.zip', 'collecting'],
+      [uploads, 'dist-build.zip', 'archiving'],
+      [uploads, 'dist-build.zip', 'uploading'],
+      [downloads, 'build', 'downloading'],
+      [downloads, 'build', 'extracting'],
+    ] as const) {
+      const reports = of(events, name, phase);
+      const loaded = reports.map((r) => r.loaded);
+      expect(loaded, phase).toEqual([...loaded].sort((a, b) => a - b));
+      expect(
+        reports.every((r) => r.total === undefined || r.loaded <= r.total),
+        phase,
+      ).toBe(true);
+      expect(
+        reports.map((r) => r.done),
+        phase,
+      ).toEqual([...reports.map(() => false).slice(1), true]);
+      const last = reports.at(-1);
+      expect(last?.loaded, phase).toBe(last?.total);
+    }
+    // The 3 MiB file goes in 1 MiB slices and comes back in many HTTP chunks: some of those
+    // reports pass between each phase's start and end.
+    expect(of(uploads, 'dist-build.zip', 'archiving').length).toBeGreaterThan(2);
+    const downloading = of(downloads, 'build', 'downloading');
+    expect(downloading.length).toBeGreaterThan(2);
+    expect(downloading.every((r) => r.total === zip?.size)).toBe(true);
+    const all = JSON.stringify([uploads, downloads]);
+    for (const token of tokens) expect(all).not.toContain(token);
   });
 });

@@ -32,6 +32,11 @@ export interface CollectArtifactFilesOptions {
   untrackedFiles?: string[];
   /** Expands `$VAR` in paths and exclude patterns with the job's variables (§10.3). */
   expand: (value: string) => string;
+  /**
+   * Called as the chosen files are read for their sizes: `(0, total)` first, then after each
+   * file. Reading is the slow part of collecting; globbing the listing is not.
+   */
+  onFile?: (done: number, total: number) => void;
 }
 
 export interface CollectedArtifactFiles {
@@ -143,9 +148,12 @@ export async function collectArtifactFiles(
   }
 
   const files: CollectedFile[] = [];
-  for (const path of [...chosen].sort()) {
+  const paths = [...chosen].sort();
+  options.onFile?.(0, paths.length);
+  for (const path of paths) {
     const data = await workspace.readFile(`${projectDir}/${path}`);
     files.push({ path, size: data.byteLength });
+    options.onFile?.(files.length, paths.length);
   }
   return { files, lines };
 }

@@ -2,7 +2,8 @@
  * The `download_artifacts` stage body (§8.2, §4.11): for each dependency with an archive,
  * download it with that dependency's token and extract it safely into the project directory,
  * printing the lines the Go helper prints. A missing, expired or forbidden archive is a
- * `MissingDependencyError` (the runner's `missing_dependency_failure`).
+ * `MissingDependencyError` (the runner's `missing_dependency_failure`). Progress goes to
+ * `onProgress`, throttled on the client's clock.
  */
 import type { Workspace } from '../executors/index.ts';
 import { downloadArtifact, type GitLabClient, type JobDependency } from '../gitlab/index.ts';
@@ -10,6 +11,8 @@ import { notice } from '../job/index.ts';
 import { ArchiveLimitError, DependencyDownloadError, MissingDependencyError } from './errors.ts';
 import { DEFAULT_EXTRACT_LIMITS, extractArtifactArchive, type ExtractLimits } from './extract.ts';
 import { helperLogLine } from './helper-log-line.ts';
+import { throttleProgress } from './throttle-progress.ts';
+import type { ArtifactProgress } from './transfer-progress.ts';
 
 export interface DownloadDependenciesOptions {
   client: GitLabClient;
@@ -25,6 +28,12 @@ export interface DownloadDependenciesOptions {
   limits?: Partial<ExtractLimits>;
   /** Wait between attempts of a failed (5xx, network) download. @default 1000 */
   retryDelayMs?: number;
+  /**
+   * Told how each dependency goes: downloading (body bytes against `Content-Length`), then
+   * extracting (bytes and files written). At most one report per 100 ms of the client's clock,
+   * besides each phase's first and last.
+   */
+  onProgress?: (progress: ArtifactProgress) => void;
   signal?: AbortSignal;
 }
 
@@ -49,16 +58,43 @@ export async function downloadDependencies(
   options: DownloadDependenciesOptions,
 ): Promise<DownloadedDependency[]> {
   const limits = { ...DEFAULT_EXTRACT_LIMITS, ...options.limits };
+  const report = progressReporter(options);
   const done: DownloadedDependency[] = [];
   for (const dependency of options.dependencies) {
     if (!dependency.artifacts_file?.filename) continue;
+    const progress: Progress = (p) =>
+      report({ direction: 'download', name: dependency.name, ...p });
     options.line(notice(`Downloading artifacts for ${dependency.name} (${dependency.id})...`));
-    const archive = await fetchArchive(options, dependency, limits.maxArchiveBytes);
+    const archive = await fetchArchive(options, dependency, limits.maxArchiveBytes, progress);
+    progress({
+      phase: 'downloading',
+      unit: 'bytes',
+      loaded: archive.byteLength,
+      total: archive.byteLength,
+      done: true,
+    });
     const extracted = await extractArtifactArchive({
       workspace: options.workspace,
       projectDir: options.projectDir,
       archive,
       limits,
+      onProgress: (p) =>
+        progress({
+          phase: 'extracting',
+          unit: 'bytes',
+          loaded: p.bytes,
+          total: p.bytesTotal,
+          files: { done: p.files, total: p.filesTotal },
+          done: false,
+        }),
+    });
+    progress({
+      phase: 'extracting',
+      unit: 'bytes',
+      loaded: extracted.bytes,
+      total: extracted.bytes,
+      files: { done: extracted.files.length, total: extracted.files.length },
+      done: true,
     });
     for (const text of extracted.lines) options.line(text);
     done.push({
@@ -71,10 +107,27 @@ export async function downloadDependencies(
   return done;
 }
 
+type Progress = (progress: Omit<ArtifactProgress, 'direction' | 'name'>) => void;
+
+/** `onProgress` throttled on the client's clock, or nothing to do. */
+function progressReporter(
+  options: DownloadDependenciesOptions,
+): (progress: ArtifactProgress) => void {
+  const { onProgress } = options;
+  if (!onProgress) return () => undefined;
+  return throttleProgress({
+    clock: options.client.clock,
+    emit: onProgress,
+    key: (p) => `${p.name}:${p.phase}`,
+    done: (p) => p.done,
+  });
+}
+
 async function fetchArchive(
   options: DownloadDependenciesOptions,
   dependency: JobDependency,
   maxBytes: number,
+  progress: Progress,
 ): Promise<Uint8Array> {
   const prefix = 'Downloading artifacts from coordinator...';
   const id = dependency.id;
@@ -84,6 +137,14 @@ async function fetchArchive(
     const result = await downloadArtifact(options.client, {
       jobId: id,
       token: dependency.token,
+      onProgress: ({ loaded, total }) =>
+        progress({
+          phase: 'downloading',
+          unit: 'bytes',
+          loaded,
+          total: total ?? undefined,
+          done: false,
+        }),
       signal: options.signal,
     });
     switch (result.kind) {

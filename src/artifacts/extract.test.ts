@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync, zipSync, type Zippable } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../errors/index.ts';
-import { extractArtifactArchive } from './extract.ts';
+import { extractArtifactArchive, type ExtractProgress } from './extract.ts';
 import { createTempDirWorkspace, type TempDirWorkspace } from './testing/temp-dir-workspace.ts';
 
 const enc = new TextEncoder();
@@ -88,6 +88,51 @@ describe('extractArtifactArchive', () => {
     });
     expect(result.files).toEqual(['junit.xml']);
     expect(await readFile(ws.host(`${ws.projectDir}/junit.xml`), 'utf8')).toBe('<testsuite/>');
+  });
+
+  it('reports the declared totals once the archive is judged safe, then each file written', async () => {
+    const archive = zipSync({
+      'dist/app.js': enc.encode('console.log(1)'),
+      'dist/css/site.css': enc.encode('body{}'),
+      'dist/empty/': new Uint8Array(),
+      'notes.txt': enc.encode('n'.repeat(1000)),
+    } satisfies Zippable);
+    const seen: ExtractProgress[] = [];
+    await extractArtifactArchive({
+      workspace: ws,
+      projectDir: ws.projectDir,
+      archive,
+      onProgress: (p) => seen.push({ ...p }),
+    });
+    expect(seen).toEqual([
+      { files: 0, filesTotal: 3, bytes: 0, bytesTotal: 1020 },
+      { files: 1, filesTotal: 3, bytes: 14, bytesTotal: 1020 },
+      { files: 2, filesTotal: 3, bytes: 20, bytesTotal: 1020 },
+      { files: 3, filesTotal: 3, bytes: 1020, bytesTotal: 1020 },
+    ]);
+
+    const refused: ExtractProgress[] = [];
+    await extractArtifactArchive({
+      workspace: ws,
+      projectDir: ws.projectDir,
+      archive: zipSync({ 'ok.txt': enc.encode('fine'), '../evil.txt': enc.encode('x') }),
+      onProgress: (p) => refused.push(p),
+    }).catch(() => undefined);
+    expect(refused).toEqual([]);
+  });
+
+  it('reports a gzip artifact as one file of unknown size until it is written', async () => {
+    const seen: ExtractProgress[] = [];
+    await extractArtifactArchive({
+      workspace: ws,
+      projectDir: ws.projectDir,
+      archive: gzipSync(enc.encode('<testsuite/>'), { filename: 'junit.xml' }),
+      onProgress: (p) => seen.push(p),
+    });
+    expect(seen).toEqual([
+      { files: 0, filesTotal: 1, bytes: 0 },
+      { files: 1, filesTotal: 1, bytes: 12, bytesTotal: 12 },
+    ]);
   });
 
   it('refuses zip-slip `../` entries and writes nothing, not even the safe entries', async () => {

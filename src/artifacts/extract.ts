@@ -45,6 +45,19 @@ export interface ExtractArtifactArchiveOptions {
   archive: Uint8Array;
   /** Overrides of `DEFAULT_EXTRACT_LIMITS`. */
   limits?: Partial<ExtractLimits>;
+  /** Called once the archive is judged safe, then after each file written (unthrottled). */
+  onProgress?: (progress: ExtractProgress) => void;
+}
+
+/** How far an extraction has got. */
+export interface ExtractProgress {
+  /** Files written, and to write. */
+  files: number;
+  filesTotal: number;
+  /** Bytes written. */
+  bytes: number;
+  /** Bytes to write as the zip declares them (checked while writing); unknown for gzip. */
+  bytesTotal?: number;
 }
 
 export interface ExtractedArchive {
@@ -163,6 +176,14 @@ async function extractZip(
 
   const files: string[] = [];
   let written = 0;
+  const progress = () =>
+    options.onProgress?.({
+      files: files.length,
+      filesTotal: plan.length,
+      bytes: written,
+      bytesTotal: declared,
+    });
+  progress();
   for (const { entry, path } of plan) {
     const data = inflateEntry(archive, entry, entry.size, limits);
     if (data.byteLength !== entry.size) {
@@ -176,6 +197,7 @@ async function extractZip(
     written += data.byteLength;
     await options.workspace.writeFile(`${projectDir.replace(/\/+$/, '')}/${path}`, data);
     files.push(path);
+    progress();
   }
   return { files, bytes: written, lines };
 }
@@ -197,6 +219,7 @@ async function extractGzip(
       );
     }
   }
+  options.onProgress?.({ files: 0, filesTotal: 1, bytes: 0 });
   const chunks: Uint8Array[] = [];
   let size = 0;
   const gunzip = new Gunzip((chunk) => {
@@ -211,6 +234,7 @@ async function extractGzip(
   }
   const data = concat(chunks, size);
   await options.workspace.writeFile(`${projectDir.replace(/\/+$/, '')}/${path}`, data);
+  options.onProgress?.({ files: 1, filesTotal: 1, bytes: size, bytesTotal: size });
   return { files: [path], bytes: size, lines: [] };
 }
 

@@ -2,7 +2,7 @@
  * @module src/artifacts: what a job makes goes back to GitLab, what earlier jobs made comes in
  * (gitlab-runner-protocol.md §4.8, §4.11, §8). Collect files with GitLab's glob semantics,
  * archive them (zip, gzip, raw), upload with the Go helper's retries; download dependencies and
- * extract them safely. Files move only through the executor's `Workspace`. Import from here.
+ * extract them safely, reporting progress as they go. Files move only through the executor's `Workspace`. Import from here.
  */
 export { matchGlob } from './glob.ts';
 export {
@@ -13,13 +13,18 @@ export {
 } from './collect.ts';
 export { compressionLevel, type DeflateLevel } from './compression-level.ts';
 export { artifactFilename } from './artifact-filename.ts';
-export { createArtifactArchive, type CreateArtifactArchiveOptions } from './archive.ts';
+export {
+  createArtifactArchive,
+  type ArchiveProgress,
+  type CreateArtifactArchiveOptions,
+} from './archive.ts';
 export {
   DEFAULT_EXTRACT_LIMITS,
   extractArtifactArchive,
   type ExtractArtifactArchiveOptions,
   type ExtractedArchive,
   type ExtractLimits,
+  type ExtractProgress,
 } from './extract.ts';
 export {
   planArtifactUploads,
@@ -39,6 +44,12 @@ export {
   type DownloadedDependency,
 } from './download.ts';
 export { helperLogLine, type HelperLogLevel } from './helper-log-line.ts';
+export type { ArtifactProgress, ArtifactTransferPhase } from './transfer-progress.ts';
+export {
+  PROGRESS_INTERVAL_MS,
+  throttleProgress,
+  type ThrottleProgressOptions,
+} from './throttle-progress.ts';
 export {
   ArchiveFormatError,
   ArchiveLimitError,

@@ -1,7 +1,8 @@
 /**
  * The `upload_artifacts_on_*` stage body (§8.1): for each planned upload, collect the files,
  * archive them, send them with the Go helper's retry rules, and print the helper's lines. It
- * never prints a token (the Go helper's `token=` field is left out).
+ * never prints a token (the Go helper's `token=` field is left out). Progress goes to
+ * `onProgress`, throttled on the client's clock.
  */
 import type { Workspace } from '../executors/index.ts';
 import { uploadArtifact, type GitLabClient } from '../gitlab/index.ts';
@@ -12,6 +13,8 @@ import { compressionLevel } from './compression-level.ts';
 import { ArtifactUploadError } from './errors.ts';
 import { hasErrorCode } from '../errors/index.ts';
 import { helperLogLine } from './helper-log-line.ts';
+import { throttleProgress } from './throttle-progress.ts';
+import type { ArtifactProgress } from './transfer-progress.ts';
 import type { PlannedUpload } from './upload-plan.ts';
 
 export interface UploadArtifactsOptions {
@@ -35,6 +38,12 @@ export interface UploadArtifactsOptions {
   compressionLevel?: string;
   /** Wait between attempts after a retryable failure (the client's clock sleeps). @default 1000 */
   retryDelayMs?: number;
+  /**
+   * Told how each entry goes: collecting (files read), archiving (file bytes in, archive bytes
+   * out), uploading (the archive's size, then its end). At most one report per 100 ms of the
+   * client's clock, besides each phase's first and last.
+   */
+  onProgress?: (progress: ArtifactProgress) => void;
   signal?: AbortSignal;
 }
 
@@ -67,14 +76,26 @@ export async function uploadArtifacts(
 ): Promise<UploadArtifactsResult> {
   const uploaded: UploadedArtifact[] = [];
   const { level, warning } = compressionLevel(options.compressionLevel);
+  const report = progressReporter(options);
   for (const entry of options.entries) {
     options.line(notice('Uploading artifacts...'));
+    const progress = (p: Omit<ArtifactProgress, 'direction' | 'name'>) =>
+      report({ direction: 'upload', name: entry.filename, ...p });
     const { files, lines } = await collectArtifactFiles({
       workspace: options.workspace,
       projectDir: options.projectDir,
       artifact: entry.artifact,
       untrackedFiles: options.untrackedFiles,
       expand: options.expand,
+      onFile: (loaded, total) =>
+        progress({ phase: 'collecting', unit: 'files', loaded, total, done: false }),
+    });
+    progress({
+      phase: 'collecting',
+      unit: 'files',
+      loaded: files.length,
+      total: files.length,
+      done: true,
     });
     for (const text of lines) options.line(text);
     if (files.length === 0) {
@@ -83,16 +104,36 @@ export async function uploadArtifacts(
     }
     if (warning) options.line(warning);
     const artifactType = entry.query['artifact_type'] ?? '';
+    const inputBytes = files.reduce((sum, f) => sum + f.size, 0);
+    const archiving = (filesDone: number, bytesIn: number, bytesOut: number, done: boolean) => {
+      progress({
+        phase: 'archiving',
+        unit: 'bytes',
+        loaded: bytesIn,
+        // A file that changed since it was collected must not leave `loaded` past `total`.
+        total: done ? bytesIn : Math.max(inputBytes, bytesIn),
+        files: { done: filesDone, total: files.length },
+        bytes: bytesOut,
+        done,
+      });
+    };
     let file: Blob;
     try {
+      let bytesIn = 0;
+      archiving(0, 0, 0, false);
       const stream = createArtifactArchive({
         workspace: options.workspace,
         projectDir: options.projectDir,
         files,
         format: entry.query['artifact_format'] ?? '',
         level,
+        onProgress: (p) => {
+          bytesIn = p.bytesIn;
+          archiving(p.files, p.bytesIn, p.bytesOut, false);
+        },
       });
       file = await new Response(stream).blob();
+      archiving(files.length, bytesIn, file.size, true);
     } catch (error) {
       if (!hasErrorCode(error, 'ArchiveFormatError')) throw error;
       options.line(helperLogLine('fatal', error.message));
@@ -105,8 +146,18 @@ export async function uploadArtifacts(
         }),
       };
     }
+    // `fetch` cannot say how much of the body went out, so this phase has no `total` until done.
+    progress({ phase: 'uploading', unit: 'bytes', loaded: 0, bytes: file.size, done: false });
     const failure = await send(options, entry, file, artifactType);
     if (failure) return { uploaded, failure };
+    progress({
+      phase: 'uploading',
+      unit: 'bytes',
+      loaded: file.size,
+      total: file.size,
+      bytes: file.size,
+      done: true,
+    });
     uploaded.push({
       filename: entry.filename,
       artifactType,
@@ -115,6 +166,18 @@ export async function uploadArtifacts(
     });
   }
   return { uploaded, failure: null };
+}
+
+/** `onProgress` throttled on the client's clock, or nothing to do. */
+function progressReporter(options: UploadArtifactsOptions): (progress: ArtifactProgress) => void {
+  const { onProgress } = options;
+  if (!onProgress) return () => undefined;
+  return throttleProgress({
+    clock: options.client.clock,
+    emit: onProgress,
+    key: (p) => `${p.name}:${p.phase}`,
+    done: (p) => p.done,
+  });
 }
 
 /** Send one archive with the helper's retry loop; a failure, or null once GitLab took it. */

@@ -131,6 +131,56 @@ describe('downloadArtifact', () => {
     expect(req?.query.has('direct_download')).toBe(false);
   });
 
+  it('counts body bytes as they are read, against Content-Length when the response has one', async () => {
+    const archive = Buffer.alloc(300_000, 7);
+    const server = await serve(() => ({
+      status: 200,
+      body: archive,
+      headers: { 'Content-Length': String(archive.length) },
+    }));
+    const seen: { loaded: number; total: number | null }[] = [];
+    const result = await downloadArtifact(createGitLabClient({ url: server.url }), {
+      jobId: 7,
+      token: 'dep-token',
+      onProgress: (progress) => seen.push(progress),
+    });
+    expect(result.kind).toBe('ok');
+    if (result.kind !== 'ok') return;
+    expect(seen).toEqual([{ loaded: 0, total: archive.length }]);
+    const body = new Uint8Array(await new Response(result.body).arrayBuffer());
+    expect(body.length).toBe(archive.length);
+    // Node hands a 300 kB body over in several chunks: one report per chunk, in order.
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.every((p) => p.total === archive.length)).toBe(true);
+    const loaded = seen.map((p) => p.loaded);
+    expect(loaded).toEqual([...loaded].sort((a, b) => a - b));
+    expect(loaded.at(-1)).toBe(archive.length);
+  });
+
+  it('reports a null total without Content-Length, and nothing for an error answer', async () => {
+    const chunked = await serve(() => ({ status: 200, body: Buffer.from('PK\x03\x04chunked') }));
+    const seen: { loaded: number; total: number | null }[] = [];
+    const result = await downloadArtifact(createGitLabClient({ url: chunked.url }), {
+      jobId: 7,
+      token: 't',
+      onProgress: (progress) => seen.push(progress),
+    });
+    if (result.kind !== 'ok') throw new Error(result.kind);
+    expect(result.size).toBeNull();
+    await new Response(result.body).arrayBuffer();
+    expect(seen[0]).toEqual({ loaded: 0, total: null });
+    expect(seen.at(-1)).toEqual({ loaded: 11, total: null });
+
+    const missing = await serve(() => ({ status: 404, body: { message: '404 Not Found' } }));
+    const none: unknown[] = [];
+    await downloadArtifact(createGitLabClient({ url: missing.url }), {
+      jobId: 7,
+      token: 't',
+      onProgress: (progress) => none.push(progress),
+    });
+    expect(none).toEqual([]);
+  });
+
   it.each<[Reply, object]>([
     [{ status: 401 }, { kind: 'unauthorized', message: '401 Unauthorized' }],
     [

@@ -84,7 +84,19 @@ export interface DownloadArtifactOptions {
   jobId: number;
   /** The dependency's token (`dependencies[].token`), sent as `JOB-TOKEN`. */
   token: string;
+  /**
+   * Told the body bytes read so far against `Content-Length` (`null` when the response has
+   * none): `{ loaded: 0 }` once a 200 arrives, then after each chunk the caller reads. Not
+   * throttled; the caller decides how often to show it.
+   */
+  onProgress?: (progress: DownloadProgress) => void;
   signal?: AbortSignal;
+}
+
+/** Bytes of an archive download. */
+export interface DownloadProgress {
+  loaded: number;
+  total: number | null;
 }
 
 export type DownloadArtifactResult =
@@ -103,7 +115,7 @@ export type DownloadArtifactResult =
  */
 export async function downloadArtifact(
   client: GitLabClient,
-  { jobId, token, signal }: DownloadArtifactOptions,
+  { jobId, token, onProgress, signal }: DownloadArtifactOptions,
 ): Promise<DownloadArtifactResult> {
   const result = await client.send({
     method: 'GET',
@@ -116,8 +128,9 @@ export async function downloadArtifact(
   switch (response.status) {
     case 200: {
       const length = response.headers.get('Content-Length');
+      const size = length && /^\d+$/.test(length) ? Number(length) : null;
       const body = response.body ?? new Blob([]).stream();
-      return { kind: 'ok', body, size: length && /^\d+$/.test(length) ? Number(length) : null };
+      return { kind: 'ok', body: onProgress ? counted(body, size, onProgress) : body, size };
     }
     case 401:
       return { kind: 'unauthorized', message: await errorMessage(response, true) };
@@ -132,4 +145,26 @@ export async function downloadArtifact(
         message: await errorMessage(response, true),
       };
   }
+}
+
+/** `body`, telling `onProgress` how many bytes went through as they are read. */
+function counted(
+  body: ReadableStream<Uint8Array>,
+  size: number | null,
+  onProgress: (progress: DownloadProgress) => void,
+): ReadableStream<Uint8Array> {
+  let loaded = 0;
+  let total = size;
+  onProgress({ loaded, total });
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        loaded += chunk.byteLength;
+        // A content-encoded body decodes past its Content-Length: then the total is unknown.
+        if (total !== null && loaded > total) total = null;
+        controller.enqueue(chunk);
+        onProgress({ loaded, total });
+      },
+    }),
+  );
 }

@@ -458,11 +458,12 @@ export class BrowserRunner {
     const worker = this.#sourcesWorker;
     const { relayUrl } = this.connection;
     const corsProxy = relayUrl.trim() ? `${relayUrl.trim().replace(/\/+$/, '')}/gitlab` : undefined;
-    return async ({ payload, settings, projectDir, line, signal }) => {
+    return async ({ payload, settings, projectDir, line, progress, signal }) => {
       const { tree } = await worker.getSources({
         ...sourcesRequest(payload, settings, projectDir),
         ...(corsProxy ? { corsProxy } : {}),
         onLine: (l) => line(l.kind, l.text),
+        onProgress: progress,
         signal,
       });
       return { tree };

@@ -24,6 +24,46 @@ export interface StageTiming {
   finishedAt: number;
 }
 
+/**
+ * Long work inside a stage, for a progress line: `sources` is get_sources' fetch and checkout,
+ * `upload` and `download` are artifacts. Throttled at the source (about one per 100 ms per
+ * phase, plus each phase's first and last); names files and jobs, never a token or a URL.
+ */
+export interface JobTransfer {
+  direction: 'sources' | 'upload' | 'download';
+  /** The project path (sources), the archive's file name (upload), the dependency's job name. */
+  name: string;
+  /**
+   * sources: connecting → fetching → checkout. upload: collecting → archiving → uploading.
+   * download: downloading → extracting.
+   */
+  phase:
+    | 'connecting'
+    | 'fetching'
+    | 'checkout'
+    | 'collecting'
+    | 'archiving'
+    | 'uploading'
+    | 'downloading'
+    | 'extracting';
+  /** git's own step while fetching, e.g. `Receiving objects`. */
+  step?: string;
+  /** What `loaded` and `total` count. */
+  unit: 'files' | 'bytes' | 'objects';
+  loaded: number;
+  /**
+   * Where `loaded` ends, when known. An upload in flight has none: `fetch` cannot measure a
+   * request body, so the tab shows its size and waits for the end rather than a percentage.
+   */
+  total?: number;
+  /** Files done and in all (archiving, extracting). */
+  files?: { done: number; total: number };
+  /** Archive bytes written (archiving), the archive's size (uploading), bytes received (sources). */
+  bytes?: number;
+  /** The phase finished. */
+  done: boolean;
+}
+
 export type RunnerEvent =
   | { type: 'state'; state: RunnerState }
   | { type: 'contact'; at: number; ok: boolean }
@@ -45,6 +85,8 @@ export type RunnerEvent =
       /** Archive size in bytes. */
       bytes: number;
     }
+  /** Progress of the running stage's long work; the stage's end makes it stale. */
+  | { type: 'job-transfer'; jobId: number; transfer: JobTransfer }
   | {
       type: 'job-finished';
       job: JobSummary;

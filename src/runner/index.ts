@@ -6,5 +6,12 @@ export { Runner, type RunnerOptions, type StopMode } from './runner.ts';
 export { runJob, type JobReport, type RunJobOptions, type SourcesProvider } from './run-job.ts';
 export { createSourcesProvider, sourcesRequest } from './sources-provider.ts';
 export { Emitter } from './emitter.ts';
-export type { JobResult, JobSummary, RunnerEvent, RunnerState, StageTiming } from './events.ts';
+export type {
+  JobResult,
+  JobSummary,
+  JobTransfer,
+  RunnerEvent,
+  RunnerState,
+  StageTiming,
+} from './events.ts';
 export { TABRUNNER_REVISION, TABRUNNER_VERSION } from './version.ts';

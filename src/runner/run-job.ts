@@ -29,8 +29,10 @@ import {
 } from '../job/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { Emitter } from './emitter.ts';
+import type { SourcesProgress } from '../sources/index.ts';
 import type { JobResult, JobSummary, RunnerEvent, StageTiming } from './events.ts';
 import { JobTrace } from './job-trace.ts';
+import { artifactTransfer, sourcesTransfers } from './job-transfer.ts';
 import { runScript } from './run-script.ts';
 import { TABRUNNER_REVISION, TABRUNNER_VERSION } from './version.ts';
 
@@ -41,6 +43,8 @@ export type SourcesProvider = (request: {
   /** `CI_PROJECT_DIR`, for the trace lines. */
   projectDir: string;
   line: (kind: 'notice' | 'plain' | 'warning', text: string) => void;
+  /** Fetch and checkout progress, for the page's progress line (throttled here). */
+  progress: (progress: SourcesProgress) => void;
   signal: AbortSignal;
 }) => Promise<{ tree: FileTree | null }>;
 
@@ -321,6 +325,9 @@ async function prepareAndFetch(
         settings: plan.settings,
         projectDir: plan.projectDir,
         line: (kind, text) => trace.line(kind, text),
+        progress: sourcesTransfers(payload.job_info.project_full_path, o.clock, (transfer) =>
+          o.events.emit({ type: 'job-transfer', jobId: payload.id, transfer }),
+        ),
         signal,
       }));
     } catch (err) {
@@ -350,6 +357,12 @@ async function prepareAndFetch(
           workspace: ready,
           projectDir: plan.projectDir,
           line: (text) => trace.text(text),
+          onProgress: (progress) =>
+            o.events.emit({
+              type: 'job-transfer',
+              jobId: payload.id,
+              transfer: artifactTransfer(progress),
+            }),
           signal,
         });
       } catch (err) {
@@ -405,6 +418,12 @@ async function uploadStage(
       line: (text) => trace.text(text),
       untrackedFiles,
       compressionLevel: plan.variables.value('ARTIFACT_COMPRESSION_LEVEL'),
+      onProgress: (progress) =>
+        o.events.emit({
+          type: 'job-transfer',
+          jobId: payload.id,
+          transfer: artifactTransfer(progress),
+        }),
       signal,
     });
     for (const { filename, artifactType, files, bytes } of result.uploaded)

@@ -40,13 +40,14 @@ export function createSourcesProvider(options: {
   http: HttpClient;
   corsProxy?: string;
 }): SourcesProvider {
-  return async ({ payload, settings, projectDir, line, signal }) => {
+  return async ({ payload, settings, projectDir, line, progress, signal }) => {
     const { tree } = await getSources({
       ...sourcesRequest(payload, settings, projectDir),
       store: options.store,
       http: options.http,
       corsProxy: options.corsProxy,
       onLine: (l) => line(l.kind, l.text),
+      onProgress: progress,
       signal,
     });
     return { tree };

@@ -47,7 +47,7 @@ describe('artifacts', () => {
         script: ['cat dist/app.js', 'cat dist/sub/lib.js', 'test ! -e dist/app.js.map'],
       },
     ]);
-    const { runner } = h.makeRunner();
+    const { runner, events } = h.makeRunner();
     await runner.run({ once: true });
     const built = await h.finished(build!.id);
     expect(built.status).toBe('success');
@@ -75,6 +75,58 @@ describe('artifacts', () => {
     expect(checkLog).toMatch(/section_start:\d+:download_artifacts/);
     expect(checkLog).toContain('app\n');
     expect(checkLog).toContain('nested\n');
+
+    // The page's progress line: each job's transfers, phase by phase, each phase ending done
+    // with its total, inside the stage that does the work. No token in any of it.
+    const transfers = (jobId: number) =>
+      events.flatMap((e) => (e.type === 'job-transfer' && e.jobId === jobId ? [e.transfer] : []));
+    const phases = (jobId: number) =>
+      transfers(jobId)
+        .map((t) => `${t.direction}:${t.name}:${t.phase}`)
+        .filter((p, i, all) => p !== all[i - 1]);
+    const sources = phases(build!.id).filter((p) => p.startsWith('sources:'));
+    expect(sources[0]).toBe('sources:it/tiny:connecting');
+    expect(sources.at(-1)).toBe('sources:it/tiny:checkout');
+    expect(phases(build!.id).filter((p) => !p.startsWith('sources:'))).toEqual([
+      'upload:artifacts.zip:collecting',
+      'upload:artifacts.zip:archiving',
+      'upload:artifacts.zip:uploading',
+      'upload:junit.xml.gz:collecting',
+      'upload:junit.xml.gz:archiving',
+      'upload:junit.xml.gz:uploading',
+    ]);
+    expect(phases(check!.id)).toContain('download:build:downloading');
+    expect(phases(check!.id).slice(-2)).toEqual([
+      'download:build:downloading',
+      'download:build:extracting',
+    ]);
+    const uploaded = transfers(build!.id).filter((t) => t.phase === 'uploading' && t.done);
+    expect(uploaded.map((t) => [t.name, t.total])).toEqual(
+      built.artifactsStored.map((a) => [a.filename, a.data.length]),
+    );
+    const downloaded = transfers(check!.id).find((t) => t.phase === 'downloading' && t.done);
+    expect(downloaded?.total).toBe(archive!.data.length);
+    expect(transfers(build!.id).find((t) => t.phase === 'checkout' && t.done)?.loaded).toBe(
+      transfers(check!.id).find((t) => t.phase === 'checkout' && t.done)?.loaded,
+    );
+    // Every transfer event falls inside the stage that does the work.
+    const stagesOf = new Map<string, Set<string>>();
+    let stage = '';
+    for (const e of events) {
+      if (e.type === 'job-stage') stage = e.stage;
+      if (e.type !== 'job-transfer') continue;
+      const seen = stagesOf.get(e.transfer.direction) ?? new Set<string>();
+      stagesOf.set(e.transfer.direction, seen.add(stage));
+    }
+    expect(Object.fromEntries([...stagesOf].map(([d, s]) => [d, [...s]]))).toEqual({
+      sources: ['get_sources'],
+      upload: ['upload_artifacts_on_success'],
+      download: ['download_artifacts'],
+    });
+    const shown = JSON.stringify(events.filter((e) => e.type === 'job-transfer'));
+    for (const token of [build!.token, check!.token, h.runnerToken]) {
+      expect(shown).not.toContain(token);
+    }
   });
 
   it('uploads on_failure and always entries after a failure, not on_success ones', async () => {

@@ -2,7 +2,13 @@
  * The current job as the page shows it: summary, stage, result and the masked log bytes, fed
  * by runner events. The terminal subscribes to the bytes; nothing here knows xterm.
  */
-import type { JobResult, JobSummary, RunnerEvent, StageTiming } from '../../runner/index.ts';
+import type {
+  JobResult,
+  JobSummary,
+  JobTransfer,
+  RunnerEvent,
+  StageTiming,
+} from '../../runner/index.ts';
 
 /** Called with each output chunk, or `null` when a new job starts (clear the screen). */
 export type OutputListener = (chunk: Uint8Array | null) => void;
@@ -28,6 +34,8 @@ export class JobView {
   bytes = $state(0);
   /** What this job uploaded, in upload order. */
   artifacts = $state.raw<UploadedArtifactView[]>([]);
+  /** The running stage's long work (fetch, archive, upload, download), until the stage ends. */
+  transfer = $state.raw<JobTransfer | null>(null);
   running = $derived(this.summary !== null && this.result === null);
   #chunks: Uint8Array[] = [];
   // Subscribers (the terminal), not state: the page never renders this set.
@@ -48,6 +56,7 @@ export class JobView {
         this.reported = true;
         this.bytes = 0;
         this.artifacts = [];
+        this.transfer = null;
         this.#chunks = [];
         for (const listener of this.#listeners) listener(null);
         return true;
@@ -60,6 +69,11 @@ export class JobView {
       case 'job-stage':
         if (event.jobId !== this.summary?.id) return false;
         this.stage = event.stage;
+        this.transfer = null;
+        return true;
+      case 'job-transfer':
+        if (event.jobId !== this.summary?.id || this.result !== null) return false;
+        this.transfer = event.transfer;
         return true;
       case 'job-artifact': {
         if (event.jobId !== this.summary?.id) return false;
@@ -75,6 +89,7 @@ export class JobView {
         this.stages = event.stages;
         this.reported = event.reported;
         this.stage = null;
+        this.transfer = null;
         return true;
       default:
         return false;
