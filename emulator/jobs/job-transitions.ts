@@ -85,6 +85,15 @@ export function finishJob(
         ? recordedFailureReason(details.failureReason)
         : null;
   if (details.exitCode !== undefined) job.exitCode = details.exitCode;
+  // GitLab's `drop_with_exit_code!`: an exit code listed in `allow_failure: exit_codes` turns
+  // the failure into an allowed one before the pipeline moves on.
+  if (
+    status === 'failed' &&
+    job.exitCode !== null &&
+    job.allowFailureExitCodes.includes(job.exitCode)
+  ) {
+    job.allowFailure = true;
+  }
   advancePipeline(ctx, job.pipelineId);
   ctx.state.changed();
 }

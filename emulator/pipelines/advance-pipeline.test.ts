@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProject } from '../git/index.ts';
 import { createTestContext, type TestContext } from '../git/test-context.ts';
 import type { Job, JobStatus, Pipeline, Project } from '../model.ts';
+import { finishJob } from '../jobs/job-transitions.ts';
 import { advancePipeline, createPipeline, type JobSpecJson } from './index.ts';
 
 describe('advancePipeline', () => {
@@ -110,6 +111,26 @@ describe('advancePipeline', () => {
     expect(job(pipeline, 'test').status).toBe('pending');
     finish(pipeline, 'test', 'success');
     expect(pipeline.status).toBe('success');
+  });
+
+  it('allows a failure whose exit code is listed in allow_failure: exit_codes, and only that', async () => {
+    const pipeline = await create([
+      { name: 'flaky', stage: 'build', script: ['f'], allow_failure: { exit_codes: [3, 137] } },
+      { name: 'strict', stage: 'build', script: ['s'], allow_failure: { exit_codes: 3 } },
+      { name: 'test', stage: 'test', script: ['t'] },
+    ]);
+    finishJob(t.ctx, job(pipeline, 'flaky'), 'failed', {
+      failureReason: 'script_failure',
+      exitCode: 137,
+    });
+    expect(job(pipeline, 'flaky').allowFailure).toBe(true);
+    finishJob(t.ctx, job(pipeline, 'strict'), 'failed', {
+      failureReason: 'script_failure',
+      exitCode: 1,
+    });
+    expect(job(pipeline, 'strict').allowFailure).toBe(false);
+    expect(job(pipeline, 'test').status).toBe('skipped');
+    expect(pipeline.status).toBe('failed');
   });
 
   it('starts a job with needs as soon as its needs finish, before its stage', async () => {
