@@ -70,6 +70,39 @@ describe('admin API', () => {
     });
   });
 
+  it('plays a manual job, which a runner then picks up, and refuses to play any other', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'emulator-admin-play-'));
+    try {
+      await writeFile(join(source, 'README.md'), 'hello\n');
+      const project = (await (
+        await call('POST', '/projects', { path: 'play', source_dir: source })
+      ).json()) as { id: number };
+      const created = (await (
+        await call('POST', `/projects/${project.id}/pipelines`, {
+          ref: 'main',
+          jobs: [{ name: 'deploy', script: ['echo go'], when: 'manual' }],
+        })
+      ).json()) as { job_ids: number[] };
+      const id = created.job_ids[0]!;
+      expect(emulator.state.jobs.get(id)?.status).toBe('manual');
+      const runner = emulator.createRunner();
+      expect((await requestJob(emulator.url, runner.token)).status).toBe(204);
+
+      const played = await call('POST', `/jobs/${id}/play`);
+      expect(played.status).toBe(200);
+      expect(((await played.json()) as { status: string }).status).toBe('pending');
+      const picked = await requestJob(emulator.url, runner.token, { features: { refspecs: true } });
+      expect(picked.status).toBe(201);
+      expect(((await picked.json()) as { id: number }).id).toBe(id);
+
+      const again = await call('POST', `/jobs/${id}/play`);
+      expect(again.status).toBe(409);
+      expect(((await again.json()) as { message: string }).message).toContain('is running');
+    } finally {
+      await rm(source, { recursive: true, force: true });
+    }
+  });
+
   it('arms, lists and clears faults', async () => {
     const bad = await call('POST', '/faults', { endpoint: 'nowhere', kind: 'drop' });
     expect(bad.status).toBe(400);

@@ -1,6 +1,6 @@
 /**
  * The emulator's admin API under `/admin/api/` (authenticated by `PRIVATE-TOKEN: <adminToken>`
- * in `server.ts`): create runners, projects and pipelines; read jobs; cancel, fail or watch a
+ * in `server.ts`): create runners, projects and pipelines; read jobs; play, cancel, fail or watch a
  * job; arm faults; read the request log; switch CORS mode. Bodies and answers are JSON with
  * GitLab-style snake_case keys.
  */
@@ -12,7 +12,7 @@ import {
   type PipelineInput,
 } from '../collaborators.ts';
 import { FAULT_ENDPOINTS, FAULT_KINDS } from '../faults.ts';
-import { cancelJob, dropJob, isFinished } from '../jobs/index.ts';
+import { cancelJob, dropJob, isFinished, playJob } from '../jobs/index.ts';
 import type { Job } from '../model.ts';
 import { createRunner, parseTagList } from '../runners/index.ts';
 import { empty, json, notFound, paramError, type Reply } from '../http/reply.ts';
@@ -130,6 +130,16 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     pattern: '/admin/api/jobs/:id/cancel',
     handle: withJob(async ({ ctx }, job) => {
       cancelJob(ctx, job);
+      return json(200, jobView(job, false));
+    }),
+  },
+  {
+    method: 'POST',
+    pattern: '/admin/api/jobs/:id/play',
+    handle: withJob(async ({ ctx }, job) => {
+      if (!playJob(ctx, job)) {
+        return json(409, { message: `job ${job.id} is ${job.status}, not a manual job to play` });
+      }
       return json(200, jobView(job, false));
     }),
   },

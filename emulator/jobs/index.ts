@@ -8,6 +8,7 @@ export {
   isFinished,
   isProcessing,
   managerOf,
+  playJob,
   type FinishDetails,
 } from './job-transitions.ts';
 export { canPick, missingFeatures, pickJob } from './pick-job.ts';

@@ -61,6 +61,19 @@ export function requeueJob(ctx: EmulatorContext, job: Job): void {
   ctx.state.changed();
 }
 
+/**
+ * Play a manual job, as the job page's play button does: it joins the queue. Returns false for
+ * a job that is not waiting for a person (GitLab answers such a play with "Unplayable Job").
+ */
+export function playJob(ctx: EmulatorContext, job: Job): boolean {
+  if (job.status !== 'manual') return false;
+  job.status = 'pending';
+  job.queuedAt = ctx.clock.now();
+  advancePipeline(ctx, job.pipelineId);
+  ctx.state.changed();
+  return true;
+}
+
 /** Outcome recorded with a final state. */
 export interface FinishDetails {
   failureReason?: unknown;
