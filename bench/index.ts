@@ -7,6 +7,7 @@ import { benchArtifacts } from './artifacts.bench.ts';
 import { benchRunner } from './runner.bench.ts';
 import { benchSources } from './sources.bench.ts';
 import { benchTracePipeline } from './trace-pipeline.bench.ts';
+import { benchWebContainerExport } from './webcontainer-export.bench.ts';
 
 interface Line {
   benchmark: string;
@@ -64,6 +65,23 @@ lines.push({
     (artifacts.uploadMs === null ? '' : `; with upload ${Math.round(artifacts.uploadMs)} ms`),
   goal: '',
 });
+
+const webContainerExport = await benchWebContainerExport(
+  quick ? { files: 500, totalBytes: 5 * 1024 * 1024 } : {},
+);
+results['webContainerExport'] = webContainerExport;
+if ('skipped' in webContainerExport) {
+  console.log(`webcontainer export: skipped, ${webContainerExport.skipped}`);
+} else {
+  for (const r of webContainerExport.rows) {
+    lines.push({
+      benchmark: 'webcontainer export',
+      measure: `${r.name}, ${webContainerExport.files} files / ${(webContainerExport.bytes / 1048576).toFixed(0)} MB`,
+      value: `${Math.round(r.ms)} ms (ratio ${r.ratio.toFixed(2)}), ${(r.bytes / 1048576).toFixed(1)} MB out`,
+      goal: '',
+    });
+  }
+}
 
 console.log(JSON.stringify(results, null, 2));
 console.table(lines);

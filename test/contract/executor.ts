@@ -76,16 +76,28 @@ export function describeExecutorContract(
       directories: ['empty/dir'],
     };
 
+    let prepared = false;
+
     beforeEach(async () => {
+      prepared = false;
       executor = await create();
-      workspace = await executor.prepare(tree, {
-        projectDir: PROJECT_DIR,
-        env: { GREETING: 'hello world', CI: 'true' },
-      });
-      session = await workspace.openSession();
+      try {
+        workspace = await executor.prepare(tree, {
+          projectDir: PROJECT_DIR,
+          env: { GREETING: 'hello world', CI: 'true' },
+        });
+        session = await workspace.openSession();
+      } catch (err) {
+        // A sandbox that could not start (a WebContainer that did not boot) is the failure to
+        // report, not a missing workspace in afterEach.
+        await executor.dispose();
+        throw err;
+      }
+      prepared = true;
     });
 
     afterEach(async () => {
+      if (!prepared) return;
       await workspace.dispose();
       await executor.dispose();
     });
