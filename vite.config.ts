@@ -25,7 +25,11 @@ const umdGlobal: Plugin = {
 
 export default defineConfig({
   // The relay at /gitlab/… and /healthz when RELAY_UPSTREAMS names a GitLab (docs/relay.md).
-  plugins: [svelte(), umdGlobal, relayPlugin({ config: relayConfigFromEnv(process.env) })],
+  plugins: [
+    svelte({ configFile: false }),
+    umdGlobal,
+    relayPlugin({ config: relayConfigFromEnv(process.env) }),
+  ],
   resolve: { alias: [{ find: /^isomorphic-git$/, replacement: isomorphicGitUmd }] },
   // The dev server pre-bundles dependencies without the plugins above (lightning-fs and its
   // TextEncoder polyfill crashed the sources Worker under `npm run dev` and the browser tests).

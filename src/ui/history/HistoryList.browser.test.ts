@@ -97,7 +97,7 @@ describe('HistoryList', () => {
     await expect.element(stages).toBeVisible();
     await expect.element(stages).toHaveTextContent(/get sources\s*1\.2 s/);
     await expect.element(stages).toHaveTextContent(/script\s*300 ms/);
-    await expect.element(items().nth(0)).toHaveTextContent(/2\.0 KiB\s*\(first part of 3\.0 MiB\)/);
+    await expect.element(items().nth(0)).toHaveTextContent(/2\.0 KiB \(first part of 3\.0 MiB\)/);
     await expect.element(items().nth(0)).toHaveTextContent('pipeline #905 · tab s_0123456789ab');
     await expect
       .element(items().nth(0))
