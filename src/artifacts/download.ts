@@ -11,8 +11,7 @@ import { notice } from '../job/index.ts';
 import { ArchiveLimitError, DependencyDownloadError, MissingDependencyError } from './errors.ts';
 import { DEFAULT_EXTRACT_LIMITS, extractArtifactArchive, type ExtractLimits } from './extract.ts';
 import { helperLogLine } from './helper-log-line.ts';
-import { throttleProgress } from './throttle-progress.ts';
-import type { ArtifactProgress } from './transfer-progress.ts';
+import { artifactProgressReporter, type ArtifactProgress } from './transfer-progress.ts';
 
 export interface DownloadDependenciesOptions {
   client: GitLabClient;
@@ -58,7 +57,7 @@ export async function downloadDependencies(
   options: DownloadDependenciesOptions,
 ): Promise<DownloadedDependency[]> {
   const limits = { ...DEFAULT_EXTRACT_LIMITS, ...options.limits };
-  const report = progressReporter(options);
+  const report = artifactProgressReporter(options.client.clock, options.onProgress);
   const done: DownloadedDependency[] = [];
   for (const dependency of options.dependencies) {
     if (!dependency.artifacts_file?.filename) continue;
@@ -108,20 +107,6 @@ export async function downloadDependencies(
 }
 
 type Progress = (progress: Omit<ArtifactProgress, 'direction' | 'name'>) => void;
-
-/** `onProgress` throttled on the client's clock, or nothing to do. */
-function progressReporter(
-  options: DownloadDependenciesOptions,
-): (progress: ArtifactProgress) => void {
-  const { onProgress } = options;
-  if (!onProgress) return () => undefined;
-  return throttleProgress({
-    clock: options.client.clock,
-    emit: onProgress,
-    key: (p) => `${p.name}:${p.phase}`,
-    done: (p) => p.done,
-  });
-}
 
 async function fetchArchive(
   options: DownloadDependenciesOptions,

@@ -2,6 +2,8 @@
  * What artifact transfers tell a watcher while they run (the tab's progress line). Plain data,
  * so it can cross a worker boundary; it names files and jobs, never a token or a URL.
  */
+import type { Clock } from '../platform/clock.ts';
+import { throttleProgress } from './throttle-progress.ts';
 
 export type ArtifactTransferPhase =
   'collecting' | 'archiving' | 'uploading' | 'downloading' | 'extracting';
@@ -32,4 +34,18 @@ export interface ArtifactProgress {
    * archive) has no `done` report: the stage ends instead.
    */
   done: boolean;
+}
+
+/** `onProgress` throttled per artifact and phase on `clock`, or nothing to do without it. */
+export function artifactProgressReporter(
+  clock: Pick<Clock, 'now'>,
+  onProgress: ((progress: ArtifactProgress) => void) | undefined,
+): (progress: ArtifactProgress) => void {
+  if (!onProgress) return () => undefined;
+  return throttleProgress({
+    clock,
+    emit: onProgress,
+    key: (p) => `${p.name}:${p.phase}`,
+    done: (p) => p.done,
+  });
 }

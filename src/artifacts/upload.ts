@@ -13,8 +13,7 @@ import { compressionLevel } from './compression-level.ts';
 import { ArtifactUploadError } from './errors.ts';
 import { hasErrorCode } from '../errors/index.ts';
 import { helperLogLine } from './helper-log-line.ts';
-import { throttleProgress } from './throttle-progress.ts';
-import type { ArtifactProgress } from './transfer-progress.ts';
+import { artifactProgressReporter, type ArtifactProgress } from './transfer-progress.ts';
 import type { PlannedUpload } from './upload-plan.ts';
 
 export interface UploadArtifactsOptions {
@@ -76,7 +75,7 @@ export async function uploadArtifacts(
 ): Promise<UploadArtifactsResult> {
   const uploaded: UploadedArtifact[] = [];
   const { level, warning } = compressionLevel(options.compressionLevel);
-  const report = progressReporter(options);
+  const report = artifactProgressReporter(options.client.clock, options.onProgress);
   for (const entry of options.entries) {
     options.line(notice('Uploading artifacts...'));
     const progress = (p: Omit<ArtifactProgress, 'direction' | 'name'>) =>
@@ -166,18 +165,6 @@ export async function uploadArtifacts(
     });
   }
   return { uploaded, failure: null };
-}
-
-/** `onProgress` throttled on the client's clock, or nothing to do. */
-function progressReporter(options: UploadArtifactsOptions): (progress: ArtifactProgress) => void {
-  const { onProgress } = options;
-  if (!onProgress) return () => undefined;
-  return throttleProgress({
-    clock: options.client.clock,
-    emit: onProgress,
-    key: (p) => `${p.name}:${p.phase}`,
-    done: (p) => p.done,
-  });
 }
 
 /** Send one archive with the helper's retry loop; a failure, or null once GitLab took it. */
