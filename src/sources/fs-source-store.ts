@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../platform/clock.ts';
 import { systemClock } from '../platform/clock.ts';
+import type { CreateSha1 } from './sha1.ts';
 import type { SourceStore, StoreFs, StoreProject, StoreUsage } from './source-store.ts';
 import { SourcesStoreError } from './sources-errors.ts';
 
@@ -16,6 +17,8 @@ export interface FsSourceStoreOptions {
   maxBytes?: number;
   /** Source of `lastUsed`; default the system clock. */
   clock?: Clock;
+  /** The platform's fastest SHA-1 (`SourceStore.sha1`); default the portable one. */
+  sha1?: CreateSha1;
 }
 
 const META = 'tabrunner.json';
@@ -192,5 +195,5 @@ export function createFsSourceStore(options: FsSourceStoreOptions): SourceStore 
     };
   }
 
-  return { open, usage, remove, prune };
+  return { open, usage, remove, prune, ...(options.sha1 ? { sha1: options.sha1 } : {}) };
 }

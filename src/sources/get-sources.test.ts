@@ -1,11 +1,23 @@
+import { execFileSync } from 'node:child_process';
+import * as nodeFs from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readBlob } from 'isomorphic-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, startGitServer, type GitServer } from '../../test/support/git-server.ts';
-import { getSources, type SourcesLine, type SourcesSettings } from './index.ts';
+import { CheckoutCache } from './checkout-cache.ts';
+import {
+  getSources,
+  type GetSourcesOptions,
+  type SourcesLine,
+  type SourcesSettings,
+} from './index.ts';
 import type { GitInfo } from './fetch-plan.ts';
 import { createNodeSourceStore, nodeHttp } from './node.ts';
+import { FLUSH_PKT, PktLineReader, pktLine } from './pkt-line.ts';
 
 const TOKEN = 'glcbt-64_s3cr3tJobToken9876';
 const settings: SourcesSettings = {
@@ -67,6 +79,7 @@ async function run(
   gitInfo: GitInfo,
   overrides: Partial<SourcesSettings> = {},
   storeDir = freshStoreDir(),
+  extra: Partial<GetSourcesOptions> = {},
 ) {
   const lines: SourcesLine[] = [];
   const store = createNodeSourceStore({ dir: storeDir });
@@ -77,6 +90,9 @@ async function run(
     http: nodeHttp,
     projectKey: '127.0.0.1/group/project',
     onLine: (l) => lines.push(l),
+    // Each test starts without the memory of earlier checkouts unless it passes one.
+    checkoutCache: new CheckoutCache(),
+    ...extra,
   });
   return { ...result, lines, texts: lines.map((l) => l.text), store, storeDir };
 }
@@ -165,7 +181,9 @@ describe('getSources', () => {
       text: `Checking out ${shas.main2?.slice(0, 8)} as detached HEAD (ref is main)...`,
     });
     expect(r.texts.at(-1)).toBe('Skipping Git submodules setup');
-    expect(r.stats.fetchedRef).toBe('refs/pipelines/42');
+    // The commit is asked for by id: one request, no ref advertisement.
+    expect(r.stats.fetchedRef).toBe(shas.main2);
+    expect(r.stats.requests).toBe(1);
     expect(fileText(r.tree, 'README.md')).toBe('hello v2\n');
     expect(fileText(r.tree, 'src/app/index.js')).toBe('console.log(1);\n');
     const files = new Map(r.tree?.files.map((f) => [f.path, f]));
@@ -242,7 +260,7 @@ describe('getSources', () => {
       }),
       { depth: 1 },
     );
-    expect(r.stats.fetchedRef).toBe('refs/tags/v1');
+    expect(r.stats.fetchedRef).toBe(shas.main1);
     expect(r.texts).toContain(
       `Checking out ${shas.main1?.slice(0, 8)} as detached HEAD (ref is v1)...`,
     );
@@ -258,16 +276,16 @@ describe('getSources', () => {
       }),
       { depth: 10 },
     );
-    expect(r.stats.fetchedRef).toBe('refs/merge-requests/7/head');
+    expect(r.stats.fetchedRef).toBe(shas.feature);
     expect(fileText(r.tree, 'feature.txt')).toBe('feature work\n');
   });
 
-  it('falls back to the SHA when the branch tip moved past a shallow non-tip commit', async () => {
+  it('fetches a commit the branch tip has moved past, by its id', async () => {
     const r = await run(
       info({ sha: shas.main1, refspecs: ['+refs/heads/main:refs/remotes/origin/main'] }),
       { depth: 1 },
     );
-    expect(r.stats.fetches).toBe(2);
+    expect(r.stats.fetches).toBe(1);
     expect(r.stats.fetchedRef).toBe(shas.main1);
     expect(r.commit).toBe(shas.main1);
     expect(fileText(r.tree, 'README.md')).toBe('hello v1\n');
@@ -279,7 +297,7 @@ describe('getSources', () => {
     );
     await expect(attempt).rejects.toMatchObject({
       code: 'SourcesCommitError',
-      data: { sha: shas.hidden, tried: ['refs/pipelines/42', 'refs/heads/main', shas.hidden] },
+      data: { sha: shas.hidden, tried: [shas.hidden, 'refs/pipelines/42', 'refs/heads/main'] },
     });
     await expect(attempt).rejects.toThrow(/did not send commit/);
   });
@@ -345,6 +363,159 @@ describe('getSources', () => {
         signal: controller.signal,
       }),
     ).rejects.toThrow('job canceled');
+  });
+});
+
+function files(tree: { files: { path: string; data: Uint8Array; mode?: number }[] } | null) {
+  return (tree?.files ?? [])
+    .map((f) => ({ path: f.path, mode: f.mode, data: Buffer.from(f.data).toString('hex') }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * A relay in front of the git server that can refuse every want until the client has read the
+ * ref advertisement (as a server that allows no commit ids would), or flip one byte in the
+ * middle of every pack it passes on.
+ */
+async function startMeddler(options: { refuseUnadvertised?: boolean; corrupt?: boolean }) {
+  let advertised = false;
+  const relay: Server = createServer((req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          ([k]) => !['host', 'content-length', 'transfer-encoding', 'connection'].includes(k),
+        ),
+      ) as Record<string, string>;
+      if (req.url?.includes('/info/refs')) advertised = true;
+      else if (options.refuseUnadvertised && !advertised) {
+        const want = /want ([0-9a-f]{40})/.exec(body.toString())?.[1] ?? '';
+        res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-result' });
+        res.end(pktLine(`ERR upload-pack: not our ref ${want}\n`));
+        return;
+      }
+      const upstream = await fetch(`${server.url}${req.url}`, {
+        method: req.method ?? 'GET',
+        headers,
+        ...(body.length ? { body } : {}),
+      });
+      let out: Uint8Array = new Uint8Array(await upstream.arrayBuffer());
+      if (options.corrupt && req.url?.endsWith('/git-upload-pack')) out = await corruptPack(out);
+      res.writeHead(upstream.status, {
+        'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream',
+      });
+      res.end(out);
+    })();
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => relay.close(() => r())),
+  };
+}
+
+/** Re-frame an upload-pack response with one pack byte flipped. */
+async function corruptPack(response: Uint8Array): Promise<Uint8Array> {
+  const reader = new PktLineReader(
+    (async function* () {
+      yield response;
+    })(),
+    'test',
+  );
+  const lines: Uint8Array[] = [];
+  const pack: number[] = [];
+  for (;;) {
+    const packet = await reader.read();
+    if (packet === undefined) break;
+    if (packet === null) lines.push(FLUSH_PKT);
+    else if (packet[0] === 1) pack.push(...packet.subarray(1));
+    else if (packet[0] !== 2)
+      lines.push(
+        Buffer.concat([Buffer.from((packet.length + 4).toString(16).padStart(4, '0')), packet]),
+      );
+  }
+  const flipped = Uint8Array.from(pack);
+  flipped[Math.floor(flipped.length / 2)] = (flipped[Math.floor(flipped.length / 2)] ?? 0) ^ 0xff;
+  const band = Buffer.concat([Buffer.from([1]), flipped]);
+  const head = Buffer.from((band.length + 4).toString(16).padStart(4, '0'));
+  return Buffer.concat([...lines.filter((l) => l !== FLUSH_PKT), head, band, FLUSH_PKT]);
+}
+
+describe('getSources: memory of the last checkout, store, hostile servers', () => {
+  it('reuses the last checkout for a warm fetch; without that memory it reads the same tree from the store', async () => {
+    const storeDir = freshStoreDir();
+    const memory = new CheckoutCache();
+    const cold = await run(info({}), {}, storeDir, { checkoutCache: memory });
+    expect(cold.stats.objectsReused).toBe(0);
+    await write('src/app/index.js', 'console.log(5);\n');
+    const next = commit('fifth');
+    push(`${next}:refs/pipelines/45`);
+    const warm = await run(info({ sha: next }), {}, storeDir, { checkoutCache: memory });
+    // Unchanged: bin/, its blob, README.md, readme-link; changed: root, src, src/app, index.js.
+    expect(warm.stats.objectsReused).toBeGreaterThanOrEqual(4);
+    expect(warm.stats.objectsFetched).toBeLessThanOrEqual(5);
+    expect(fileText(warm.tree, 'src/app/index.js')).toBe('console.log(5);\n');
+    const forgotten = await run(info({ sha: next }), {}, storeDir, {
+      checkoutCache: new CheckoutCache(),
+    });
+    expect(forgotten.stats.objectsReused).toBe(0);
+    expect(forgotten.stats.fetches).toBe(0);
+    expect(files(forgotten.tree)).toEqual(files(warm.tree));
+    git(work, ['reset', '-q', '--hard', shas.main2 ?? '']);
+  });
+
+  it('leaves a store that git and isomorphic-git read', async () => {
+    const r = await run(info({}), { depth: 1 });
+    const gitdir = join(r.storeDir, (await readdir(r.storeDir))[0] ?? '');
+    execFileSync('git', ['--git-dir', gitdir, 'fsck', '--full', '--no-dangling'], {
+      stdio: 'pipe',
+    });
+    expect(git(gitdir, ['rev-parse', 'HEAD'])).toBe(shas.main2);
+    const { blob } = await readBlob({
+      fs: nodeFs,
+      gitdir,
+      oid: shas.main2 ?? '',
+      filepath: 'README.md',
+    });
+    expect(new TextDecoder().decode(blob)).toBe('hello v2\n');
+  });
+
+  it('falls back to the refs of the fetch plan when the server refuses commit ids', async () => {
+    const relay = await startMeddler({ refuseUnadvertised: true });
+    try {
+      const r = await run(
+        info({
+          repo_url: `${relay.url.replace('://', `://gitlab-ci-token:${TOKEN}@`)}/group/project.git`,
+          refspecs: ['+refs/pipelines/42:refs/pipelines/42'],
+        }),
+      );
+      expect(r.stats.fetches).toBe(2);
+      expect(r.stats.fetchedRef).toBe('refs/pipelines/42');
+      expect(fileText(r.tree, 'README.md')).toBe('hello v2\n');
+    } finally {
+      await relay.close();
+    }
+  });
+
+  it('rejects a corrupted pack and stores nothing from it', async () => {
+    const relay = await startMeddler({ corrupt: true });
+    try {
+      const storeDir = freshStoreDir();
+      const attempt = run(
+        info({
+          repo_url: `${relay.url.replace('://', `://gitlab-ci-token:${TOKEN}@`)}/group/project.git`,
+        }),
+        {},
+        storeDir,
+      );
+      await expect(attempt).rejects.toMatchObject({ code: 'SourcesPackError' });
+      const gitdir = join(storeDir, (await readdir(storeDir))[0] ?? '');
+      expect(await readdir(join(gitdir, 'objects', 'pack'))).toEqual([]);
+    } finally {
+      await relay.close();
+    }
   });
 });
 

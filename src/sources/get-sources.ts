@@ -1,32 +1,33 @@
 /**
- * `getSources`: the `get_sources` stage (gitlab-runner-protocol.md §11) on isomorphic-git.
- * It fetches exactly `git_info.sha` into the project's persistent store, verifies that commit
- * is present, and reads it into a `FileTree` straight from git objects (no working tree).
- * It prints the lines GitLab's runner prints (§9.5), never the job token, and never returns
- * code other than the commit GitLab asked for.
+ * `getSources`: the `get_sources` stage (gitlab-runner-protocol.md §11). It fetches exactly
+ * `git_info.sha` into the project's persistent store, verifies that commit is present, and reads
+ * it into a `FileTree` straight from git objects (no working tree). It prints the lines GitLab's
+ * runner prints (§9.5), never the job token, and never returns code other than the commit GitLab
+ * asked for.
+ *
+ * The store is a bare git directory isomorphic-git and git can read (isomorphic-git creates it
+ * and writes its config and HEAD). The fetch itself is ours (`discover-refs.ts`,
+ * `upload-pack.ts`, `index-pack.ts`): isomorphic-git's `fetch` indexes a pack by inflating it
+ * twice through pako streams and then leaves the checkout to inflate it a third time, which
+ * made a 5,000-file clone 2.5× slower than git's. Here the pack is inflated once, its objects
+ * are verified and indexed in the same pass, and the checkout reads them from memory.
  */
-import {
-  addRemote,
-  getConfig,
-  init,
-  readCommit,
-  setConfig,
-  writeRef,
-  fetch as gitFetch,
-  type HttpClient,
-} from 'isomorphic-git';
+import { addRemote, getConfig, init, setConfig, writeRef, type HttpClient } from 'isomorphic-git';
 import type { FileTree } from '../executors/port.ts';
+import { sharedCheckoutCache, type CheckoutCache } from './checkout-cache.ts';
 import { countingHttp } from './counting-http.ts';
+import { discoverRefs } from './discover-refs.ts';
 import { planFetch, type GitInfo } from './fetch-plan.ts';
-import { readFileTree } from './read-file-tree.ts';
-import { parseRepoUrl, type RepoRemote } from './repo-url.ts';
+import { oidAt, type GitObject } from './git-object.ts';
+import type { GitHttpTarget } from './git-http.ts';
+import { indexPack } from './index-pack.ts';
+import { openPackReader } from './pack-reader.ts';
+import { readFileTree, type HeldBlobs } from './read-file-tree.ts';
+import { parseRepoUrl } from './repo-url.ts';
+import { createJsSha1 } from './sha1.ts';
 import type { SourceStore, StoreFs } from './source-store.ts';
-import {
-  SourcesAuthError,
-  SourcesCommitError,
-  SourcesConfigError,
-  SourcesFetchError,
-} from './sources-errors.ts';
+import { SourcesCommitError, SourcesConfigError } from './sources-errors.ts';
+import { uploadPack } from './upload-pack.ts';
 
 /** The `GIT_*` settings, already resolved from job variables by `src/job` (§10.4). */
 export interface SourcesSettings {
@@ -58,7 +59,7 @@ export interface SourcesLine {
 export interface SourcesProgress {
   /** connect: discovery; fetch: pack transfer and indexing; tree: reading files; done. */
   phase: 'connect' | 'fetch' | 'tree' | 'done';
-  /** git's own step text when known, e.g. `Receiving objects`, `Resolving deltas`. */
+  /** The step: git's own (`Counting objects`, `Compressing objects`), `Receiving bytes`, `Indexing objects`. */
   step?: string;
   /** Objects (fetch) or files (tree) done so far, and the total when known. */
   loaded?: number;
@@ -86,15 +87,29 @@ export interface GetSourcesOptions {
   onProgress?: (progress: SourcesProgress) => void;
   onLine?: (line: SourcesLine) => void;
   signal?: AbortSignal;
+  /** Where the last checkout of each project is kept; default one per process or Worker. */
+  checkoutCache?: CheckoutCache;
+  /**
+   * For a caller that keeps the blobs of the trees it received (the sources Worker's page
+   * side, which gets them transferred, not copied): files whose blob is named here come back
+   * without bytes, listed in `SourcesResult.blobs`, and the checkout cache keeps only trees,
+   * since every blob returned becomes the caller's. Ignored for `GIT_STRATEGY: clone`.
+   */
+  heldBlobs?: HeldBlobs;
 }
 
 export interface SourcesStats {
   /** The remote ref (or SHA) whose fetch produced the commit. */
   fetchedRef?: string;
-  /** Fetch calls made (one unless a fallback was needed). */
+  /** upload-pack requests made: one, unless the server refused the commit id; 0 when stored. */
   fetches: number;
   /** Objects in the packs received (0 when nothing new was needed). */
   objectsFetched: number;
+  /**
+   * Trees and blobs the checkout took from the previous checkout held in memory (files whose
+   * blob the caller holds, with `heldBlobs`, count too).
+   */
+  objectsReused: number;
   /** Response body bytes received (ref advertisements plus packs). */
   bytesFetched: number;
   /** HTTP requests made. */
@@ -110,17 +125,26 @@ export interface SourcesStats {
 }
 
 export interface SourcesResult {
-  /** `null` for `GIT_STRATEGY: none` (leave the workspace alone); empty for `empty`. */
+  /**
+   * `null` for `GIT_STRATEGY: none` (leave the workspace alone); empty for `empty`. The file
+   * bytes are shared with the checkout cache: do not modify them in place.
+   */
   tree: FileTree | null;
   /** The commit the tree is (always `git_info.sha`). */
   commit: string;
   stats: SourcesStats;
+  /** With `heldBlobs` and a checkout: which files to fill in, and what to hold next. */
+  blobs?: { ids: string[]; held: number[]; all: HeldBlobs };
 }
+
+/** What every git server since 1.6 offers; asked for without a ref advertisement to check. */
+const DIRECT_CAPABILITIES = new Set(['side-band-64k', 'ofs-delta', 'shallow']);
 
 function emptyStats(): SourcesStats {
   return {
     fetches: 0,
     objectsFetched: 0,
+    objectsReused: 0,
     bytesFetched: 0,
     requests: 0,
     reusedStore: false,
@@ -141,23 +165,23 @@ async function exists(fs: StoreFs, path: string): Promise<boolean> {
   }
 }
 
-/** Object count of a received pack, from its `.idx` (fan-out entry 255). */
-async function countPackObjects(fs: StoreFs, gitdir: string, packfile: string): Promise<number> {
+async function readText(fs: StoreFs, path: string): Promise<string> {
   try {
-    const idx = (await fs.promises.readFile(
-      `${gitdir}/${packfile.replace(/\.pack$/, '.idx')}`,
-    )) as Uint8Array;
-    const view = new DataView(idx.buffer, idx.byteOffset, idx.byteLength);
-    // v2 index: magic, version, then 256 big-endian counts.
-    return view.getUint32(8 + 255 * 4);
+    return (await fs.promises.readFile(path, 'utf8')) as string;
   } catch {
-    return 0;
+    return '';
   }
 }
 
-function describeError(err: unknown, remote: RepoRemote): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return remote.redact(message);
+/** `Counting objects:  50% (1/2)` and the like, as progress. */
+function serverProgress(text: string): { step: string; loaded: number; total: number }[] {
+  const out = [];
+  for (const line of text.split(/[\r\n]+/)) {
+    const match = /^([^:]+):\s+\d+% \((\d+)\/(\d+)\)/.exec(line.trim());
+    if (match)
+      out.push({ step: match[1] as string, loaded: Number(match[2]), total: Number(match[3]) });
+  }
+  return out;
 }
 
 /** Fetch, verify and read the job's commit. See the module comment. */
@@ -208,10 +232,13 @@ export async function getSources(options: GetSourcesOptions): Promise<SourcesRes
     },
   });
 
-  const project = await store.open(projectKey, { fresh: settings.strategy === 'clone' });
+  const checkoutCache = options.checkoutCache ?? sharedCheckoutCache;
+  const fresh = settings.strategy === 'clone';
+  if (fresh) checkoutCache.delete(projectKey);
+  const project = await store.open(projectKey, { fresh });
   try {
     const { fs, gitdir } = project;
-    const cache = {};
+    const sha1 = store.sha1 ?? createJsSha1;
     const reused = await exists(fs, `${gitdir}/config`);
     stats.reusedStore = reused;
     if (!reused) await init({ fs, gitdir, bare: true, defaultBranch: 'none' });
@@ -230,75 +257,121 @@ export async function getSources(options: GetSourcesOptions): Promise<SourcesRes
 
     const fetchStarted = performance.now();
     progress({ phase: 'connect' });
-    const tried: string[] = [];
-    let have = false;
-    for (const candidate of planFetch(gitInfo)) {
-      signal?.throwIfAborted();
-      tried.push(candidate);
+    const target: GitHttpTarget = {
+      http,
+      remote,
+      ...(options.corsProxy ? { corsProxy: options.corsProxy } : {}),
+      ...(signal ? { signal } : {}),
+    };
+    const packs = await openPackReader(fs, gitdir, projectKey);
+    const remembered = checkoutCache.get(projectKey);
+    const fetched = new Map<string, GitObject>();
+    // What the store holds decides what to fetch: the memory of the last checkout only saves
+    // reading, so a store never ends up with a HEAD whose objects it lacks.
+    const has = (oid: string) => fetched.has(oid) || packs.has(oid);
+    const shallowPath = `${gitdir}/shallow`;
+    const shallow = new Set((await readText(fs, shallowPath)).split('\n').filter(Boolean));
+    // The last checked-out commit is the one `have`: without it a new pipeline ref has no
+    // local counterpart and every fetch would transfer the whole history again.
+    const head = (await readText(fs, `${gitdir}/HEAD`)).trim();
+    const haves = /^[0-9a-f]{40}$/.test(head) && has(head) ? [head] : [];
+
+    /** One upload-pack exchange for `want`; nothing of the pack is used before it checks out. */
+    const fetchWant = async (want: string, capabilities: Set<string>): Promise<void> => {
       stats.fetches += 1;
-      try {
-        const result = await gitFetch({
-          fs,
-          http,
-          gitdir,
-          cache,
-          remote: 'origin',
-          url: remote.url,
-          ...(options.corsProxy ? { corsProxy: options.corsProxy } : {}),
-          // `ref` is the local ref offered as a `have` (the last commit this store checked
-          // out): without it a new pipeline ref has no local counterpart and every fetch
-          // would transfer the whole history again.
-          ref: 'HEAD',
-          remoteRef: candidate,
-          singleBranch: true,
-          tags: false,
-          ...(depth ? { depth } : {}),
-          headers: remote.headers(),
-          onProgress: (e) =>
-            progress({ phase: 'fetch', step: e.phase, loaded: e.loaded, total: e.total }),
-        });
-        // `packfile` is set at runtime but missing from isomorphic-git's FetchResult type.
-        const packfile = (result as { packfile?: string }).packfile;
-        if (packfile) stats.objectsFetched += await countPackObjects(fs, gitdir, packfile);
-      } catch (err) {
-        signal?.throwIfAborted();
-        const code = (err as { code?: unknown }).code;
-        const status = (err as { data?: { statusCode?: unknown } }).data?.statusCode;
-        if (code === 'HttpError' && (status === 401 || status === 403)) {
-          throw new SourcesAuthError({ url: remote.url, status });
-        }
-        const what = (err as { data?: { what?: unknown } }).data?.what;
-        // isomorphic-git needs the remote's HEAD; a repository without a default branch fails.
-        if (code === 'NotFoundError' && what === 'HEAD') {
-          throw new SourcesFetchError({
-            url: remote.url,
-            reason: 'the repository has no default branch (its HEAD points at no commit)',
+      const result = await uploadPack(target, {
+        wants: [want],
+        haves,
+        shallows: [...shallow],
+        depth,
+        capabilities,
+        onProgress: (text) => {
+          for (const p of serverProgress(text)) progress({ phase: 'fetch', ...p });
+        },
+      });
+      if (result.pack) {
+        const pack = result.pack;
+        // The pack is written while it is indexed (the Worker's IndexedDB write costs as much as
+        // the indexing); its index is written only once it checks out, so a rejected pack stays
+        // invisible to readers, and is deleted.
+        const base = `${gitdir}/objects/pack/pack-${oidAt(pack, pack.length - 20)}`;
+        const written = Promise.resolve(fs.promises.writeFile(`${base}.pack`, pack));
+        let indexed: Awaited<ReturnType<typeof indexPack>>;
+        try {
+          indexed = await indexPack(pack, {
+            sha1,
+            externalBase: async (oid) => fetched.get(oid) ?? (await packs.read(oid)),
+            onProgress: (loaded, total) =>
+              progress({ phase: 'fetch', step: 'Indexing objects', loaded, total }),
+            ...(signal ? { signal } : {}),
           });
+        } catch (err) {
+          await written.then(
+            () => fs.promises.unlink(`${base}.pack`),
+            () => undefined,
+          );
+          throw err;
         }
-        // Not advertised (e.g. a deleted pipeline ref): try the next candidate.
-        if (code === 'NotFoundError') continue;
-        throw new SourcesFetchError({
-          url: remote.url,
-          ...(typeof status === 'number' ? { status } : {}),
-          reason: describeError(err, remote),
-        });
+        await written;
+        if (indexed.objects.size) {
+          await fs.promises.writeFile(`${base}.idx`, indexed.idx);
+          for (const [oid, object] of indexed.objects) fetched.set(oid, object);
+          stats.objectsFetched += indexed.objects.size;
+        } else await fs.promises.unlink(`${base}.pack`);
       }
-      // A refused want resolves silently (isomorphic-git.md §1.2): check the object itself.
-      try {
-        await readCommit({ fs, gitdir, oid: gitInfo.sha, cache });
-        have = true;
-        stats.fetchedRef = candidate;
-        break;
-      } catch {
-        // fall through to the next candidate
+      if (result.shallow.length || result.unshallow.length) {
+        for (const oid of result.shallow) shallow.add(oid);
+        for (const oid of result.unshallow) shallow.delete(oid);
+        if (shallow.size) await fs.promises.writeFile(shallowPath, [...shallow, ''].join('\n'));
+        else await fs.promises.unlink(shallowPath).catch(() => undefined);
+      }
+    };
+
+    const tried: string[] = [];
+    let have = has(gitInfo.sha);
+    if (have) {
+      // Nothing to transfer, but the server still decides whether this job's token may read
+      // the project.
+      await discoverRefs(target);
+    } else {
+      // Usually one request: git's stateless HTTP upload-pack accepts any commit reachable from
+      // its refs as a want, so the commit is asked for by id, without the ref advertisement
+      // (megabytes on a busy GitLab project). A server that refuses sends nothing, and the
+      // refs of the fetch plan are tried in order.
+      tried.push(gitInfo.sha);
+      await fetchWant(gitInfo.sha, DIRECT_CAPABILITIES);
+      have = has(gitInfo.sha);
+      if (have) stats.fetchedRef = gitInfo.sha;
+    }
+    if (!have) {
+      const advertised = await discoverRefs(target);
+      for (const candidate of planFetch(gitInfo)) {
+        signal?.throwIfAborted();
+        if (candidate === gitInfo.sha) continue;
+        tried.push(candidate);
+        const want = advertised.refs.get(candidate);
+        // Not advertised (e.g. a deleted pipeline ref), or a tip this store already has and
+        // that did not bring the commit: try the next candidate.
+        if (!want || has(want)) continue;
+        await fetchWant(want, advertised.capabilities);
+        // An unrelated want leaves the commit missing: the object itself decides.
+        if (has(gitInfo.sha)) {
+          have = true;
+          stats.fetchedRef = candidate;
+          break;
+        }
       }
     }
-    if (!have) throw new SourcesCommitError({ sha: gitInfo.sha, tried });
+    const readObject = (oid: string) => fetched.get(oid) ?? remembered?.get(oid) ?? packs.read(oid);
+    if (!have || (await readObject(gitInfo.sha))?.type !== 'commit') {
+      throw new SourcesCommitError({ sha: gitInfo.sha, tried });
+    }
     // Detached HEAD at the job's commit, like the runner's workspace; it is the next fetch's `have`.
     await writeRef({ fs, gitdir, ref: 'HEAD', value: gitInfo.sha, force: true });
     stats.fetchMs = performance.now() - fetchStarted;
 
     let tree: FileTree = { files: [] };
+    let blobs: SourcesResult['blobs'];
     let submodules: string[] = [];
     if (settings.checkout) {
       line(
@@ -307,25 +380,35 @@ export async function getSources(options: GetSourcesOptions): Promise<SourcesRes
       );
       const treeStarted = performance.now();
       progress({ phase: 'tree', loaded: 0 });
-      const read = await readFileTree({
-        fs,
-        gitdir,
+      const checkout = await readFileTree({
         oid: gitInfo.sha,
-        cache,
+        ...(options.heldBlobs ? { held: fresh ? new Map() : options.heldBlobs } : {}),
+        read: (oid) => {
+          if (!fetched.has(oid) && remembered?.has(oid)) stats.objectsReused += 1;
+          return readObject(oid);
+        },
         onFile: (files) => progress({ phase: 'tree', loaded: files }),
         ...(signal ? { signal } : {}),
       });
-      tree = read.tree;
-      submodules = read.submodules;
+      if (options.heldBlobs) {
+        // Returned blobs become the caller's (a Worker transfers them): keep only the trees.
+        for (const [oid, object] of checkout.objects)
+          if (object.type === 'blob') checkout.objects.delete(oid);
+        blobs = { ids: checkout.blobIds, held: checkout.held, all: checkout.blobs };
+        stats.objectsReused += checkout.held.length;
+      }
+      checkoutCache.set(projectKey, checkout.objects);
+      tree = checkout.tree;
+      submodules = checkout.submodules;
       stats.files = tree.files.length;
-      stats.treeBytes = read.bytes;
+      stats.treeBytes = checkout.bytes;
       stats.treeMs = performance.now() - treeStarted;
-      if (read.lfsPointers.length && !settings.lfsSkipSmudge) {
+      if (checkout.lfsPointers.length && !settings.lfsSkipSmudge) {
         line(
           'warning',
-          `Git LFS is not supported by tabrunner: ${read.lfsPointers.length} LFS file(s) are left ` +
-            `as pointer files (${read.lfsPointers.slice(0, 3).join(', ')}` +
-            `${read.lfsPointers.length > 3 ? ', ...' : ''}).`,
+          `Git LFS is not supported by tabrunner: ${checkout.lfsPointers.length} LFS file(s) are left ` +
+            `as pointer files (${checkout.lfsPointers.slice(0, 3).join(', ')}` +
+            `${checkout.lfsPointers.length > 3 ? ', ...' : ''}).`,
         );
       }
     } else {
@@ -353,7 +436,7 @@ export async function getSources(options: GetSourcesOptions): Promise<SourcesRes
     stats.bytesFetched = http.stats.bytesReceived;
     stats.totalMs = performance.now() - started;
     progress({ phase: 'done', loaded: stats.files, total: stats.files });
-    return { tree, commit: gitInfo.sha, stats };
+    return { tree, commit: gitInfo.sha, stats, ...(blobs ? { blobs } : {}) };
   } finally {
     await project.release();
   }

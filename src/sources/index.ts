@@ -5,11 +5,10 @@
  *
  * WebContainer mount form (webcontainer.md §2 "mount"): a `FileSystemTree` costs a latin1 JSON
  * copy of every byte (69 MB / 3.4 s for a 43 MB tree), a msgpack snapshot none (147 ms). The
- * snapshot is `{ d: { <name>: { d: {…} } | { f: { c: <bin> } } } }` built from
- * `FileTree.files` in one pass (split paths, nest maps, bin8/16/32 for `c`), encoded inside this
- * Worker and transferred as one `ArrayBuffer` to `mount()`. Symlinks and the executable bit have
- * no place in it: the adapter recreates them after mounting (`mode` 0o120000 data = target).
- * Not built yet: the executor adapter owns that encoder.
+ * WebContainer adapter turns the `FileTree` into one (`executors/webcontainer/binary-snapshot.ts`,
+ * chosen by `mount-payload.ts` for checkouts of 1 MiB and more) on the page, from the bytes this
+ * Worker transferred. The snapshot has no place for symlinks (a tree with one is mounted as a
+ * `FileSystemTree`) nor for the executable bit (neither form has one).
  */
 export {
   getSources,
@@ -28,8 +27,10 @@ export {
   SourcesCommitError,
   SourcesConfigError,
   SourcesFetchError,
+  SourcesPackError,
   SourcesStoreError,
 } from './sources-errors.ts';
+export { CheckoutCache, sharedCheckoutCache } from './checkout-cache.ts';
 export { createIdbSourceStore, type IdbSourceStoreOptions } from './idb-source-store.ts';
 export {
   SourcesWorkerClient,

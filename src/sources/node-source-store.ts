@@ -1,11 +1,13 @@
 /**
- * The Node source store: bare git directories under a directory on disk (node:fs). Node only;
+ * The Node source store: bare git directories under a directory on disk (node:fs), indexing
+ * packs with node:crypto's SHA-1. Node only;
  * exported from `src/sources/node.ts`, never from the isomorphic `index.ts`.
  */
 import * as fs from 'node:fs';
 import { resolve } from 'node:path';
 import type { Clock } from '../platform/clock.ts';
 import { createFsSourceStore } from './fs-source-store.ts';
+import { createNodeSha1 } from './node-sha1.ts';
 import type { SourceStore, StoreFs } from './source-store.ts';
 
 export interface NodeSourceStoreOptions {
@@ -23,5 +25,6 @@ export function createNodeSourceStore(options: NodeSourceStoreOptions): SourceSt
     root: resolve(options.dir),
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    sha1: createNodeSha1,
   });
 }

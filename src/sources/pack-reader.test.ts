@@ -40,7 +40,7 @@ describe('openPackReader', () => {
         .map((n) => join(root, '.git/objects/pack', n)),
     ]);
     expect(verify).toMatch(/chain length = [1-9]/);
-    const reader = await openPackReader(fs as unknown as StoreFs, join(root, '.git'));
+    const reader = await openPackReader(fs as unknown as StoreFs, join(root, '.git'), 'test');
     const oids = git(root, ['rev-list', '--objects', '--all'])
       .split('\n')
       .map((l) => l.split(' ')[0] ?? '');
@@ -48,14 +48,16 @@ describe('openPackReader', () => {
     for (const oid of oids) {
       const type = git(root, ['cat-file', '-t', oid]);
       const expected = execFileSync('git', ['cat-file', type, oid], { cwd: root });
-      const object = reader.read(oid);
+      expect(reader.has(oid)).toBe(true);
+      const object = await reader.read(oid);
       expect(object?.type).toBe(type);
       expect(Buffer.from(object?.data ?? []).equals(expected), oid).toBe(true);
     }
   });
 
   it('returns null for an object that is not packed', async () => {
-    const reader = await openPackReader(fs as unknown as StoreFs, join(root, '.git'));
-    expect(reader.read('0'.repeat(40))).toBeNull();
+    const reader = await openPackReader(fs as unknown as StoreFs, join(root, '.git'), 'test');
+    expect(reader.has('0'.repeat(40))).toBe(false);
+    expect(await reader.read('0'.repeat(40))).toBeNull();
   });
 });

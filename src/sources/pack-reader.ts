@@ -1,104 +1,39 @@
 /**
- * A fast read-only view of a store's packfiles for building the file tree. isomorphic-git's
- * `readBlob` re-lists `objects/pack` and inflates through a `DecompressionStream` per object,
- * which costs about a millisecond each (5,000 files ≈ 5 s in Node 20); here each pack and index
- * is read once and objects are inflated synchronously with fflate. Deltas (ofs and ref) are
- * resolved against the same packs. Objects not found (loose objects) return `null`, and the
- * caller falls back to isomorphic-git.
+ * A read-only view of the objects in a store's packfiles. Every `.idx` is read when the reader
+ * opens (small: 28 bytes per object) and searched in place; a pack's data is read the first
+ * time one of its objects is needed, so a fetch whose checkout is served from memory never loads the old packs at all.
+ * isomorphic-git's `readBlob` re-lists `objects/pack` and inflates through a
+ * `DecompressionStream` per object (about a millisecond each); here objects inflate
+ * synchronously with pako and deltas (ofs and ref) resolve against the same packs.
  */
-import { inflateSync } from 'fflate';
+import { applyDelta } from './apply-delta.ts';
+import { oidAt, type GitObject, type ObjectType } from './git-object.ts';
+import { createObjectInflater } from './inflate-object.ts';
+import { readPackIndex, type PackIndex } from './pack-index-file.ts';
 import type { StoreFs } from './source-store.ts';
+import { SourcesStoreError } from './sources-errors.ts';
 
-type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
 const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 
 interface Pack {
-  data: Uint8Array;
-  offsets: Map<string, number>;
-}
-
-export interface PackObject {
-  type: ObjectType;
-  data: Uint8Array;
+  path: string;
+  index: PackIndex;
+  data?: Promise<Uint8Array>;
 }
 
 export interface PackReader {
-  read(oid: string): PackObject | null;
+  /** The object is in one of the packs (no pack data is read). */
+  has(oid: string): boolean;
+  /** The object, or null when no pack holds it. */
+  read(oid: string): Promise<GitObject | null>;
 }
 
-function hex(bytes: Uint8Array, start: number): string {
-  let out = '';
-  for (let i = start; i < start + 20; i++) out += (bytes[i] ?? 0).toString(16).padStart(2, '0');
-  return out;
-}
-
-function u32(b: Uint8Array, o: number): number {
-  return (
-    (b[o] ?? 0) * 0x1000000 + (((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0))
-  );
-}
-
-function parseIndex(idx: Uint8Array): Map<string, number> {
-  // v2: ff 74 4f 63, version 2, fan-out[256], names[n], crc[n], offsets[n], large offsets.
-  if (u32(idx, 0) !== 0xff744f63 || u32(idx, 4) !== 2) throw new Error('unsupported pack index');
-  const n = u32(idx, 8 + 255 * 4);
-  const names = 8 + 256 * 4;
-  const offsets = names + n * 24;
-  const large = offsets + n * 4;
-  const map = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    let offset = u32(idx, offsets + i * 4);
-    if (offset & 0x80000000) {
-      const j = offset & 0x7fffffff;
-      offset = u32(idx, large + j * 8) * 0x100000000 + u32(idx, large + j * 8 + 4);
-    }
-    map.set(hex(idx, names + i * 20), offset);
-  }
-  return map;
-}
-
-function inflate(data: Uint8Array, at: number, size: number): Uint8Array {
-  // Skip the 2-byte zlib header; raw inflate stops at the final block.
-  return inflateSync(data.subarray(at + 2), { out: new Uint8Array(size) });
-}
-
-function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
-  let pos = 0;
-  const varint = () => {
-    let value = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      byte = delta[pos++] ?? 0;
-      value += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return value;
-  };
-  varint(); // base size
-  const out = new Uint8Array(varint());
-  let o = 0;
-  while (pos < delta.length) {
-    const op = delta[pos++] ?? 0;
-    if (op & 0x80) {
-      let offset = 0;
-      let size = 0;
-      for (let i = 0; i < 4; i++) if (op & (1 << i)) offset += (delta[pos++] ?? 0) * 2 ** (8 * i);
-      for (let i = 0; i < 3; i++) if (op & (0x10 << i)) size += (delta[pos++] ?? 0) * 2 ** (8 * i);
-      if (size === 0) size = 0x10000;
-      out.set(base.subarray(offset, offset + size), o);
-      o += size;
-    } else if (op) {
-      out.set(delta.subarray(pos, pos + op), o);
-      pos += op;
-      o += op;
-    } else throw new Error('invalid delta opcode');
-  }
-  return out;
-}
-
-/** Load every pack of `gitdir` once. */
-export async function openPackReader(fs: StoreFs, gitdir: string): Promise<PackReader> {
+/** Open the packs of `gitdir`; `projectKey` names the store in errors. */
+export async function openPackReader(
+  fs: StoreFs,
+  gitdir: string,
+  projectKey: string,
+): Promise<PackReader> {
   const dir = `${gitdir}/objects/pack`;
   let names: string[] = [];
   try {
@@ -109,22 +44,33 @@ export async function openPackReader(fs: StoreFs, gitdir: string): Promise<PackR
   const packs: Pack[] = [];
   for (const name of names.filter((n) => n.endsWith('.idx'))) {
     const idx = (await fs.promises.readFile(`${dir}/${name}`)) as Uint8Array;
-    const data = (await fs.promises.readFile(
-      `${dir}/${name.replace(/\.idx$/, '.pack')}`,
-    )) as Uint8Array;
-    packs.push({
-      data,
-      offsets: parseIndex(new Uint8Array(idx.buffer, idx.byteOffset, idx.byteLength)),
-    });
+    let index: PackIndex;
+    try {
+      index = readPackIndex(new Uint8Array(idx.buffer, idx.byteOffset, idx.byteLength));
+    } catch (err) {
+      throw new SourcesStoreError({ projectKey, reason: `${name}: ${(err as Error).message}` });
+    }
+    packs.push({ path: `${dir}/${name.replace(/\.idx$/, '.pack')}`, index });
   }
+  const inflate = createObjectInflater();
   // Delta bases are often shared (e.g. by files of one directory): keep recent ones.
-  const baseCache = new Map<string, PackObject>();
+  const baseCache = new Map<string, GitObject>();
 
-  function readAt(pack: Pack, offset: number): PackObject {
+  function dataOf(pack: Pack): Promise<Uint8Array> {
+    pack.data ??= Promise.resolve(fs.promises.readFile(pack.path)).then(
+      (d) => d as Uint8Array,
+      (err: unknown) => {
+        throw new SourcesStoreError({ projectKey, reason: `cannot read ${pack.path}: ${err}` });
+      },
+    );
+    return pack.data;
+  }
+
+  async function readAt(pack: Pack, offset: number): Promise<GitObject> {
     const key = `${packs.indexOf(pack)}:${offset}`;
     const cached = baseCache.get(key);
     if (cached) return cached;
-    const d = pack.data;
+    const d = await dataOf(pack);
     let pos = offset;
     let byte = d[pos++] ?? 0;
     const type = (byte >> 4) & 7;
@@ -135,24 +81,33 @@ export async function openPackReader(fs: StoreFs, gitdir: string): Promise<PackR
       size += (byte & 0x7f) * 2 ** shift;
       shift += 7;
     }
-    let result: PackObject;
-    if (type === 6) {
-      byte = d[pos++] ?? 0;
-      let back = byte & 0x7f;
-      while (byte & 0x80) {
+    let result: GitObject;
+    try {
+      if (type === 6) {
         byte = d[pos++] ?? 0;
-        back = (back + 1) * 128 + (byte & 0x7f);
+        let back = byte & 0x7f;
+        while (byte & 0x80) {
+          byte = d[pos++] ?? 0;
+          back = (back + 1) * 128 + (byte & 0x7f);
+        }
+        const base = await readAt(pack, offset - back);
+        result = { type: base.type, data: applyDelta(base.data, inflate(d, pos, size).data) };
+      } else if (type === 7) {
+        const baseOid = oidAt(d, pos);
+        const base = await read(baseOid);
+        if (!base) throw new Error(`delta base ${baseOid} is missing`);
+        result = { type: base.type, data: applyDelta(base.data, inflate(d, pos + 20, size).data) };
+      } else {
+        const name = TYPES[type];
+        if (!name) throw new Error(`bad object type ${type}`);
+        result = { type: name, data: inflate(d, pos, size).data };
       }
-      const base = readAt(pack, offset - back);
-      result = { type: base.type, data: applyDelta(base.data, inflate(d, pos, size)) };
-    } else if (type === 7) {
-      const base = read(hex(d, pos));
-      if (!base) throw new Error('missing delta base');
-      result = { type: base.type, data: applyDelta(base.data, inflate(d, pos + 20, size)) };
-    } else {
-      const name = TYPES[type];
-      if (!name) throw new Error(`unknown pack object type ${type}`);
-      result = { type: name, data: inflate(d, pos, size) };
+    } catch (err) {
+      if (err instanceof SourcesStoreError) throw err;
+      throw new SourcesStoreError({
+        projectKey,
+        reason: `${pack.path} at offset ${offset}: ${(err as Error).message}`,
+      });
     }
     if (result.type === 'tree' || result.data.length < 64 * 1024) {
       if (baseCache.size > 2048) baseCache.delete(baseCache.keys().next().value ?? '');
@@ -161,13 +116,13 @@ export async function openPackReader(fs: StoreFs, gitdir: string): Promise<PackR
     return result;
   }
 
-  function read(oid: string): PackObject | null {
+  async function read(oid: string): Promise<GitObject | null> {
     for (const pack of packs) {
-      const offset = pack.offsets.get(oid);
+      const offset = pack.index.offset(oid);
       if (offset !== undefined) return readAt(pack, offset);
     }
     return null;
   }
 
-  return { read };
+  return { has: (oid) => packs.some((p) => p.index.offset(oid) !== undefined), read };
 }

@@ -3,19 +3,33 @@
  * (isomorphic-git.md §1.5): regular and executable files, symlinks (data = link target),
  * submodule paths as empty directories (what `git checkout` leaves without submodule init), and
  * a note of Git LFS pointer files, which stay pointers.
+ *
+ * Objects come from `read` (the caller chains the pack just fetched, the last checkout kept in
+ * memory, and the store's packs). The tree refuses what git's checkout refuses: entry names
+ * that are empty, `.`, `..`, `.git` or contain `/`, and objects of the wrong type.
+ *
+ * File contents are the objects' own bytes, not copies: copying 50 MB costs more than building
+ * the whole tree from memory. Whoever receives the tree must not modify them in place (neither
+ * executor does). A caller that still holds blobs of an earlier tree names them in `held`; those
+ * files come back without bytes, for the caller to fill in (the sources Worker's page side).
  */
-import { readBlob, readCommit, readTree } from 'isomorphic-git';
 import type { FileTree, TreeFile } from '../executors/port.ts';
-import { openPackReader, type PackReader } from './pack-reader.ts';
-import type { StoreFs } from './source-store.ts';
+import { oidAt, type GitObject } from './git-object.ts';
+import { SourcesPackError } from './sources-errors.ts';
+
+/** Blobs a caller still holds, by id, with what the tree needs to know of them. */
+export type HeldBlobs = ReadonlyMap<string, { size: number; lfs: boolean }>;
 
 export interface ReadFileTreeOptions {
-  fs: StoreFs;
-  gitdir: string;
   /** Commit id. */
   oid: string;
-  /** isomorphic-git object cache shared with the fetch. */
-  cache?: object;
+  /** Blobs not to read: their files come back empty and listed in `held`. */
+  held?: HeldBlobs;
+  /**
+   * An object by id, or null when it is nowhere; synchronous when it is at hand (a warm
+   * checkout walks thousands of remembered objects, a promise each would double its time).
+   */
+  read: (oid: string) => GitObject | null | Promise<GitObject | null>;
   /** Called every 500 files with the count so far. */
   onFile?: (files: number) => void;
   signal?: AbortSignal;
@@ -29,9 +43,20 @@ export interface ReadFileTreeResult {
   lfsPointers: string[];
   /** Sum of file sizes. */
   bytes: number;
+  /** The commit and every tree and blob read for it, by id (what the next checkout may reuse). */
+  objects: Map<string, GitObject>;
+  /** The blob id of each file of `tree.files`, in order. */
+  blobIds: string[];
+  /** Indexes into `tree.files` of the files whose bytes are the caller's held blobs. */
+  held: number[];
+  /** Every blob of the tree: what a caller holds once it has filled this tree in. */
+  blobs: Map<string, { size: number; lfs: boolean }>;
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 const LFS_PREFIX = new TextEncoder().encode('version https://git-lfs.github.com/spec/');
+const decoder = new TextDecoder();
 
 function isLfsPointer(data: Uint8Array): boolean {
   if (data.length > 1024 || data.length < LFS_PREFIX.length) return false;
@@ -39,70 +64,132 @@ function isLfsPointer(data: Uint8Array): boolean {
   return true;
 }
 
+interface TreeEntry {
+  mode: string;
+  name: string;
+  oid: string;
+}
+
+// Parsed entries per tree object: an unchanged tree held by the checkout cache is the same
+// object next time, so a warm checkout decodes only the trees that changed.
+const parsed = new WeakMap<GitObject, TreeEntry[]>();
+
+/** `<octal mode> <name>\0<20-byte id>` repeated. */
+function parseTree(oid: string, tree: GitObject): TreeEntry[] {
+  const memo = parsed.get(tree);
+  if (memo) return memo;
+  const data = tree.data;
+  const out: TreeEntry[] = [];
+  let pos = 0;
+  while (pos < data.length) {
+    const space = data.indexOf(0x20, pos);
+    const nul = space < 0 ? -1 : data.indexOf(0, space);
+    if (nul < 0 || nul + 21 > data.length) {
+      throw new SourcesPackError({ reason: `tree ${oid} is malformed` });
+    }
+    const name = decoder.decode(data.subarray(space + 1, nul));
+    if (
+      name === '' ||
+      name === '.' ||
+      name === '..' ||
+      name.includes('/') ||
+      name.toLowerCase() === '.git'
+    ) {
+      throw new SourcesPackError({
+        reason: `tree ${oid} has an entry named "${name}", which git refuses to check out`,
+      });
+    }
+    out.push({
+      mode: decoder.decode(data.subarray(pos, space)).padStart(6, '0'),
+      name,
+      oid: oidAt(data, nul + 1),
+    });
+    pos = nul + 21;
+  }
+  parsed.set(tree, out);
+  return out;
+}
+
 /** Read every file of the commit's tree. */
 export async function readFileTree(options: ReadFileTreeOptions): Promise<ReadFileTreeResult> {
-  const { fs, gitdir, cache = {} } = options;
   const files: TreeFile[] = [];
   const directories: string[] = [];
   const submodules: string[] = [];
   const lfsPointers: string[] = [];
+  const objects = new Map<string, GitObject>();
+  const blobIds: string[] = [];
+  const held: number[] = [];
+  const blobs = new Map<string, { size: number; lfs: boolean }>();
   let bytes = 0;
 
-  const packs: PackReader = await openPackReader(fs, gitdir);
-  const decoder = new TextDecoder();
-
-  async function entries(treeOid: string): Promise<{ mode: string; path: string; oid: string }[]> {
-    const packed = packs.read(treeOid);
-    if (!packed) return (await readTree({ fs, gitdir, oid: treeOid, cache })).tree;
-    // `<octal mode> <name>\0<20-byte id>` repeated.
-    const data = packed.data;
-    const out: { mode: string; path: string; oid: string }[] = [];
-    let pos = 0;
-    while (pos < data.length) {
-      const space = data.indexOf(0x20, pos);
-      const nul = data.indexOf(0, space);
-      let oid = '';
-      for (let i = nul + 1; i < nul + 21; i++) oid += (data[i] ?? 0).toString(16).padStart(2, '0');
-      out.push({
-        mode: decoder.decode(data.subarray(pos, space)).padStart(6, '0'),
-        path: decoder.decode(data.subarray(space + 1, nul)),
-        oid,
+  function checked(found: GitObject | null, oid: string, type: GitObject['type'], path: string) {
+    if (!found) {
+      throw new SourcesPackError({
+        reason: `${path || 'the commit'} needs ${type} ${oid}, which is neither in the pack nor in the store`,
       });
-      pos = nul + 21;
     }
-    return out;
+    if (found.type !== type) {
+      throw new SourcesPackError({ reason: `${path || oid} is a ${found.type}, not a ${type}` });
+    }
+    objects.set(oid, found);
+    return found;
   }
 
-  async function blob(oid: string): Promise<Uint8Array> {
-    return packs.read(oid)?.data ?? (await readBlob({ fs, gitdir, oid, cache })).blob;
+  /** The object, without a promise when it is at hand. */
+  function object(
+    oid: string,
+    type: GitObject['type'],
+    path: string,
+  ): GitObject | Promise<GitObject> {
+    const found = objects.get(oid) ?? options.read(oid);
+    return found instanceof Promise
+      ? found.then((f) => checked(f, oid, type, path))
+      : checked(found, oid, type, path);
   }
 
   async function visit(treeOid: string, prefix: string): Promise<void> {
     options.signal?.throwIfAborted();
-    for (const entry of await entries(treeOid)) {
-      const path = prefix + entry.path;
+    const tree = await object(treeOid, 'tree', prefix.slice(0, -1));
+    for (const entry of parseTree(treeOid, tree)) {
+      const path = prefix + entry.name;
       if (entry.mode === '040000') {
         await visit(entry.oid, `${path}/`);
       } else if (entry.mode === '160000') {
         submodules.push(path);
         directories.push(path);
       } else {
-        const data = await blob(entry.oid);
         const mode = Number.parseInt(entry.mode, 8);
-        files.push({ path, data, mode });
-        bytes += data.length;
-        if (mode !== 0o120000 && isLfsPointer(data)) lfsPointers.push(path);
+        let info = options.held?.get(entry.oid);
+        if (info) {
+          held.push(files.length);
+          files.push({ path, data: NO_BYTES, mode });
+        } else {
+          let blob = object(entry.oid, 'blob', path);
+          if (blob instanceof Promise) blob = await blob;
+          const { data } = blob;
+          files.push({ path, data, mode });
+          info = blobs.get(entry.oid) ?? { size: data.length, lfs: isLfsPointer(data) };
+        }
+        bytes += info.size;
+        if (mode !== 0o120000 && info.lfs) lfsPointers.push(path);
+        blobs.set(entry.oid, info);
+        blobIds.push(entry.oid);
         if (options.onFile && files.length % 500 === 0) options.onFile(files.length);
       }
     }
   }
 
-  const commit = packs.read(options.oid);
-  const treeOid =
-    commit?.type === 'commit'
-      ? decoder.decode(commit.data.subarray(5, 45))
-      : (await readCommit({ fs, gitdir, oid: options.oid, cache })).commit.tree;
-  await visit(treeOid, '');
+  const commit = await options.read(options.oid);
+  if (commit?.type !== 'commit') {
+    throw new SourcesPackError({ reason: `${options.oid} is not a commit` });
+  }
+  objects.set(options.oid, commit);
+  const header = decoder.decode(commit.data.subarray(0, 46));
+  if (!/^tree [0-9a-f]{40}\n$/.test(header)) {
+    throw new SourcesPackError({ reason: `commit ${options.oid} does not start with its tree` });
+  }
+  await visit(header.slice(5, 45), '');
+
   const tree: FileTree = directories.length ? { files, directories } : { files };
-  return { tree, submodules, lfsPointers, bytes };
+  return { tree, submodules, lfsPointers, bytes, objects, blobIds, held, blobs };
 }

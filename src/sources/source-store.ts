@@ -6,6 +6,7 @@
  * A store never holds credentials: remotes are saved without user info.
  */
 import type { PromiseFsClient } from 'isomorphic-git';
+import type { CreateSha1 } from './sha1.ts';
 
 /** The fs subset the store and isomorphic-git need (node:fs and lightning-fs both fit). */
 export interface StoreFs extends PromiseFsClient {
@@ -47,4 +48,9 @@ export interface SourceStore {
   remove(projectKey: string): Promise<void>;
   /** Evict least recently used projects until the total fits `maxBytes`; returns evicted keys. */
   prune(options?: { keep?: string[] }): Promise<string[]>;
+  /**
+   * SHA-1 as fast as the store's platform has it, for indexing fetched packs; absent means
+   * the portable one in `sha1.ts`. The node:fs store brings node:crypto's.
+   */
+  sha1?: CreateSha1;
 }

@@ -69,3 +69,19 @@ export class SourcesStoreError extends TabrunnerError<{ projectKey: string; reas
     );
   }
 }
+
+/**
+ * The git server sent a pack that is not what it claims: a checksum, object or delta does not
+ * add up, or a tree names an object that is missing or a path git itself refuses. Nothing from
+ * it is stored or checked out.
+ */
+export class SourcesPackError extends TabrunnerError<{ reason: string }> {
+  constructor(data: { reason: string }) {
+    super(
+      'SourcesPackError',
+      `The git server sent a corrupt or incomplete pack: ${data.reason}. Nothing from it was ` +
+        'used; retry the job, and check the git server (or the relay in front of it) if it repeats.',
+      data,
+    );
+  }
+}

@@ -2,6 +2,12 @@
  * The page side of the sources Worker: a typed bridge with the same shape as `getSources`,
  * minus what lives in the Worker (store, http). Errors come back as `TabrunnerError`s with the
  * Worker's `code` and `data`; aborting the signal cancels the fetch in the Worker.
+ *
+ * File bytes arrive transferred. The client keeps the last tree's blobs of each project (up to
+ * `maxHeldBytes`, least recently used project dropped first), so the Worker sends the next
+ * tree's unchanged files without bytes and they are filled in here: the same bytes, neither
+ * re-read from the store nor copied. The bytes are shared with the tree handed out: do not
+ * modify them in place.
  */
 import { TabrunnerError } from '../errors/index.ts';
 import type { FileTree } from '../executors/port.ts';
@@ -28,6 +34,9 @@ interface Pending {
   onLine?: ((line: SourcesLine) => void) | undefined;
 }
 
+/** 512 MiB: a few checkouts of a large project, about what one tab's executor holds anyway. */
+const DEFAULT_MAX_HELD_BYTES = 512 * 1024 * 1024;
+
 export interface WorkerGetSourcesCall extends WorkerGetSourcesOptions {
   onProgress?: (progress: SourcesProgress) => void;
   onLine?: (line: SourcesLine) => void;
@@ -39,11 +48,19 @@ export class SourcesWorkerClient {
   readonly #worker: WorkerLike;
   readonly #store: WorkerStoreOptions;
   readonly #pending = new Map<number, Pending>();
+  /** Per project: the blobs of the last tree received, by id, and their total size. */
+  readonly #held = new Map<string, { blobs: Map<string, Uint8Array>; bytes: number }>();
+  readonly #maxHeldBytes: number;
   #nextId = 1;
 
-  constructor(worker: WorkerLike, store: WorkerStoreOptions = {}) {
+  constructor(
+    worker: WorkerLike,
+    store: WorkerStoreOptions = {},
+    options: { maxHeldBytes?: number } = {},
+  ) {
     this.#worker = worker;
     this.#store = store;
+    this.#maxHeldBytes = options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES;
     worker.addEventListener('message', (event) => this.#receive(event.data));
   }
 
@@ -56,14 +73,17 @@ export class SourcesWorkerClient {
     const id = this.#nextId++;
     const onAbort = () => this.#worker.postMessage({ id, type: 'abort' });
     signal?.addEventListener('abort', onAbort, { once: true });
+    const held = this.#held.get(options.projectKey);
     try {
       const response = await this.#request(
-        { id, type: 'getSources', options, store: this.#store },
+        { id, type: 'getSources', options, store: this.#store, pageHolds: Boolean(held) },
         onProgress,
         onLine,
       );
       if (response.type !== 'result') throw new Error(`unexpected ${response.type} reply`);
-      return response.result;
+      const { blobs, ...result } = response.result;
+      if (blobs && result.tree) this.#fillIn(options.projectKey, result.tree, blobs, held?.blobs);
+      return result;
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       throw err;
@@ -81,7 +101,48 @@ export class SourcesWorkerClient {
 
   /** Delete one project's store. */
   async remove(projectKey: string): Promise<void> {
+    this.#held.delete(projectKey);
     await this.#request({ id: this.#nextId++, type: 'remove', projectKey, store: this.#store });
+  }
+
+  /** Put the held bytes into the files sent without them; hold this tree's blobs next. */
+  #fillIn(
+    projectKey: string,
+    tree: FileTree,
+    blobs: { ids: string[]; held: number[] },
+    previous: Map<string, Uint8Array> | undefined,
+  ): void {
+    for (const i of blobs.held) {
+      const file = tree.files[i];
+      const data = previous?.get(blobs.ids[i] ?? '');
+      if (!file || !data) {
+        throw new TabrunnerError(
+          'SourcesWorkerProtocol',
+          'The sources worker referred to a file the page does not hold; retry the job.',
+          { projectKey },
+        );
+      }
+      file.data = data;
+    }
+    const next = new Map<string, Uint8Array>();
+    let bytes = 0;
+    tree.files.forEach((file, i) => {
+      const oid = blobs.ids[i];
+      if (oid && !next.has(oid)) {
+        next.set(oid, file.data);
+        bytes += file.data.length;
+      }
+    });
+    this.#held.delete(projectKey);
+    if (bytes > this.#maxHeldBytes) return;
+    this.#held.set(projectKey, { blobs: next, bytes });
+    let total = 0;
+    for (const entry of this.#held.values()) total += entry.bytes;
+    for (const [key, entry] of this.#held) {
+      if (total <= this.#maxHeldBytes) break;
+      this.#held.delete(key);
+      total -= entry.bytes;
+    }
   }
 
   /** Stop the Worker; pending calls reject. */

@@ -1,6 +1,9 @@
 /**
  * Messages between the page (`SourcesWorkerClient`) and the sources Worker (`worker.ts`).
- * Everything here is structured-clone safe; errors travel as `{ code, message, data }`.
+ * Everything here is structured-clone safe; errors travel as `{ code, message, data }`. File
+ * bytes are transferred, never copied, so the Worker cannot keep them: for the next job the page
+ * keeps the last tree's blobs per project, and the Worker sends only the files whose blob
+ * changed: a warm fetch reads and moves only what changed.
  */
 import type { FileTree } from '../executors/port.ts';
 import type {
@@ -25,7 +28,14 @@ export interface WorkerStoreOptions {
 }
 
 export type WorkerRequest =
-  | { id: number; type: 'getSources'; options: WorkerGetSourcesOptions; store?: WorkerStoreOptions }
+  | {
+      id: number;
+      type: 'getSources';
+      options: WorkerGetSourcesOptions;
+      store?: WorkerStoreOptions;
+      /** The page still holds the blobs of the last tree it received for this project. */
+      pageHolds: boolean;
+    }
   | { id: number; type: 'abort' }
   | { id: number; type: 'usage'; store?: WorkerStoreOptions }
   | { id: number; type: 'remove'; projectKey: string; store?: WorkerStoreOptions };
@@ -42,7 +52,16 @@ export type WorkerResponse =
   | {
       id: number;
       type: 'result';
-      result: { tree: FileTree | null; commit: string; stats: SourcesStats };
+      result: {
+        tree: FileTree | null;
+        commit: string;
+        stats: SourcesStats;
+        /**
+         * Each file's blob id, and the files sent without bytes because the page holds their
+         * blob from the last tree (`pageHolds`); the page fills those in.
+         */
+        blobs?: { ids: string[]; held: number[] };
+      };
     }
   | { id: number; type: 'usage'; usage: StoreUsage }
   | { id: number; type: 'done' }

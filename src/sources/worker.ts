@@ -7,8 +7,10 @@
  */
 import { installBufferPolyfill } from './buffer-polyfill.ts';
 import http from 'isomorphic-git/http/web';
+import { sharedCheckoutCache } from './checkout-cache.ts';
 import { getSources } from './get-sources.ts';
 import { createIdbSourceStore } from './idb-source-store.ts';
+import type { HeldBlobs } from './read-file-tree.ts';
 import type { SourceStore } from './source-store.ts';
 import type {
   WorkerError,
@@ -26,6 +28,8 @@ installBufferPolyfill();
 const scope = self as unknown as WorkerScope;
 const controllers = new Map<number, AbortController>();
 let store: SourceStore | null = null;
+/** Per project: the blobs of the last tree sent to the page, which the page keeps. */
+const pageHolds = new Map<string, HeldBlobs>();
 
 function storeFor(options: WorkerStoreOptions | undefined): SourceStore {
   store ??= createIdbSourceStore({
@@ -47,11 +51,16 @@ function toWorkerError(err: unknown): WorkerError {
   return { code: 'Error', message: String(err), data: {} };
 }
 
-/** Transfer the file buffers that each own a whole ArrayBuffer; copy the rest. */
-function transferables(files: { data: Uint8Array }[]): Transferable[] {
+/**
+ * Transfer the file buffers that each own a whole ArrayBuffer (every blob does: the checkout
+ * cache keeps only trees here); copy the rest. `skip`: files sent without bytes.
+ */
+function transferables(files: { data: Uint8Array }[], skip: number[] = []): Transferable[] {
   const seen = new Set<ArrayBufferLike>();
   const out: Transferable[] = [];
-  for (const { data } of files) {
+  const skipped = new Set(skip);
+  for (const [i, { data }] of files.entries()) {
+    if (skipped.has(i)) continue;
     const buffer = data.buffer;
     if (
       buffer instanceof ArrayBuffer &&
@@ -77,26 +86,45 @@ async function handle(request: WorkerRequest): Promise<void> {
         scope.postMessage({ id, type: 'usage', usage: await storeFor(request.store).usage() });
         return;
       case 'remove':
+        pageHolds.delete(request.projectKey);
+        sharedCheckoutCache.delete(request.projectKey);
         await storeFor(request.store).remove(request.projectKey);
         scope.postMessage({ id, type: 'done' });
         return;
       case 'getSources': {
         const controller = new AbortController();
         controllers.set(id, controller);
+        const key = request.options.projectKey;
+        const held = request.pageHolds ? pageHolds.get(key) : undefined;
+        // A job of this project running meanwhile must not count on blobs this one replaces.
+        pageHolds.delete(key);
+        let sent = false;
         try {
-          const result = await getSources({
+          const { blobs, ...result } = await getSources({
             ...request.options,
             store: storeFor(request.store),
             http,
             signal: controller.signal,
+            heldBlobs: held ?? new Map(),
             onProgress: (progress) => scope.postMessage({ id, type: 'progress', progress }),
             onLine: (line) => scope.postMessage({ id, type: 'line', line }),
           });
           scope.postMessage(
-            { id, type: 'result', result },
-            result.tree ? transferables(result.tree.files) : [],
+            {
+              id,
+              type: 'result',
+              result: {
+                ...result,
+                ...(blobs ? { blobs: { ids: blobs.ids, held: blobs.held } } : {}),
+              },
+            },
+            result.tree ? transferables(result.tree.files, blobs?.held) : [],
           );
+          sent = true;
+          if (blobs) pageHolds.set(key, blobs.all);
         } finally {
+          // A failed job changed nothing on the page: it still holds what it held.
+          if (!sent && held) pageHolds.set(key, held);
           controllers.delete(id);
         }
         return;

@@ -25,7 +25,13 @@ let page: Page;
 
 interface RunResult {
   commit: string;
-  stats: { objectsFetched: number; reusedStore: boolean; bytesFetched: number; files: number };
+  stats: {
+    objectsFetched: number;
+    objectsReused: number;
+    reusedStore: boolean;
+    bytesFetched: number;
+    files: number;
+  };
   lines: { kind: string; text: string }[];
   phases: string[];
   maxProgressBytes: number;
@@ -159,5 +165,18 @@ describe('sources in a Chromium Worker with the IndexedDB store', () => {
     );
     expect(error).toMatchObject({ code: 'SourcesAuthError', data: { status: 401 } });
     expect(JSON.stringify(error)).not.toContain(wrong);
+  }, 60_000);
+
+  it('sends the next job only what changed; the page fills in the files it holds', async () => {
+    await writeFile(join(work, 'build.sh'), '#!/bin/sh\necho build 3\n');
+    const third = commitAll('third');
+    git(work, ['push', '-q', bare, 'main:refs/heads/main', `${third}:refs/pipelines/3`]);
+    const r = await run(third, 3);
+    // Held by the page: src/main.js and the entry.js link; from the Worker's memory: src/.
+    expect(r.stats.objectsReused).toBe(3);
+    const files = Object.fromEntries(r.files.map((f) => [f.path, f]));
+    expect(files['src/main.js']?.text).toBe('export const answer = 43;\n');
+    expect(files['build.sh']).toMatchObject({ mode: 0o100755, text: '#!/bin/sh\necho build 3\n' });
+    expect(files['entry.js']).toMatchObject({ mode: 0o120000, text: 'src/main.js' });
   }, 60_000);
 });

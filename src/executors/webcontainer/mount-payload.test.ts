@@ -87,6 +87,30 @@ describe('encodeBinarySnapshot', () => {
     });
   });
 
+  it('copies exactly the bytes of files that are views into a larger buffer', () => {
+    // Checkouts share buffers (the sources checkout cache, the page's held files).
+    const shared = bytes('..alpha..beta..');
+    const tree: FileTree = {
+      files: [
+        { path: 'a', data: shared.subarray(2, 7) },
+        { path: 'd/b', data: shared.subarray(9, 13) },
+        { path: 'empty', data: shared.subarray(0, 0) },
+        { path: 'big', data: new Uint8Array(70_000).fill(3).subarray(1) },
+      ],
+    };
+    const snapshot = decode(encodeBinarySnapshot(tree)) as { d: Record<string, unknown> };
+    const big = snapshot.d['big'] as { f: { c: Uint8Array } };
+    expect(Buffer.from(big.f.c).equals(Buffer.alloc(69_999, 3))).toBe(true);
+    delete snapshot.d['big'];
+    expect(snapshot).toEqual({
+      d: {
+        a: { f: { c: bytes('alpha') } },
+        d: { d: { b: { f: { c: bytes('beta') } } } },
+        empty: { f: { c: new Uint8Array(0) } },
+      },
+    });
+  });
+
   it('uses the long string forms for long names', () => {
     const name = 'n'.repeat(300);
     expect(decode(encodeBinarySnapshot({ files: [{ path: name, data: bytes('x') }] }))).toEqual({

@@ -1,0 +1,58 @@
+/**
+ * Ref discovery, git smart HTTP protocol v0/v1 (gitprotocol-http "Smart Clients"):
+ * `GET <repo>/info/refs?service=git-upload-pack` answers with every advertised ref, its id and
+ * the server's capabilities. One request per job: each candidate ref of the fetch plan is looked
+ * up here instead of discovering again per candidate.
+ */
+import { gitRequest, type GitHttpTarget } from './git-http.ts';
+import { PktLineReader } from './pkt-line.ts';
+import { SourcesFetchError } from './sources-errors.ts';
+
+export interface AdvertisedRefs {
+  /** Full ref name → the id it points at (for an annotated tag, the tag object). */
+  refs: Map<string, string>;
+  capabilities: Set<string>;
+}
+
+const decoder = new TextDecoder();
+
+export async function discoverRefs(target: GitHttpTarget): Promise<AdvertisedRefs> {
+  const response = await gitRequest(target, {
+    method: 'GET',
+    path: 'info/refs?service=git-upload-pack',
+  });
+  const url = target.remote.url;
+  const type = response.headers?.['content-type'] ?? '';
+  if (type !== 'application/x-git-upload-pack-advertisement') {
+    throw new SourcesFetchError({
+      url,
+      reason: `the server answered with ${type || 'no content type'}, not a git smart HTTP ref advertisement (is the URL a git repository?)`,
+    });
+  }
+  const reader = new PktLineReader(response.body, url);
+  const refs = new Map<string, string>();
+  const capabilities = new Set<string>();
+  let first = true;
+  for (;;) {
+    const packet = await reader.read();
+    if (packet === undefined) break;
+    if (packet === null) continue;
+    let line = decoder.decode(packet).replace(/\n$/, '');
+    if (line.startsWith('# service=') || line.startsWith('version ')) continue;
+    if (first) {
+      first = false;
+      const nul = line.indexOf('\0');
+      if (nul >= 0) {
+        for (const cap of line.slice(nul + 1).split(' ')) if (cap) capabilities.add(cap);
+        line = line.slice(0, nul);
+      }
+    }
+    const match = /^([0-9a-f]{40}) (.+)$/.exec(line);
+    if (!match) throw new SourcesFetchError({ url, reason: 'the ref advertisement is malformed' });
+    const [, oid, name] = match as unknown as [string, string, string];
+    // `capabilities^{}` stands in for the refs of an empty repository; `^{}` lines are peeled tags.
+    if (name === 'capabilities^{}' || name.endsWith('^{}')) continue;
+    refs.set(name, oid);
+  }
+  return { refs, capabilities };
+}

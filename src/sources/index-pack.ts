@@ -1,0 +1,198 @@
+/**
+ * Indexes a pack the git server just sent, in one pass (what `git index-pack` does): every
+ * object is inflated once, deltas are resolved against the objects already read, and every
+ * object's id is computed from its content. The result is the `.idx` isomorphic-git and git
+ * expect beside the pack, and the inflated objects themselves, so the checkout that follows
+ * reads nothing twice.
+ *
+ * Nothing is trusted: the pack's trailing SHA-1 must match its bytes, every object must
+ * inflate to the size its header states, every delta must fit its base, and the object count
+ * and the end of the data must agree. Ids are computed, never read from the pack, so an object
+ * found under an id is the object with that id. Any mismatch is a `SourcesPackError`.
+ *
+ * isomorphic-git's own indexing (pako streaming inflate, then a second resolve pass that
+ * inflates again) was 2 of the 2.5 s of a 5,000-file clone in Node; this pass is about 0.3 s.
+ */
+import { crc32 } from '../job/crc32.ts';
+import { applyDelta } from './apply-delta.ts';
+import { objectHeader, oidAt, type GitObject, type ObjectType } from './git-object.ts';
+import { createObjectInflater } from './inflate-object.ts';
+import { encodePackIndex, type PackIndexEntry } from './pack-index-file.ts';
+import type { CreateSha1 } from './sha1.ts';
+import { SourcesPackError } from './sources-errors.ts';
+
+export interface IndexPackOptions {
+  sha1: CreateSha1;
+  /** Delta bases outside this pack (a thin pack): the store's copy, or null when absent. */
+  externalBase?: (oid: string) => Promise<GitObject | null>;
+  /** Objects indexed so far and the pack's total. */
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface IndexedPack {
+  /** The pack's trailing checksum in hex: git names the files `pack-<checksum>.pack/.idx`. */
+  checksum: string;
+  idx: Uint8Array;
+  /** Every object in the pack by id, inflated and with deltas applied. */
+  objects: Map<string, GitObject>;
+}
+
+const TYPES: (ObjectType | undefined)[] = [undefined, 'commit', 'tree', 'blob', 'tag'];
+const OFS_DELTA = 6;
+const REF_DELTA = 7;
+
+interface Entry {
+  offset: number;
+  /** Set once resolved. */
+  object?: GitObject;
+  oid?: string;
+  /** For a delta: its inflated delta data and its base (pack offset or object id). */
+  delta?: Uint8Array;
+  baseOffset?: number;
+  baseOid?: string;
+}
+
+function corrupt(reason: string): SourcesPackError {
+  return new SourcesPackError({ reason });
+}
+
+/** Index `pack` (the whole pack, trailer included). See the module comment. */
+export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Promise<IndexedPack> {
+  const { sha1, signal } = options;
+  if (
+    pack.length < 32 ||
+    pack[0] !== 0x50 ||
+    pack[1] !== 0x41 ||
+    pack[2] !== 0x43 ||
+    pack[3] !== 0x4b
+  ) {
+    throw corrupt('it does not start with a pack header');
+  }
+  const view = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
+  const version = view.getUint32(4);
+  if (version !== 2 && version !== 3) throw corrupt(`pack version ${version} is not 2 or 3`);
+  const count = view.getUint32(8);
+  const dataEnd = pack.length - 20;
+
+  const inflate = createObjectInflater();
+  const entries: Entry[] = new Array<Entry>(count);
+  const byOffset = new Map<number, Entry>();
+  let pos = 12;
+  for (let k = 0; k < count; k++) {
+    if (k % 1000 === 0) {
+      signal?.throwIfAborted();
+      options.onProgress?.(k, count);
+    }
+    const offset = pos;
+    if (pos >= dataEnd) throw corrupt(`it ends after ${k} of the ${count} objects it announces`);
+    let byte = pack[pos++] as number;
+    const type = (byte >> 4) & 7;
+    let size = byte & 0x0f;
+    let shift = 4;
+    while (byte & 0x80) {
+      if (pos >= dataEnd) throw corrupt(`the object header at offset ${offset} is cut off`);
+      byte = pack[pos++] as number;
+      size += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    }
+    const entry: Entry = { offset };
+    if (type === OFS_DELTA) {
+      byte = pack[pos++] ?? 0;
+      let back = byte & 0x7f;
+      while (byte & 0x80) {
+        byte = pack[pos++] ?? 0;
+        back = (back + 1) * 128 + (byte & 0x7f);
+      }
+      entry.baseOffset = offset - back;
+      if (!byOffset.has(entry.baseOffset)) {
+        throw corrupt(`the delta at offset ${offset} names a base that is no object of the pack`);
+      }
+    } else if (type === REF_DELTA) {
+      if (pos + 20 > dataEnd) throw corrupt(`the delta at offset ${offset} is cut off`);
+      entry.baseOid = oidAt(pack, pos);
+      pos += 20;
+    } else if (!TYPES[type]) {
+      throw corrupt(`the object at offset ${offset} has the unknown type ${type}`);
+    }
+    if (pos > dataEnd) throw corrupt(`the object at offset ${offset} is cut off`);
+    const { data, end } = inflate(pack.subarray(0, dataEnd), pos, size);
+    pos = end;
+    const name = TYPES[type];
+    if (name) entry.object = { type: name, data };
+    else {
+      entry.delta = data;
+      const base = entry.baseOffset === undefined ? undefined : byOffset.get(entry.baseOffset);
+      // ofs-delta bases come earlier in the pack, so they are usually resolved already.
+      if (base?.object) entry.object = resolve(base.object, data);
+    }
+    entries[k] = entry;
+    byOffset.set(offset, entry);
+  }
+  if (pos !== dataEnd) throw corrupt(`${dataEnd - pos} bytes follow its last object`);
+  options.onProgress?.(count, count);
+
+  const byOid = new Map<string, Entry>();
+  function hashAll(list: Entry[]): void {
+    for (const e of list) {
+      const { type, data } = e.object as GitObject;
+      e.oid = oidAt(sha1().update(objectHeader(type, data.length)).update(data).digest(), 0);
+      if (!byOid.has(e.oid)) byOid.set(e.oid, e);
+    }
+  }
+  hashAll(entries.filter((e) => e.object));
+
+  // Deltas on a ref-delta base, or on a base outside the pack: resolve in rounds, and ask the
+  // store only when the pack itself cannot make progress (its pending deltas may be the bases).
+  let pending = entries.filter((e) => !e.object);
+  while (pending.length) {
+    signal?.throwIfAborted();
+    let resolved = pending.filter((e) => {
+      const base =
+        e.baseOffset !== undefined
+          ? byOffset.get(e.baseOffset)?.object
+          : byOid.get(e.baseOid as string)?.object;
+      if (base) e.object = resolve(base, e.delta as Uint8Array);
+      return Boolean(base);
+    });
+    if (!resolved.length) {
+      for (const e of pending) {
+        if (e.baseOid === undefined) continue;
+        const base = await options.externalBase?.(e.baseOid);
+        if (!base) {
+          throw corrupt(`the delta at offset ${e.offset} needs ${e.baseOid}, which is missing`);
+        }
+        e.object = resolve(base, e.delta as Uint8Array);
+      }
+      resolved = pending.filter((e) => e.object);
+      if (!resolved.length) throw corrupt(`${pending.length} deltas never resolve (a delta cycle)`);
+    }
+    hashAll(resolved);
+    pending = pending.filter((e) => !e.oid);
+  }
+
+  const digest = sha1().update(pack.subarray(0, dataEnd)).digest();
+  if (digest.some((byte, i) => byte !== pack[dataEnd + i])) {
+    throw corrupt('its SHA-1 checksum does not match its content');
+  }
+
+  const indexEntries: PackIndexEntry[] = [];
+  const objects = new Map<string, GitObject>();
+  entries.forEach((e, i) => {
+    const oid = e.oid as string;
+    if (objects.has(oid)) return;
+    objects.set(oid, e.object as GitObject);
+    const next = entries[i + 1]?.offset ?? dataEnd;
+    indexEntries.push({ oid, offset: e.offset, crc: crc32(pack.subarray(e.offset, next)) });
+  });
+  const trailer = pack.subarray(dataEnd);
+  return {
+    checksum: oidAt(trailer, 0),
+    idx: encodePackIndex(indexEntries, trailer, sha1),
+    objects,
+  };
+}
+
+function resolve(base: GitObject, delta: Uint8Array): GitObject {
+  return { type: base.type, data: applyDelta(base.data, delta) };
+}
