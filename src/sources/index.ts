@@ -27,6 +27,7 @@ export {
   SourcesCommitError,
   SourcesConfigError,
   SourcesFetchError,
+  SourcesLimitError,
   SourcesPackError,
   SourcesStoreError,
 } from './sources-errors.ts';

@@ -65,7 +65,7 @@ export class PktLineReader {
     this.#chunk = new Uint8Array(0);
     this.#at = 0;
     while (!this.#ended && this.#body) {
-      const next = await this.#body.next();
+      const next = await this.#next(this.#body);
       if (next.done) this.#ended = true;
       else yield next.value;
     }
@@ -76,6 +76,21 @@ export class PktLineReader {
       url: this.#url,
       reason: `the git server's response has ${what}; is this a git smart HTTP server?`,
     });
+  }
+
+  /** The body's next chunk; a connection that breaks mid-response says so in our words. */
+  async #next(body: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array>> {
+    try {
+      return await body.next();
+    } catch (err) {
+      if (err instanceof Error && err.name === 'AbortError') throw err;
+      throw new SourcesFetchError({
+        url: this.#url,
+        reason:
+          'the connection broke while the git server was sending: ' +
+          (err instanceof Error ? err.message : String(err)),
+      });
+    }
   }
 
   /** The next `n` bytes as views of the chunks they lie in; undefined at a clean end. */
@@ -93,7 +108,7 @@ export class PktLineReader {
         parts.push(this.#chunk.subarray(this.#at));
         need -= available;
       }
-      const next = this.#ended ? undefined : await this.#body?.next();
+      const next = this.#ended || !this.#body ? undefined : await this.#next(this.#body);
       if (!next || next.done) {
         this.#ended = true;
         this.#chunk = new Uint8Array(0);

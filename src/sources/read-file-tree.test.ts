@@ -150,4 +150,60 @@ describe('readFileTree', () => {
       readFileTree({ oid: blob, read: async (id) => objects.map.get(id) ?? null }),
     ).rejects.toMatchObject({ code: 'SourcesPackError', message: /is not a commit/ });
   });
+
+  it('refuses a tree that names one entry twice (a symlink and a directory of one name)', async () => {
+    const objects = new Objects();
+    const link = objects.add('blob', encoder.encode('/etc'));
+    const inner = objects.tree([
+      { mode: '100644', name: 'passwd', oid: objects.add('blob', encoder.encode('x')) },
+    ]);
+    const tree = objects.tree([
+      { mode: '120000', name: 'a', oid: link },
+      { mode: '100644', name: 'a-b', oid: link },
+      { mode: '40000', name: 'a', oid: inner },
+    ]);
+    const commit = objects.add('commit', encoder.encode(`tree ${tree}\n\nm\n`));
+    await expect(
+      readFileTree({ oid: commit, read: async (id) => objects.map.get(id) ?? null }),
+    ).rejects.toMatchObject({ code: 'SourcesPackError', message: /names "a" twice/ });
+  });
+
+  it('stops a tree that names one subtree over and over before it runs away', async () => {
+    // Ten levels of ten references to the level below: a few KB of objects, 10^10 paths.
+    const objects = new Objects();
+    let level = objects.tree([
+      { mode: '100644', name: 'f', oid: objects.add('blob', encoder.encode('x')) },
+    ]);
+    for (let depth = 0; depth < 10; depth++) {
+      const below = level;
+      level = objects.tree(
+        Array.from({ length: 10 }, (_, i) => ({ mode: '40000', name: `d${i}`, oid: below })),
+      );
+    }
+    const commit = objects.add('commit', encoder.encode(`tree ${level}\n\nm\n`));
+    await expect(
+      readFileTree({
+        oid: commit,
+        read: async (id) => objects.map.get(id) ?? null,
+        limits: { entries: 5_000, bytes: 1024 },
+      }),
+    ).rejects.toMatchObject({
+      code: 'SourcesLimitError',
+      message: /more than 5000 files and directories.*GIT_STRATEGY: none/,
+    });
+  });
+
+  it('stops a checkout whose files add up to more than the byte limit', async () => {
+    const objects = new Objects();
+    const files = new Map(
+      Array.from({ length: 4 }, (_, i) => [`f${i}`, { text: 'x'.repeat(300), mode: '100644' }]),
+    );
+    const commit = objects.commit(files);
+    const read = async (id: string) => objects.map.get(id) ?? null;
+    await expect(
+      readFileTree({ oid: commit, read, limits: { entries: 100, bytes: 1000 } }),
+    ).rejects.toMatchObject({ code: 'SourcesLimitError' });
+    const fits = await readFileTree({ oid: commit, read, limits: { entries: 100, bytes: 1200 } });
+    expect(fits.bytes).toBe(1200);
+  });
 });

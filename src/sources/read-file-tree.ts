@@ -15,7 +15,21 @@
  */
 import type { FileTree, TreeFile } from '../executors/port.ts';
 import { oidAt, type GitObject } from './git-object.ts';
-import { SourcesPackError } from './sources-errors.ts';
+import { SourcesLimitError, SourcesPackError } from './sources-errors.ts';
+
+/** How much one checkout may hold. */
+export interface CheckoutLimits {
+  /** Files, symlinks, submodules and directories. */
+  entries: number;
+  /** Sum of file sizes. */
+  bytes: number;
+}
+
+/**
+ * A tab holds the checkout in memory; past this it would crash rather than fail. The bounds
+ * also stop a tree that names one subtree many times over (a few KB of objects, 10^10 paths).
+ */
+export const CHECKOUT_LIMITS: CheckoutLimits = { entries: 250_000, bytes: 1024 * 1024 * 1024 };
 
 /** Blobs a caller still holds, by id, with what the tree needs to know of them. */
 export type HeldBlobs = ReadonlyMap<string, { size: number; lfs: boolean }>;
@@ -30,6 +44,8 @@ export interface ReadFileTreeOptions {
    * checkout walks thousands of remembered objects, a promise each would double its time).
    */
   read: (oid: string) => GitObject | null | Promise<GitObject | null>;
+  /** Bounds on the checkout. @default CHECKOUT_LIMITS */
+  limits?: CheckoutLimits;
   /** Called every 500 files with the count so far. */
   onFile?: (files: number) => void;
   signal?: AbortSignal;
@@ -80,6 +96,7 @@ function parseTree(oid: string, tree: GitObject): TreeEntry[] {
   if (memo) return memo;
   const data = tree.data;
   const out: TreeEntry[] = [];
+  const names = new Set<string>();
   let pos = 0;
   while (pos < data.length) {
     const space = data.indexOf(0x20, pos);
@@ -99,6 +116,12 @@ function parseTree(oid: string, tree: GitObject): TreeEntry[] {
         reason: `tree ${oid} has an entry named "${name}", which git refuses to check out`,
       });
     }
+    // git fsck's duplicateEntries: a symlink and a directory of one name would let files be
+    // placed through the link.
+    if (names.has(name)) {
+      throw new SourcesPackError({ reason: `tree ${oid} names "${name}" twice` });
+    }
+    names.add(name);
     out.push({
       mode: decoder.decode(data.subarray(pos, space)).padStart(6, '0'),
       name,
@@ -121,6 +144,8 @@ export async function readFileTree(options: ReadFileTreeOptions): Promise<ReadFi
   const held: number[] = [];
   const blobs = new Map<string, { size: number; lfs: boolean }>();
   let bytes = 0;
+  let entries = 0;
+  const limits = options.limits ?? CHECKOUT_LIMITS;
 
   function checked(found: GitObject | null, oid: string, type: GitObject['type'], path: string) {
     if (!found) {
@@ -151,6 +176,12 @@ export async function readFileTree(options: ReadFileTreeOptions): Promise<ReadFi
     options.signal?.throwIfAborted();
     const tree = await object(treeOid, 'tree', prefix.slice(0, -1));
     for (const entry of parseTree(treeOid, tree)) {
+      // Directories count too: a tree of trees of empty trees has no files and no end.
+      if (++entries > limits.entries) {
+        throw new SourcesLimitError({
+          reason: `it has more than ${limits.entries} files and directories`,
+        });
+      }
       const path = prefix + entry.name;
       if (entry.mode === '040000') {
         await visit(entry.oid, `${path}/`);
@@ -171,6 +202,11 @@ export async function readFileTree(options: ReadFileTreeOptions): Promise<ReadFi
           info = blobs.get(entry.oid) ?? { size: data.length, lfs: isLfsPointer(data) };
         }
         bytes += info.size;
+        if (bytes > limits.bytes) {
+          throw new SourcesLimitError({
+            reason: `its files add up to more than ${Math.round(limits.bytes / 1024 / 1024)} MiB`,
+          });
+        }
         if (mode !== 0o120000 && info.lfs) lfsPointers.push(path);
         blobs.set(entry.oid, info);
         blobIds.push(entry.oid);

@@ -72,15 +72,32 @@ export class SourcesStoreError extends TabrunnerError<{ projectKey: string; reas
 
 /**
  * The git server sent a pack that is not what it claims: a checksum, object or delta does not
- * add up, or a tree names an object that is missing or a path git itself refuses. Nothing from
- * it is stored or checked out.
+ * add up, or a tree names an object that is missing or a path git itself refuses. Nothing of it
+ * is checked out (a tree refused after the pack was indexed leaves the pack in the store, where
+ * the next fetch may reuse its sound objects).
  */
 export class SourcesPackError extends TabrunnerError<{ reason: string }> {
   constructor(data: { reason: string }) {
     super(
       'SourcesPackError',
-      `The git server sent a corrupt or incomplete pack: ${data.reason}. Nothing from it was ` +
-        'used; retry the job, and check the git server (or the relay in front of it) if it repeats.',
+      `The git server sent a corrupt or incomplete pack: ${data.reason}. Nothing of it was ` +
+        'checked out; retry the job, and check the git server (or the relay in front of it) if it ' +
+        'repeats.',
+      data,
+    );
+  }
+}
+
+/**
+ * The checkout is more than a tab can hold: too many files or bytes (a huge repository, or a
+ * tree that names one subtree many times over). Nothing of it is checked out.
+ */
+export class SourcesLimitError extends TabrunnerError<{ reason: string }> {
+  constructor(data: { reason: string }) {
+    super(
+      'SourcesLimitError',
+      `The checkout is too large for this runner: ${data.reason}. Use GIT_STRATEGY: none for ` +
+        'jobs that do not need the sources, or run this project on a runner with a disk.',
       data,
     );
   }

@@ -55,31 +55,46 @@ export async function launchChromiumWithTabs(): Promise<TabbedChromium> {
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => {
-      output += text;
-      const match = /DevTools listening on (ws:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`Chromium exited (${code}) before DevTools listened:\n${output}`)),
-    );
-  });
-  child.stderr.resume();
-  const browser = await chromium.connectOverCDP(endpoint, { noDefaults: true, isLocal: true });
-  const context = browser.contexts()[0];
-  if (!context) throw new Error('Chromium started without its default profile');
-  return {
-    browser,
-    context,
-    async close() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      await browser.close().catch(() => undefined);
-      if (child.exitCode === null) child.kill();
-      await exited;
-      await rm(profile, { recursive: true, force: true });
-    },
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    await exited;
+    await rm(profile, { recursive: true, force: true });
   };
+  try {
+    const endpoint = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(
+        () => reject(new Error(`Chromium did not start DevTools within 30 s:\n${output}`)),
+        30_000,
+      );
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (text: string) => {
+        output += text;
+        const match = /DevTools listening on (ws:\/\/\S+)/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`Chromium exited (${code}) before DevTools listened:\n${output}`));
+      });
+    });
+    const browser = await chromium.connectOverCDP(endpoint, { noDefaults: true, isLocal: true });
+    const context = browser.contexts()[0];
+    if (!context) throw new Error('Chromium started without its default profile');
+    return {
+      browser,
+      context,
+      async close() {
+        await browser.close().catch(() => undefined);
+        await stop();
+      },
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
