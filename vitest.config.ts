@@ -1,5 +1,5 @@
 import { playwright } from '@vitest/browser-playwright';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { browserCommands } from './test/support/browser-commands.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/support/chromium.ts';
 
@@ -30,7 +30,7 @@ export default defineConfig({
             'proxy/**/*.test.ts',
             'test/**/*.test.ts',
           ],
-          exclude: ['**/node_modules/**', ...BROWSER_TESTS],
+          exclude: [...configDefaults.exclude, ...BROWSER_TESTS],
           environment: 'node',
           pool: 'forks',
         },

@@ -130,40 +130,115 @@ for (let i = 0; i < 32768; i++) {
   REVERSE[i] = (((x & 0xff00) >> 8) | ((x & 0x00ff) << 8)) >> 1;
 }
 
-const counts = new Uint16Array(16);
-const nextCode = new Uint16Array(16);
+/**
+ * A canonical Huffman code as decoding tables. `map[next bits input bits]` is
+ * `(symbol << 4) | code length` for codes of at most `bits` bits; 0 means a longer code (decoded
+ * by `decodeLong` from `count` and `symbols`) or no code at all.
+ */
+interface HuffmanTable {
+  map: Uint16Array;
+  bits: number;
+  /** Codes per length, index 1-15. */
+  count: Uint16Array;
+  /** Symbols ordered by code length, then value: the canonical order. */
+  symbols: Uint16Array;
+  /** Code space left unused (RFC 1951 §3.2.2): 0 for a complete code. */
+  left: number;
+  /** How many symbols have a code. */
+  codes: number;
+}
+
+function huffmanTable(rootBits: number, symbols: number): HuffmanTable {
+  return {
+    map: new Uint16Array(1 << rootBits),
+    bits: 0,
+    count: new Uint16Array(16),
+    symbols: new Uint16Array(symbols),
+    left: 0,
+    codes: 0,
+  };
+}
+
+const offsets = new Uint16Array(16);
 
 /**
- * Fill `map` so that `map[next maxBits input bits]` is `(symbol << 4) | code length` for the
- * canonical Huffman code with these code lengths; entries of no code stay 0.
+ * Build `table` for these code lengths, its map at most `rootBits` wide. An over-subscribed
+ * set (`left < 0`) is left unbuilt: filling it would cost up to 2^15 writes per symbol, which is
+ * how a few hostile bytes could keep the Worker busy for hours. Longer codes go to the slow path
+ * instead of a 2^15 map, so that no block costs more than 2^rootBits writes to set up.
  */
-function buildMap(lengths: Uint8Array, maxBits: number, map: Uint16Array): Uint16Array {
-  counts.fill(0);
-  for (const l of lengths) if (l) counts[l - 1] = (counts[l - 1] as number) + 1;
-  nextCode[0] = 0;
-  for (let i = 1; i < maxBits; i++) {
-    nextCode[i] = ((nextCode[i - 1] as number) + (counts[i - 1] as number)) << 1;
+function buildTable(lengths: Uint8Array, rootBits: number, table: HuffmanTable): HuffmanTable {
+  const { count, symbols, map } = table;
+  count.fill(0);
+  for (const l of lengths) count[l] = (count[l] as number) + 1;
+  let left = 1;
+  let maxBits = 0;
+  for (let l = 1; l < 16; l++) {
+    left = (left << 1) - (count[l] as number);
+    if (left < 0) break;
+    if (count[l]) maxBits = l;
   }
-  map.fill(0, 0, 1 << maxBits);
-  const shift = 15 - maxBits;
+  table.left = left < 0 ? -1 : left;
+  table.codes = lengths.length - (count[0] as number);
+  if (left < 0) return table;
+  offsets[1] = 0;
+  for (let l = 1; l < 15; l++) offsets[l + 1] = (offsets[l] as number) + (count[l] as number);
   for (let symbol = 0; symbol < lengths.length; symbol++) {
     const l = lengths[symbol] as number;
     if (!l) continue;
-    const entry = (symbol << 4) | l;
-    const free = maxBits - l;
-    let v = (nextCode[l - 1] as number) << free;
-    nextCode[l - 1] = (nextCode[l - 1] as number) + 1;
-    for (const last = v | ((1 << free) - 1); v <= last; v++) {
-      map[(REVERSE[v] as number) >> shift] = entry;
-    }
+    const o = offsets[l] as number;
+    symbols[o] = symbol;
+    offsets[l] = o + 1;
   }
-  return map;
+  const bits = Math.min(maxBits, rootBits);
+  table.bits = bits;
+  // A complete code whose codes all fit writes every entry below; otherwise clear the map first.
+  if (left || maxBits > bits) map.fill(0, 0, 1 << bits);
+  const shift = 15 - bits;
+  let code = 0;
+  let index = 0;
+  for (let l = 1; l <= bits; l++) {
+    const free = bits - l;
+    for (let n = count[l] as number; n > 0; n--) {
+      const entry = ((symbols[index++] as number) << 4) | l;
+      let v = code << free;
+      for (const last = v | ((1 << free) - 1); v <= last; v++) {
+        map[(REVERSE[v] as number) >> shift] = entry;
+      }
+      code++;
+    }
+    code <<= 1;
+  }
+  return table;
 }
 
-function maxOf(a: Uint8Array): number {
-  let m = 0;
-  for (const v of a) if (v > m) m = v;
-  return m;
+/**
+ * Decode a code longer than `table.bits` one bit at a time (as zlib's puff.c does): such codes
+ * are the rare symbols, so this path is cold. Returns `(symbol << 4) | length`, or 0 for no code.
+ */
+function decodeLong(d: Uint8Array, pos: number, table: HuffmanTable): number {
+  const { count, symbols } = table;
+  let code = 0;
+  let first = 0;
+  let index = 0;
+  for (let l = 1; l < 16; l++, pos++) {
+    code |= ((d[pos >>> 3] as number) >> (pos & 7)) & 1;
+    const n = count[l] as number;
+    if (code - n < first) return ((symbols[index + code - first] as number) << 4) | l;
+    index += n;
+    first = (first + n) << 1;
+    code <<= 1;
+  }
+  return 0;
+}
+
+/**
+ * Whether a code may leave code space unused. As in zlib's `inflate_table`: only a literal/length
+ * or distance code of at most one code of length 1 (RFC 1951 §3.2.7: "one distance code of one
+ * bit" when a block has one distance, or none when it has only literals).
+ */
+function acceptable(table: HuffmanTable): boolean {
+  return table.left === 0 || (table.left > 0 && table.codes <= 1 && table.bits <= 1);
 }
 
 const FIXED_LENGTHS = new Uint8Array(288)
@@ -171,13 +246,16 @@ const FIXED_LENGTHS = new Uint8Array(288)
   .fill(9, 144, 256)
   .fill(7, 256, 280)
   .fill(8, 280);
-const FIXED_LIT_MAP = buildMap(FIXED_LENGTHS, 9, new Uint16Array(1 << 9));
-const FIXED_DIST_MAP = buildMap(new Uint8Array(32).fill(5), 5, new Uint16Array(1 << 5));
+const FIXED_LIT = buildTable(FIXED_LENGTHS, 9, huffmanTable(9, 288));
+const FIXED_DIST = buildTable(new Uint8Array(32).fill(5), 5, huffmanTable(5, 32));
 
-// Tables of dynamic blocks, reused by every stream (decoding is synchronous).
-const litMap = new Uint16Array(1 << 15);
-const distMap = new Uint16Array(1 << 15);
-const codeLengthMap = new Uint16Array(1 << 7);
+// Tables of dynamic blocks, reused by every stream (decoding is synchronous). Root widths as
+// zlib's (9 and 6 bits there, one more here since long codes take the slow path, not a subtable).
+const LIT_ROOT_BITS = 10;
+const DIST_ROOT_BITS = 8;
+const lit = huffmanTable(LIT_ROOT_BITS, 288);
+const dist = huffmanTable(DIST_ROOT_BITS, 32);
+const codeLengthCode = huffmanTable(7, 19);
 const codeLengthLengths = new Uint8Array(19);
 const dynamicLengths = new Uint8Array(320);
 
@@ -195,8 +273,35 @@ function corrupt(at: number, what: string): SourcesPackError {
   return new SourcesPackError({ reason: `the object at offset ${at} ${what}` });
 }
 
-/** Inflate the zlib stream at `at` of `pack` into `size` bytes. */
-function inflateAt(pack: Uint8Array, at: number, size: number): InflatedObject {
+/**
+ * DEFLATE's densest output: a 258-byte match per 2 bits (a 1-bit length code and a 1-bit distance
+ * code), so 1,032 bytes per input byte, plus one block's worth of slack for the header bytes.
+ */
+const MAX_RATIO = 1032;
+const RATIO_SLACK = 1024;
+
+/** The largest object inflated unless the caller says otherwise: as big as a whole checkout may be. */
+export const MAX_OBJECT_BYTES = 1024 * 1024 * 1024;
+
+/** Inflate the zlib stream at `at` of `pack` into `size` bytes, `size` at most `maxSize`. */
+function inflateAt(pack: Uint8Array, at: number, size: number, maxSize: number): InflatedObject {
+  if (!Number.isSafeInteger(size) || size < 0) {
+    throw corrupt(at, `states an impossible size (${size})`);
+  }
+  if (size > maxSize) {
+    throw corrupt(
+      at,
+      `states a size of ${size} bytes, more than the ${maxSize} this runner inflates; ` +
+        'if the repository really holds such a file, keep it out of the fetch (Git LFS)',
+    );
+  }
+  if (size > MAX_RATIO * Math.max(0, pack.length - at) + RATIO_SLACK) {
+    throw corrupt(
+      at,
+      `states a size of ${size} bytes, more than its ${pack.length - at} remaining pack bytes ` +
+        'can inflate to',
+    );
+  }
   const cmf = pack[at] ?? 0;
   const flg = pack[at + 1] ?? 0;
   if ((cmf & 0x0f) !== 8 || cmf >> 4 > 7 || ((cmf << 8) | flg) % 31 || flg & 0x20) {
@@ -215,7 +320,10 @@ function inflateAt(pack: Uint8Array, at: number, size: number): InflatedObject {
     pos += 3;
     if (type === 0) {
       const s = ((pos + 7) >>> 3) + 4;
-      const length = (d[s - 4] ?? 0) | ((d[s - 3] ?? 0) << 8);
+      if (s > pack.length) throw corrupt(at, 'is cut off');
+      const length = (d[s - 4] as number) | ((d[s - 3] as number) << 8);
+      const nlength = (d[s - 2] as number) | ((d[s - 1] as number) << 8);
+      if ((length ^ 0xffff) !== nlength) throw corrupt(at, 'has invalid stored block lengths');
       if (s + length > pack.length) throw corrupt(at, 'is cut off');
       if (bt + length > size)
         throw corrupt(at, `inflates to more than the ${size} bytes its header states`);
@@ -224,31 +332,29 @@ function inflateAt(pack: Uint8Array, at: number, size: number): InflatedObject {
       pos = (s + length) * 8;
       continue;
     }
-    let lm: Uint16Array;
-    let dm: Uint16Array;
-    let lbt: number;
-    let dbt: number;
+    let lt: HuffmanTable;
+    let dt: HuffmanTable;
     if (type === 1) {
-      lm = FIXED_LIT_MAP;
-      dm = FIXED_DIST_MAP;
-      lbt = 9;
-      dbt = 5;
+      lt = FIXED_LIT;
+      dt = FIXED_DIST;
     } else if (type === 2) {
       const hLit = bits(d, pos, 31) + 257;
+      const hDist = bits(d, pos + 5, 31) + 1;
       const hcLen = bits(d, pos + 10, 15) + 4;
-      const total = hLit + bits(d, pos + 5, 31) + 1;
+      if (hLit > 286 || hDist > 30) throw corrupt(at, 'has too many length or distance codes');
+      const total = hLit + hDist;
       pos += 14;
       codeLengthLengths.fill(0);
       for (let i = 0; i < hcLen; i++) {
         codeLengthLengths[CODE_LENGTH_ORDER[i] as number] = bits(d, pos + i * 3, 7);
       }
       pos += hcLen * 3;
-      const clb = maxOf(codeLengthLengths);
-      const clm = buildMap(codeLengthLengths, clb, codeLengthMap);
-      const clMask = (1 << clb) - 1;
+      const clt = buildTable(codeLengthLengths, 7, codeLengthCode);
+      if (clt.left !== 0) throw corrupt(at, 'has an invalid code length code');
+      const clm = clt.map;
+      const clMask = (1 << clt.bits) - 1;
       for (let i = 0; i < total;) {
         const r = clm[bits(d, pos, clMask)] as number;
-        if (!r) throw corrupt(at, 'has an invalid code length code');
         pos += r & 15;
         const s = r >> 4;
         if (s < 16) dynamicLengths[i++] = s;
@@ -271,24 +377,26 @@ function inflateAt(pack: Uint8Array, at: number, size: number): InflatedObject {
           while (n--) dynamicLengths[i++] = c;
         }
       }
-      const lt = dynamicLengths.subarray(0, hLit);
-      const dt = dynamicLengths.subarray(hLit, total);
-      lbt = maxOf(lt);
-      dbt = maxOf(dt);
-      lm = buildMap(lt, lbt, litMap);
-      dm = buildMap(dt, dbt, distMap);
+      if (!dynamicLengths[256]) throw corrupt(at, 'has no end-of-block code');
+      lt = buildTable(dynamicLengths.subarray(0, hLit), LIT_ROOT_BITS, lit);
+      if (!acceptable(lt)) throw corrupt(at, 'has an invalid literal/length code set');
+      dt = buildTable(dynamicLengths.subarray(hLit, total), DIST_ROOT_BITS, dist);
+      if (!acceptable(dt)) throw corrupt(at, 'has an invalid distance code set');
     } else {
       throw corrupt(at, 'has an invalid deflate block type');
     }
     if (pos > limit) throw corrupt(at, 'is cut off');
-    const lms = (1 << lbt) - 1;
-    const dms = (1 << dbt) - 1;
+    const lm = lt.map;
+    const dm = dt.map;
+    const lms = (1 << lt.bits) - 1;
+    const dms = (1 << dt.bits) - 1;
     for (;;) {
-      const c = lm[bits16(d, pos) & lms] as number;
-      if (!c) throw corrupt(at, 'has an invalid literal/length code');
+      let c = lm[bits16(d, pos) & lms] as number;
+      if (!c) c = decodeLong(d, pos, lt);
+      const sym = c >> 4;
+      if (!c || sym > 285) throw corrupt(at, 'has an invalid literal/length code');
       pos += c & 15;
       if (pos > limit) throw corrupt(at, 'is cut off');
-      const sym = c >> 4;
       if (sym < 256) {
         if (bt >= size)
           throw corrupt(at, `inflates to more than the ${size} bytes its header states`);
@@ -303,22 +411,23 @@ function inflateAt(pack: Uint8Array, at: number, size: number): InflatedObject {
           add = bits(d, pos, (1 << b) - 1) + (LENGTH_BASE[i] as number);
           pos += b;
         }
-        const dc = dm[bits16(d, pos) & dms] as number;
-        if (!dc) throw corrupt(at, 'has an invalid distance code');
-        pos += dc & 15;
+        let dc = dm[bits16(d, pos) & dms] as number;
+        if (!dc) dc = decodeLong(d, pos, dt);
         const dsym = dc >> 4;
-        let dist = DIST_BASE[dsym] as number;
+        if (!dc || dsym > 29) throw corrupt(at, 'has an invalid distance code');
+        pos += dc & 15;
+        let distance = DIST_BASE[dsym] as number;
         if (dsym > 3) {
           const b = DIST_EXTRA[dsym] as number;
-          dist += bits16(d, pos) & ((1 << b) - 1);
+          distance += bits16(d, pos) & ((1 << b) - 1);
           pos += b;
         }
         if (pos > limit) throw corrupt(at, 'is cut off');
-        if (dist > bt) throw corrupt(at, 'refers back before its start');
+        if (distance > bt) throw corrupt(at, 'refers back before its start');
         const end = bt + add;
         if (end > size)
           throw corrupt(at, `inflates to more than the ${size} bytes its header states`);
-        for (; bt < end; bt++) out[bt] = out[bt - dist] as number;
+        for (; bt < end; bt++) out[bt] = out[bt - distance] as number;
       }
     }
   }
@@ -328,7 +437,12 @@ function inflateAt(pack: Uint8Array, at: number, size: number): InflatedObject {
   return { data: out, end };
 }
 
-/** An inflater for the objects of packs (the tables it reuses are shared: decoding is synchronous). */
-export function createObjectInflater(): ObjectInflater {
-  return inflateAt;
+/**
+ * An inflater for the objects of packs (the tables it reuses are shared: decoding is synchronous).
+ * `maxObjectBytes` bounds the size an object header may state, so a hostile header cannot make
+ * it allocate more.
+ */
+export function createObjectInflater(options: { maxObjectBytes?: number } = {}): ObjectInflater {
+  const maxSize = options.maxObjectBytes ?? MAX_OBJECT_BYTES;
+  return (pack, at, size) => inflateAt(pack, at, size, maxSize);
 }
