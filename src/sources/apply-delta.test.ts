@@ -24,4 +24,21 @@ describe('applyDelta', () => {
       expect(() => applyDelta(base, Uint8Array.from(bytes))).toThrow(message);
     });
   }
+
+  it('lets the caller refuse the stated result size before it is allocated', () => {
+    // Base 12, result 2^40 bytes (a terabyte, no typed array could hold it): 0x80 x5, then 0x20.
+    const bomb = Uint8Array.of(12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20, 0x91, 0, 12);
+    const stated: number[] = [];
+    const refuse = (size: number) => {
+      stated.push(size);
+      throw new Error('over budget');
+    };
+    expect(() => applyDelta(base, bomb, refuse)).toThrow('over budget');
+    expect(stated).toEqual([2 ** 40]);
+    // A delta that fits is only counted.
+    const counted: number[] = [];
+    const delta = Uint8Array.of(12, 10, 0x90, 5, 2, 0x21, 0x21, 0x91, 9, 3);
+    expect(text(applyDelta(base, delta, (size) => counted.push(size)))).toBe('hello!!rld');
+    expect(counted).toEqual([10]);
+  });
 });

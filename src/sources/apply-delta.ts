@@ -1,7 +1,9 @@
 /**
  * Applies a git delta (pack-format.txt "Deltified representation") to its base. Every size and
  * copy range is checked: a delta that does not fit its base or its stated result is a corrupt
- * pack, never a silently short or padded file.
+ * pack, never a silently short or padded file. The result size is whatever the delta states
+ * (one copy op may copy 16 MB), so a caller bounding memory gets to refuse it before it is
+ * allocated.
  */
 import { SourcesPackError } from './sources-errors.ts';
 
@@ -9,7 +11,15 @@ function corrupt(reason: string): SourcesPackError {
   return new SourcesPackError({ reason: `a delta ${reason}` });
 }
 
-export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
+/**
+ * `reserve` is called with the result size the delta states before that much is allocated; it
+ * throws to refuse it.
+ */
+export function applyDelta(
+  base: Uint8Array,
+  delta: Uint8Array,
+  reserve?: (resultSize: number) => void,
+): Uint8Array {
   let pos = 0;
   const varint = (): number => {
     let value = 0;
@@ -27,7 +37,9 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
   if (baseSize !== base.length) {
     throw corrupt(`expects a ${baseSize}-byte base, but its base has ${base.length} bytes`);
   }
-  const out = new Uint8Array(varint());
+  const resultSize = varint();
+  reserve?.(resultSize);
+  const out = new Uint8Array(resultSize);
   let o = 0;
   const end = delta.length;
   while (pos < end) {

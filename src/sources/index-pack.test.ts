@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../test/support/git-server.ts';
-import type { GitObject } from './git-object.ts';
+import { oidBytes, type GitObject } from './git-object.ts';
 import { indexPack } from './index-pack.ts';
 import { createNodeSha1 } from './node-sha1.ts';
 import { readPackIndex } from './pack-index-file.ts';
@@ -108,6 +110,110 @@ describe('indexPack', () => {
     ).rejects.toMatchObject({ code: 'SourcesPackError', message: /which is missing/ });
   });
 
+  describe('a hand-built pack of ref-deltas', () => {
+    // Object i is a shared 100-byte prefix and its own number; each one's delta copies the
+    // prefix of the one before and inserts its number, so object i needs object i - 1.
+    const prefix = 'x'.repeat(100);
+    const content = (i: number) => new TextEncoder().encode(`${prefix}${i}\n`);
+    const deltaOf = (i: number) => {
+      const tail = new TextEncoder().encode(`${i}\n`);
+      return Uint8Array.of(
+        ...varint(content(i - 1).length),
+        ...varint(content(i).length),
+        0x90,
+        100,
+        tail.length,
+        ...tail,
+      );
+    };
+    const chain = 3000;
+    const blobs = Array.from({ length: chain + 1 }, (_, i) => content(i));
+    const ids = blobs.map((b) => blobId(b));
+    // Newest first and the full object last: every delta's base comes later in the pack.
+    const reversed = Array.from({ length: chain }, (_, k) => chain - k).map((i): PackObject => ({
+      type: REF_DELTA,
+      data: deltaOf(i),
+      base: ids[i - 1],
+    }));
+
+    it('resolves a chain listed in reverse, every base a delta later in the pack', async () => {
+      const built = buildPack([...reversed, { type: BLOB, data: blobs[0]! }]);
+      const indexed = await indexPack(built, { sha1: createNodeSha1 });
+      expect(indexed.objects.size).toBe(chain + 1);
+      ids.forEach((oid, i) => {
+        expect(Buffer.from(indexed.objects.get(oid)?.data ?? []).equals(blobs[i]!), oid).toBe(true);
+      });
+      // git itself reads the hand-built pack the same way.
+      expect(Buffer.from(indexed.idx).equals(await gitIndex(built))).toBe(true);
+    });
+
+    it('takes the base the pack lacks from the store (a thin pack)', async () => {
+      const thin = buildPack(reversed);
+      const asked: string[] = [];
+      const indexed = await indexPack(thin, {
+        sha1: createNodeSha1,
+        externalBase: async (oid) => {
+          asked.push(oid);
+          return oid === ids[0] ? { type: 'blob', data: blobs[0]! } : null;
+        },
+      });
+      // Which ids the pack holds is known only once they resolve: the store may be asked for
+      // some of them, but for none twice.
+      expect(asked).toContain(ids[0]);
+      expect(new Set(asked).size).toBe(asked.length);
+      expect(indexed.objects.size).toBe(chain);
+      expect(Buffer.from(indexed.objects.get(ids[chain]!)?.data ?? []).equals(blobs[chain]!)).toBe(
+        true,
+      );
+      await expect(
+        indexPack(thin, { sha1: createNodeSha1, externalBase: async () => null }),
+      ).rejects.toMatchObject({
+        code: 'SourcesPackError',
+        message: new RegExp(`needs ${ids[0]}, which is missing \\(neither in the pack nor`),
+      });
+    });
+
+    it('refuses a delta whose stated result exceeds the budget before allocating it', async () => {
+      // 64 KiB of zeros deflate to a few hundred bytes; the delta states a 16 GiB result (no
+      // typed array that size could even be allocated) and copies the base once.
+      const zeros = new Uint8Array(64 * 1024);
+      const bomb = Uint8Array.of(...varint(zeros.length), ...varint(2 ** 34), 0x90, 0, 0);
+      const built = buildPack([
+        { type: BLOB, data: zeros },
+        { type: REF_DELTA, data: bomb, base: blobId(zeros) },
+      ]);
+      expect(built.length).toBeLessThan(1024);
+      await expect(indexPack(built, { sha1: createNodeSha1 })).rejects.toMatchObject({
+        code: 'SourcesLimitError',
+        message: /unpack to more than 1024 MiB.*GIT_DEPTH.*GIT_STRATEGY: none/,
+      });
+    });
+
+    it('counts every inflated object against a configured budget', async () => {
+      const options = { sha1: createNodeSha1 };
+      const total = [...expected.values()].reduce((n, o) => n + o.data.length, 0);
+      // Objects plus the deltas they are built from: well under twice the objects here.
+      await expect(indexPack(packs.ref, { ...options, maxBytes: 2 * total })).resolves.toBeTruthy();
+      await expect(indexPack(packs.ref, { ...options, maxBytes: 4096 })).rejects.toMatchObject({
+        code: 'SourcesLimitError',
+        message: /more than 4096 bytes/,
+      });
+    });
+
+    it("refuses a delta that states another size than its base's", async () => {
+      const wrong = deltaOf(1);
+      wrong[0] = (wrong[0] as number) + 1;
+      const built = buildPack([
+        { type: BLOB, data: blobs[0]! },
+        { type: REF_DELTA, data: wrong, base: ids[0] },
+      ]);
+      await expect(indexPack(built, { sha1: createNodeSha1 })).rejects.toMatchObject({
+        code: 'SourcesPackError',
+        message: /expects a 103-byte base, but its base has 102 bytes/,
+      });
+    });
+  });
+
   const corruptions: [string, (p: Uint8Array) => Uint8Array, RegExp][] = [
     ['a flipped checksum byte', (p) => flip(p, p.length - 1), /checksum does not match/],
     ['a flipped byte inside an object', (p) => flip(p, Math.floor(p.length / 2)), /./],
@@ -148,4 +254,50 @@ function bump(pack: Uint8Array, by: number): Uint8Array {
   const view = new DataView(out.buffer);
   view.setUint32(8, view.getUint32(8) + by);
   return out;
+}
+
+const BLOB = 3;
+const REF_DELTA = 7;
+
+interface PackObject {
+  type: typeof BLOB | typeof REF_DELTA;
+  data: Uint8Array;
+  base?: string;
+}
+
+function varint(value: number): number[] {
+  const out: number[] = [];
+  do {
+    const low = value % 128;
+    value = Math.floor(value / 128);
+    out.push(value ? low | 0x80 : low);
+  } while (value);
+  return out;
+}
+
+function blobId(data: Uint8Array): string {
+  return createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
+}
+
+/** A version 2 pack of `objects` in the order given (pack-format.txt), trailer included. */
+function buildPack(objects: PackObject[]): Uint8Array {
+  const parts: Uint8Array[] = [Buffer.from('PACK'), Uint8Array.of(0, 0, 0, 2)];
+  const count = new Uint8Array(4);
+  new DataView(count.buffer).setUint32(0, objects.length);
+  parts.push(count);
+  for (const { type, data, base } of objects) {
+    let size = data.length;
+    const header = [(type << 4) | (size & 0x0f)];
+    size = Math.floor(size / 16);
+    while (size) {
+      header[header.length - 1]! |= 0x80;
+      header.push(size & 0x7f);
+      size = Math.floor(size / 128);
+    }
+    parts.push(Uint8Array.from(header));
+    if (base) parts.push(oidBytes(base));
+    parts.push(deflateSync(data));
+  }
+  const body = Buffer.concat(parts);
+  return new Uint8Array(Buffer.concat([body, createHash('sha1').update(body).digest()]));
 }

@@ -8,7 +8,8 @@
  * Nothing is trusted: the pack's trailing SHA-1 must match its bytes, every object must
  * inflate to the size its header states, every delta must fit its base, and the object count
  * and the end of the data must agree. Ids are computed, never read from the pack, so an object
- * found under an id is the object with that id. Any mismatch is a `SourcesPackError`.
+ * found under an id is the object with that id. Every size a pack states is counted against
+ * one budget before it is allocated. Any mismatch is a `SourcesPackError`.
  *
  * isomorphic-git's own indexing (pako streaming inflate, then a second resolve pass that
  * inflates again) was 2 of the 2.5 s of a 5,000-file clone in Node; this pass is about 0.3 s.
@@ -19,12 +20,17 @@ import { objectHeader, oidAt, type GitObject, type ObjectType } from './git-obje
 import { createObjectInflater } from './inflate-object.ts';
 import { encodePackIndex, type PackIndexEntry } from './pack-index-file.ts';
 import type { CreateSha1 } from './sha1.ts';
-import { SourcesPackError } from './sources-errors.ts';
+import { SourcesLimitError, SourcesPackError } from './sources-errors.ts';
 
 export interface IndexPackOptions {
   sha1: CreateSha1;
   /** Delta bases outside this pack (a thin pack): the store's copy, or null when absent. */
   externalBase?: (oid: string) => Promise<GitObject | null>;
+  /**
+   * Bound on the bytes of every object inflated or rebuilt from a delta (default 1 GiB): a
+   * hostile pack of a few KB can state gigabytes, which must fail the job, not the tab.
+   */
+  maxBytes?: number;
   /** Objects indexed so far and the pack's total. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -37,6 +43,9 @@ export interface IndexedPack {
   /** Every object in the pack by id, inflated and with deltas applied. */
   objects: Map<string, GitObject>;
 }
+
+export const DEFAULT_MAX_PACK_OBJECT_BYTES = 1024 * 1024 * 1024;
+const MIB = 1024 * 1024;
 
 const TYPES: (ObjectType | undefined)[] = [undefined, 'commit', 'tree', 'blob', 'tag'];
 const OFS_DELTA = 6;
@@ -53,6 +62,10 @@ interface Entry {
   baseOid?: string;
 }
 
+function formatBytes(bytes: number): string {
+  return bytes >= MIB ? `${Math.floor(bytes / MIB)} MiB` : `${bytes} bytes`;
+}
+
 function corrupt(reason: string): SourcesPackError {
   return new SourcesPackError({ reason });
 }
@@ -60,6 +73,23 @@ function corrupt(reason: string): SourcesPackError {
 /** Index `pack` (the whole pack, trailer included). See the module comment. */
 export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Promise<IndexedPack> {
   const { sha1, signal } = options;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_PACK_OBJECT_BYTES;
+  let used = 0;
+  /** Count `size` more bytes against `maxBytes` before they are allocated. */
+  const reserve = (size: number): void => {
+    used += size;
+    if (used > maxBytes) {
+      throw new SourcesLimitError({
+        reason:
+          `the fetched objects would unpack to more than ${formatBytes(maxBytes)}, ` +
+          'the limit of one fetch (GIT_DEPTH fetches less history)',
+      });
+    }
+  };
+  const resolve = (base: GitObject, delta: Uint8Array): GitObject => ({
+    type: base.type,
+    data: applyDelta(base.data, delta, reserve),
+  });
   if (
     pack.length < 32 ||
     pack[0] !== 0x50 ||
@@ -116,6 +146,7 @@ export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Pr
       throw corrupt(`the object at offset ${offset} has the unknown type ${type}`);
     }
     if (pos > dataEnd) throw corrupt(`the object at offset ${offset} is cut off`);
+    reserve(size);
     const { data, end } = inflate(pack.subarray(0, dataEnd), pos, size);
     pos = end;
     const name = TYPES[type];
@@ -124,7 +155,10 @@ export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Pr
       entry.delta = data;
       const base = entry.baseOffset === undefined ? undefined : byOffset.get(entry.baseOffset);
       // ofs-delta bases come earlier in the pack, so they are usually resolved already.
-      if (base?.object) entry.object = resolve(base.object, data);
+      if (base?.object) {
+        entry.object = resolve(base.object, data);
+        entry.delta = undefined;
+      }
     }
     entries[k] = entry;
     byOffset.set(offset, entry);
@@ -132,43 +166,61 @@ export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Pr
   if (pos !== dataEnd) throw corrupt(`${dataEnd - pos} bytes follow its last object`);
   options.onProgress?.(count, count);
 
-  const byOid = new Map<string, Entry>();
-  function hashAll(list: Entry[]): void {
-    for (const e of list) {
-      const { type, data } = e.object as GitObject;
-      e.oid = oidAt(sha1().update(objectHeader(type, data.length)).update(data).digest(), 0);
-      if (!byOid.has(e.oid)) byOid.set(e.oid, e);
-    }
+  // Every delta not yet resolved waits on its base: a pack offset, or an id known once some
+  // object hashes to it. Resolving an object resolves what waits on it, so each delta is
+  // touched once whatever order the pack lists them in.
+  const waitingOnOffset = new Map<number, Entry[]>();
+  const waitingOnOid = new Map<string, Entry[]>();
+  const wait = <K>(map: Map<K, Entry[]>, key: K, e: Entry): void => {
+    const list = map.get(key);
+    if (list) list.push(e);
+    else map.set(key, [e]);
+  };
+  const work: Entry[] = [];
+  for (const e of entries) {
+    if (e.object) work.push(e);
+    else if (e.baseOffset !== undefined) wait(waitingOnOffset, e.baseOffset, e);
+    else wait(waitingOnOid, e.baseOid as string, e);
   }
-  hashAll(entries.filter((e) => e.object));
-
-  // Deltas on a ref-delta base, or on a base outside the pack: resolve in rounds, and ask the
-  // store only when the pack itself cannot make progress (its pending deltas may be the bases).
-  let pending = entries.filter((e) => !e.object);
-  while (pending.length) {
-    signal?.throwIfAborted();
-    let resolved = pending.filter((e) => {
-      const base =
-        e.baseOffset !== undefined
-          ? byOffset.get(e.baseOffset)?.object
-          : byOid.get(e.baseOid as string)?.object;
-      if (base) e.object = resolve(base, e.delta as Uint8Array);
-      return Boolean(base);
-    });
-    if (!resolved.length) {
-      for (const e of pending) {
-        if (e.baseOid === undefined) continue;
-        const base = await options.externalBase?.(e.baseOid);
-        if (!base) {
-          throw corrupt(`the delta at offset ${e.offset} needs ${e.baseOid}, which is missing`);
-        }
-        e.object = resolve(base, e.delta as Uint8Array);
-      }
-      resolved = pending.filter((e) => e.object);
-      if (!resolved.length) throw corrupt(`${pending.length} deltas never resolve (a delta cycle)`);
+  const settle = (dependents: Entry[] | undefined, base: GitObject): void => {
+    for (const d of dependents ?? []) {
+      d.object = resolve(base, d.delta as Uint8Array);
+      d.delta = undefined;
+      work.push(d);
     }
-    hashAll(resolved);
-    pending = pending.filter((e) => !e.oid);
+  };
+  const drain = (): void => {
+    for (let done = 0, e = work.pop(); e; e = work.pop()) {
+      if (++done % 1000 === 0) signal?.throwIfAborted();
+      const object = e.object as GitObject;
+      const { type, data } = object;
+      e.oid = oidAt(sha1().update(objectHeader(type, data.length)).update(data).digest(), 0);
+      settle(waitingOnOffset.get(e.offset), object);
+      waitingOnOffset.delete(e.offset);
+      settle(waitingOnOid.get(e.oid), object);
+      waitingOnOid.delete(e.oid);
+    }
+  };
+  drain();
+  // What still waits names bases outside the pack (a thin pack), or deltas on them: each base
+  // is asked of the store once, and one the store lacks may still come from the pack after
+  // another base is found.
+  for (const oid of [...waitingOnOid.keys()]) {
+    if (!waitingOnOid.has(oid)) continue;
+    signal?.throwIfAborted();
+    const base = await options.externalBase?.(oid);
+    if (!base) continue;
+    settle(waitingOnOid.get(oid), base);
+    waitingOnOid.delete(oid);
+    drain();
+  }
+  const missing = waitingOnOid.entries().next();
+  if (!missing.done) {
+    const [oid, [stuck]] = missing.value;
+    throw corrupt(
+      `the delta at offset ${stuck?.offset} needs ${oid}, which is missing ` +
+        '(neither in the pack nor in the store)',
+    );
   }
 
   const digest = sha1().update(pack.subarray(0, dataEnd)).digest();
@@ -191,8 +243,4 @@ export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Pr
     idx: encodePackIndex(indexEntries, trailer, sha1),
     objects,
   };
-}
-
-function resolve(base: GitObject, delta: Uint8Array): GitObject {
-  return { type: base.type, data: applyDelta(base.data, delta) };
 }

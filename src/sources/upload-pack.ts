@@ -8,7 +8,7 @@
  */
 import { gitRequest, type GitHttpTarget } from './git-http.ts';
 import { FLUSH_PKT, PktLineReader, pktLine } from './pkt-line.ts';
-import { SourcesFetchError } from './sources-errors.ts';
+import { SourcesFetchError, SourcesLimitError } from './sources-errors.ts';
 
 export interface UploadPackRequest {
   wants: string[];
@@ -21,6 +21,8 @@ export interface UploadPackRequest {
   capabilities: Set<string>;
   /** git's progress lines (`Counting objects:  50% (1/2)`). */
   onProgress?: (text: string) => void;
+  /** The largest pack accepted (default 1 GiB): a bigger one fails before it is buffered. */
+  maxPackBytes?: number;
 }
 
 export interface UploadPackResult {
@@ -32,6 +34,9 @@ export interface UploadPackResult {
   refused?: string;
 }
 
+export const DEFAULT_MAX_PACK_BYTES = 1024 * 1024 * 1024;
+const MIB = 1024 * 1024;
+const OID = /^[0-9a-f]{40}$/;
 const decoder = new TextDecoder();
 
 function concat(chunks: Uint8Array[], size = chunks.reduce((n, c) => n + c.length, 0)): Uint8Array {
@@ -85,8 +90,28 @@ export async function uploadPack(
   });
   const reader = new PktLineReader(response.body, url);
   const result: UploadPackResult = { pack: null, shallow: [], unshallow: [] };
+  const maxPackBytes = request.maxPackBytes ?? DEFAULT_MAX_PACK_BYTES;
   const chunks: Uint8Array[] = [];
   let size = 0;
+  const receive = (chunk: Uint8Array): void => {
+    size += chunk.length;
+    if (size > maxPackBytes) {
+      const limit =
+        maxPackBytes >= MIB ? `${Math.floor(maxPackBytes / MIB)} MiB` : `${maxPackBytes} bytes`;
+      throw new SourcesLimitError({
+        reason: `the pack is larger than ${limit}, the limit of one fetch (GIT_DEPTH fetches less history)`,
+      });
+    }
+    chunks.push(chunk);
+  };
+  // The server's shallow boundary is written into the store's `shallow` file: ids only.
+  const shallowId = (line: string, id: string): string => {
+    if (OID.test(id)) return id;
+    throw new SourcesFetchError({
+      url,
+      reason: `the server sent a malformed shallow line ${JSON.stringify(line.slice(0, 60))}`,
+    });
+  };
 
   // Shallow update and ACK/NAK: text lines until the pack starts.
   for (;;) {
@@ -100,14 +125,11 @@ export async function uploadPack(
     }
     const line = decoder.decode(concat(parts)).trim();
     if (line.startsWith('ERR ')) return { ...result, refused: line.slice(4) };
-    if (line.startsWith('shallow ')) result.shallow.push(line.slice(8));
-    else if (line.startsWith('unshallow ')) result.unshallow.push(line.slice(10));
+    if (line.startsWith('shallow ')) result.shallow.push(shallowId(line, line.slice(8)));
+    else if (line.startsWith('unshallow ')) result.unshallow.push(shallowId(line, line.slice(10)));
     else if (line === 'NAK' || line.startsWith('ACK ')) {
       if (!band) {
-        for await (const chunk of reader.rest()) {
-          chunks.push(chunk);
-          size += chunk.length;
-        }
+        for await (const chunk of reader.rest()) receive(chunk);
         break;
       }
     } else throw new SourcesFetchError({ url, reason: `unexpected negotiation line "${line}"` });
@@ -127,10 +149,7 @@ export async function uploadPack(
     const channel = parts[0]?.[0];
     const payload = [(parts[0] as Uint8Array).subarray(1), ...parts.slice(1)];
     if (channel === 1) {
-      for (const part of payload) {
-        chunks.push(part);
-        size += part.length;
-      }
+      for (const part of payload) receive(part);
     } else if (channel === 2 || channel === 3) {
       const text = decoder.decode(concat(payload));
       if (channel === 2) request.onProgress?.(text);
