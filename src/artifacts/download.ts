@@ -7,7 +7,7 @@
  */
 import type { Workspace } from '../executors/index.ts';
 import { downloadArtifact, type GitLabClient, type JobDependency } from '../gitlab/index.ts';
-import { notice } from '../job/index.ts';
+import { concatBytes, notice } from '../job/index.ts';
 import { ArchiveLimitError, DependencyDownloadError, MissingDependencyError } from './errors.ts';
 import { DEFAULT_EXTRACT_LIMITS, extractArtifactArchive, type ExtractLimits } from './extract.ts';
 import { helperLogLine } from './helper-log-line.ts';
@@ -201,11 +201,5 @@ async function readBounded(
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return concatBytes(chunks);
 }

@@ -7,7 +7,7 @@
  */
 import { Gunzip, Inflate } from 'fflate';
 import type { Workspace } from '../executors/index.ts';
-import { crc32 } from '../job/index.ts';
+import { concatBytes, crc32 } from '../job/index.ts';
 import { ArchiveLimitError, CorruptArchiveError, UnsafeArchiveEntryError } from './errors.ts';
 import { helperLogLine } from './helper-log-line.ts';
 import { projectRelative } from './project-path.ts';
@@ -232,7 +232,7 @@ async function extractGzip(
     const end = Math.min(at + INFLATE_STEP, archive.byteLength);
     gunzip.push(archive.subarray(at, end), end === archive.byteLength);
   }
-  const data = concat(chunks, size);
+  const data = concatBytes(chunks);
   await options.workspace.writeFile(`${projectDir.replace(/\/+$/, '')}/${path}`, data);
   options.onProgress?.({ files: 1, filesTotal: 1, bytes: size, bytesTotal: size });
   return { files: [path], bytes: size, lines: [] };
@@ -326,7 +326,7 @@ function inflateEntry(
       `entry ${JSON.stringify(entry.name)} does not inflate (${error instanceof Error ? error.message : String(error)})`,
     );
   }
-  return concat(chunks, size);
+  return concatBytes(chunks);
 }
 
 function declaredSizeError(entry: ZipEntry, max: number): ArchiveLimitError {
@@ -334,18 +334,6 @@ function declaredSizeError(entry: ZipEntry, max: number): ArchiveLimitError {
     `artifact archive entry ${JSON.stringify(entry.name)} inflates past the ${max} bytes it declares; refusing it as a possible zip bomb`,
     { limit: 'declaredSize', value: max + 1, max, entry: entry.name },
   );
-}
-
-function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  const [only] = chunks;
-  if (only && chunks.length === 1) return only;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
 }
 
 /** The `FNAME` of a gzip header: the file the member holds. */

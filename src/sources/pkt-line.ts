@@ -4,6 +4,7 @@
  * and hands out payloads as views of the received chunks whenever a packet does not straddle
  * two of them, so a 50 MB pack is copied once, when it is assembled.
  */
+import { concatBytes } from '../job/index.ts';
 import { SourcesFetchError } from './sources-errors.ts';
 
 const encoder = new TextEncoder();
@@ -36,7 +37,7 @@ export class PktLineReader {
   async read(): Promise<Uint8Array | null | undefined> {
     const parts = await this.readParts();
     if (!parts) return parts;
-    return parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts);
+    return parts.length === 1 ? (parts[0] as Uint8Array) : concatBytes(parts);
   }
 
   /**
@@ -47,7 +48,7 @@ export class PktLineReader {
     const head = await this.#take(4);
     if (!head) return undefined;
     let length = 0;
-    for (const byte of head.length === 1 ? (head[0] as Uint8Array) : concat(head)) {
+    for (const byte of head.length === 1 ? (head[0] as Uint8Array) : concatBytes(head)) {
       const digit = byte <= 0x39 ? byte - 0x30 : (byte | 0x20) - 0x57;
       if (digit < 0 || digit > 15) throw this.#error('a bad packet length');
       length = length * 16 + digit;
@@ -120,14 +121,4 @@ export class PktLineReader {
       this.#at = 0;
     }
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }

@@ -6,6 +6,7 @@
  * (`ERR upload-pack: not our ref`) comes back as `refused`, not as an error: the caller tries
  * its next candidate.
  */
+import { concatBytes } from '../job/index.ts';
 import { gitRequest, type GitHttpTarget } from './git-http.ts';
 import { FLUSH_PKT, PktLineReader, pktLine } from './pkt-line.ts';
 import { SourcesFetchError, SourcesLimitError } from './sources-errors.ts';
@@ -38,16 +39,6 @@ export const DEFAULT_MAX_PACK_BYTES = 1024 * 1024 * 1024;
 const MIB = 1024 * 1024;
 const OID = /^[0-9a-f]{40}$/;
 const decoder = new TextDecoder();
-
-function concat(chunks: Uint8Array[], size = chunks.reduce((n, c) => n + c.length, 0)): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
 
 export async function uploadPack(
   target: GitHttpTarget,
@@ -86,7 +77,7 @@ export async function uploadPack(
       'content-type': 'application/x-git-upload-pack-request',
       accept: 'application/x-git-upload-pack-result',
     },
-    body: concat(lines),
+    body: concatBytes(lines),
   });
   const reader = new PktLineReader(response.body, url);
   const result: UploadPackResult = { pack: null, shallow: [], unshallow: [] };
@@ -123,7 +114,7 @@ export async function uploadPack(
       handleBand(parts);
       break;
     }
-    const line = decoder.decode(concat(parts)).trim();
+    const line = decoder.decode(concatBytes(parts)).trim();
     if (line.startsWith('ERR ')) return { ...result, refused: line.slice(4) };
     if (line.startsWith('shallow ')) result.shallow.push(shallowId(line, line.slice(8)));
     else if (line.startsWith('unshallow ')) result.unshallow.push(shallowId(line, line.slice(10)));
@@ -141,7 +132,7 @@ export async function uploadPack(
       if (parts !== null) handleBand(parts);
     }
   }
-  if (size) result.pack = concat(chunks, size);
+  if (size) result.pack = concatBytes(chunks);
   return result;
 
   /** One side-band packet: pack data, progress, or the server's fatal error. */
@@ -151,7 +142,7 @@ export async function uploadPack(
     if (channel === 1) {
       for (const part of payload) receive(part);
     } else if (channel === 2 || channel === 3) {
-      const text = decoder.decode(concat(payload));
+      const text = decoder.decode(concatBytes(payload));
       if (channel === 2) request.onProgress?.(text);
       else {
         throw new SourcesFetchError({
