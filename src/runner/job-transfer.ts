@@ -38,7 +38,19 @@ export function sourcesTransfers(
     key: (t) => t.phase,
     done: (t) => t.done,
   });
-  return (progress) => report(sourcesTransfer(name, progress));
+  // git counts objects and the HTTP layer counts bytes, interleaved: once objects are counted,
+  // byte reports only move the byte count, so the line does not flip between the two.
+  let counted: Pick<SourcesProgress, 'step' | 'loaded' | 'total'> | null = null;
+  return (progress) => {
+    if (progress.phase === 'fetch') {
+      if (progress.loaded !== undefined) {
+        counted = { step: progress.step, loaded: progress.loaded, total: progress.total };
+      } else if (counted) {
+        progress = { ...progress, ...counted };
+      }
+    }
+    report(sourcesTransfer(name, progress));
+  };
 }
 
 function sourcesTransfer(name: string, progress: SourcesProgress): JobTransfer {
