@@ -59,7 +59,8 @@ export async function launchChromiumWithTabs(): Promise<TabbedChromium> {
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill();
     await exited;
-    await rm(profile, { recursive: true, force: true });
+    // Chromium's helper processes can still be writing to the profile just after it exits.
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   try {
     const endpoint = await new Promise<string>((resolve, reject) => {
