@@ -16,7 +16,7 @@ import { systemClock, type Clock } from '../platform/clock.ts';
 import { downloadDependencies } from './download.ts';
 import { planArtifactUploads } from './upload-plan.ts';
 import type { ArtifactProgress } from './transfer-progress.ts';
-import { uploadArtifacts } from './upload.ts';
+import { uploadArtifacts, type UploadArtifactsOptions } from './upload.ts';
 import { createTempDirWorkspace } from './testing/temp-dir-workspace.ts';
 
 const PROJECT = '/builds/group/project';
@@ -111,6 +111,26 @@ function client() {
   return createGitLabClient({ url: emulator.url });
 }
 
+/** `uploadArtifacts` for a picked-up job with this file's defaults; `options` overrides them. */
+function upload(
+  payload: JobPayload,
+  entries: UploadArtifactsOptions['entries'],
+  workspace: Workspace,
+  options: Partial<UploadArtifactsOptions> = {},
+) {
+  return uploadArtifacts({
+    client: client(),
+    jobId: payload.id,
+    jobToken: payload.token,
+    entries,
+    workspace,
+    projectDir: PROJECT,
+    expand: identity,
+    line: () => undefined,
+    ...options,
+  });
+}
+
 describe('artifacts against the emulator', () => {
   it('uploads the archive and the JUnit report with their type, format and expiry, and a dependent job receives dist/', async () => {
     await start();
@@ -122,14 +142,7 @@ describe('artifacts against the emulator', () => {
     );
     expect(plan?.section).toBe('upload_artifacts_on_success');
     const trace: string[] = [];
-    const result = await uploadArtifacts({
-      client: client(),
-      jobId: payload.id,
-      jobToken: payload.token,
-      entries: plan?.uploads ?? [],
-      workspace,
-      projectDir: PROJECT,
-      expand: identity,
+    const result = await upload(payload, plan?.uploads ?? [], workspace, {
       line: (text) => trace.push(text),
       untrackedFiles: ['generated.txt'],
     });
@@ -186,16 +199,7 @@ describe('artifacts against the emulator', () => {
     const workspace = await buildWorkspace();
     const plan = planArtifactUploads(payload.artifacts, 'failure', identity);
     expect(plan?.section).toBe('upload_artifacts_on_failure');
-    const result = await uploadArtifacts({
-      client: client(),
-      jobId: payload.id,
-      jobToken: payload.token,
-      entries: plan?.uploads ?? [],
-      workspace,
-      projectDir: PROJECT,
-      expand: identity,
-      line: () => undefined,
-    });
+    const result = await upload(payload, plan?.uploads ?? [], workspace);
     expect(result.failure).toBeNull();
     expect(build.artifactsStored.map((a) => [a.artifactType, a.filename]).sort()).toEqual([
       ['archive', 'debug.zip'],
@@ -211,14 +215,7 @@ describe('artifacts against the emulator', () => {
     const plan = planArtifactUploads(payload.artifacts, 'success', identity);
     const trace: string[] = [];
     const before = emulator.requests().length;
-    const result = await uploadArtifacts({
-      client: client(),
-      jobId: payload.id,
-      jobToken: payload.token,
-      entries: plan?.uploads ?? [],
-      workspace,
-      projectDir: PROJECT,
-      expand: identity,
+    const result = await upload(payload, plan?.uploads ?? [], workspace, {
       line: (text) => trace.push(text),
     });
     expect(result.uploaded).toEqual([]);
@@ -246,32 +243,22 @@ describe('artifacts against the emulator', () => {
     const workspace = await buildWorkspace();
     const [archiveEntry] =
       planArtifactUploads(payload.artifacts, 'success', identity)?.uploads ?? [];
-    const upload = (line: (t: string) => void) =>
-      uploadArtifacts({
-        client: client(),
-        jobId: payload.id,
-        jobToken: payload.token,
-        entries: archiveEntry ? [archiveEntry] : [],
-        workspace,
-        projectDir: PROJECT,
-        expand: identity,
-        line,
-        retryDelayMs: 0,
-      });
+    const uploadArchive = (line: (t: string) => void) =>
+      upload(payload, archiveEntry ? [archiveEntry] : [], workspace, { line, retryDelayMs: 0 });
     const posts = () =>
       emulator.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/artifacts'))
         .length;
 
     emulator.faults.add({ endpoint: 'artifacts/upload', kind: 'status', status: 400, times: 2 });
     const trace: string[] = [];
-    const recovered = await upload((t) => trace.push(t));
+    const recovered = await uploadArchive((t) => trace.push(t));
     expect(recovered.failure).toBeNull();
     expect(posts()).toBe(3);
     expect(trace.join('').match(/Retrying\.\.\./g)).toHaveLength(2);
     expect(build.artifactsStored).toHaveLength(1);
 
     emulator.faults.add({ endpoint: 'artifacts/upload', kind: 'status', status: 400, times: 5 });
-    const failed = await upload(() => undefined);
+    const failed = await uploadArchive(() => undefined);
     expect(failed.failure?.data).toEqual({ kind: 'failed', artifactType: 'archive', status: 400 });
     expect(posts()).toBe(6);
   });
@@ -282,17 +269,12 @@ describe('artifacts against the emulator', () => {
     const payload = await pickUp();
     const workspace = await buildWorkspace();
     await updateJob(emulator.url, build.id, build.token, { state: 'success' });
-    const result = await uploadArtifacts({
-      client: client(),
-      jobId: payload.id,
-      jobToken: payload.token,
-      entries: planArtifactUploads(payload.artifacts, 'success', identity)?.uploads ?? [],
+    const result = await upload(
+      payload,
+      planArtifactUploads(payload.artifacts, 'success', identity)?.uploads ?? [],
       workspace,
-      projectDir: PROJECT,
-      expand: identity,
-      line: () => undefined,
-      retryDelayMs: 0,
-    });
+      { retryDelayMs: 0 },
+    );
     expect(result.failure?.data).toEqual({
       kind: 'forbidden',
       artifactType: 'archive',
@@ -309,16 +291,7 @@ describe('artifacts against the emulator', () => {
     const payload = await pickUp();
     const workspace = await buildWorkspace();
     const plan = planArtifactUploads(payload.artifacts, 'success', identity);
-    await uploadArtifacts({
-      client: client(),
-      jobId: payload.id,
-      jobToken: payload.token,
-      entries: plan?.uploads ?? [],
-      workspace,
-      projectDir: PROJECT,
-      expand: identity,
-      line: () => undefined,
-    });
+    await upload(payload, plan?.uploads ?? [], workspace);
     await updateJob(emulator.url, build.id, build.token, { state: 'success' });
     const testPayload = await pickUp();
     clock.advance(3_600_001);
