@@ -8,11 +8,12 @@ import { createWebContainerExecutor } from './webcontainer/index.ts';
 
 export type {
   Executor,
+  ExecutorInfo,
   FileTree,
-  LineResult,
   PrepareOptions,
-  Session,
-  StepLine,
+  Stage,
+  StageHooks,
+  StageResult,
   TreeFile,
   Workspace,
 } from './port.ts';

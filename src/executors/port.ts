@@ -1,14 +1,16 @@
 /**
  * The executor port: the only thing the runner knows about where a script runs.
  *
- * Kept as small as gitlab-runner-rs's handler. Echoing `$ cmd`, sections, stop-on-failure and
- * after_script semantics live once above the port, in `src/runner`; an adapter only runs what
- * it is given. Adapters (`shell/`, `webcontainer/`) never import each other. Every adapter
- * passes `test/contract/executor.ts`.
+ * A job stage (`step_script`, `after_script`) runs as ONE script, the way GitLab's shell
+ * executor runs one generated bash script per stage (docs/architecture.md, "Running a stage"):
+ * a fresh shell in the project directory with the job's environment and `set -eo pipefail`;
+ * each entry runs after the runner was told it starts (so it can echo `$ cmd`); the first
+ * failing command ends the stage with its exit code unless the script turned errexit off;
+ * `exit N` ends it with N; `cd` and variables carry from one entry to the next and never to
+ * the next stage. Every adapter passes the contract cases in `contract/`.
  *
- * Lifecycle: `Executor.prepare` → `Workspace` (one job) → `openSession` (one per step group:
- * before_script + script share one, after_script gets a fresh one) → `Session.run` per line →
- * `Workspace.dispose` → at page/process end `Executor.dispose`.
+ * Lifecycle: `Executor.describe` (once) → `Executor.prepare` → `Workspace` (one job) →
+ * `runStage` per stage → `Workspace.dispose` → at page/process end `Executor.dispose`.
  *
  * Errors: cancellation rejects with a `TabrunnerError` whose `code === 'AbortError'` and whose
  * `data.stage` says how far stopping got (`before-start`, `interrupted`, or adapter-specific
@@ -33,65 +35,67 @@ export interface FileTree {
   directories?: string[];
 }
 
+/** What the sandbox is, as the runner needs it before planning a job. */
+export interface ExecutorInfo {
+  /**
+   * Absolute root of all builds in the sandbox (`CI_BUILDS_DIR`); projects live at
+   * `<buildsDir>/<namespace>/<project>`. Paths the job sees are real paths of the sandbox.
+   */
+  buildsDir: string;
+  /** What interprets the job's lines (`info.shell`). */
+  shell: string;
+  /** `node --version` inside the sandbox (e.g. `v20.19.1`), when it has Node. */
+  nodeVersion?: string;
+}
+
 export interface PrepareOptions {
-  /** Absolute project directory inside the sandbox, e.g. `/builds/group/project`. */
+  /** Absolute project directory inside the sandbox, below `ExecutorInfo.buildsDir`. */
   projectDir: string;
-  /** Environment every session starts with (job variables after expansion). */
+  /** Environment every stage starts with (job variables after expansion). */
   env: Record<string, string>;
 }
 
-/** One script entry to run in the persistent session. */
-export interface StepLine {
+/** One stage of the job script. */
+export interface Stage {
   /**
-   * Shell text exactly as the job wrote it. It may span several lines (`if …\nfi`, heredocs);
-   * it runs as one unit and yields one exit code.
+   * The stage's entries in order, each exactly as the job wrote it, trimmed. An entry may span
+   * several lines (`if …\nfi`, heredocs); an empty entry runs nothing.
    */
-  command: string;
+  lines: string[];
+  /** Variables added for this stage only (e.g. `CI_JOB_STATUS` for after_script). */
+  env?: Record<string, string>;
 }
 
-export interface LineResult {
-  /** The exit status of the line: `exit 3` → 3, `false` → 1, unknown command → 127. */
+export interface StageHooks {
+  /**
+   * Entry `index` is about to run: everything the earlier entries wrote has been delivered.
+   * Called for every entry that runs, in order; not for entries after the stage ended.
+   */
+  onLine(index: number): void;
+  /**
+   * Output of the stage (stdout and stderr interleaved as far as the adapter can tell), as it
+   * is produced; every chunk arrives before `runStage` settles. Raw bytes that may split a UTF-8
+   * character; the consumer decodes in streaming mode.
+   */
+  onOutput(chunk: Uint8Array): void;
+}
+
+export interface StageResult {
+  /** How the stage's shell ended: 0, the failing command's status, or N from `exit N`. */
   exitCode: number;
-}
-
-/**
- * A persistent shell session in a prepared workspace: `cd`, `export` and `unset` made by one line
- * are seen by the next, as in the official runner's generated bash script. A session runs one
- * line at a time; the runner awaits each `run` before the next.
- */
-export interface Session {
-  /**
-   * Run one line. Output (stdout and stderr interleaved, in order as far as the adapter can
-   * tell) goes to `onOutput` as it is produced, every chunk before the returned promise settles.
-   * Chunks are raw bytes and may split a UTF-8 character; the consumer decodes in streaming
-   * mode. Resolves with the exit code, whatever it is: stopping on failure is the runner's
-   * business. An aborted `signal` (cancel, or `AbortSignal.timeout` for the job timeout) stops
-   * the line promptly and rejects with an `AbortError`-coded error; an already aborted signal
-   * rejects without running anything.
-   */
-  run(
-    line: StepLine,
-    onOutput: (chunk: Uint8Array) => void,
-    signal: AbortSignal,
-  ): Promise<LineResult>;
-  /**
-   * Replace or add environment variables for the following lines (e.g. `CI_JOB_STATUS` before
-   * after_script). Called between lines, never while one runs.
-   */
-  setEnv(vars: Record<string, string>): void;
-  /** Current working directory of the session, as an absolute sandbox path. */
-  cwd(): string;
 }
 
 export interface Workspace {
   /**
-   * Start a fresh shell session in the project directory with the prepared environment; it does
-   * not inherit `cd` or `export` from earlier sessions.
+   * Run one stage in a fresh shell (see the top of this file). Resolves with the exit code,
+   * whatever it is. An aborted `signal` (cancel, or `AbortSignal.timeout` for the job timeout)
+   * stops the stage promptly and rejects with an `AbortError`-coded error; an already aborted
+   * signal rejects without running anything. One stage at a time.
    */
-  openSession(): Promise<Session>;
+  runStage(stage: Stage, hooks: StageHooks, signal: AbortSignal): Promise<StageResult>;
   /**
    * Write a file (file variables, downloaded artifacts), creating parent directories. Absolute
-   * sandbox path. Called between lines.
+   * sandbox path. Called between stages.
    */
   writeFile(path: string, data: Uint8Array): Promise<void>;
   /** Read a file back (artifacts, reports). Absolute path; rejects with code `ENOENT` if absent. */
@@ -101,15 +105,20 @@ export interface Workspace {
    * paths. A missing directory lists as empty.
    */
   listFiles(dir: string): Promise<string[]>;
-  /** Remove the workspace and everything the job wrote. Safe to call twice. */
+  /**
+   * Remove the workspace and everything the job wrote; nothing the job started keeps running
+   * afterwards. Safe to call twice.
+   */
   dispose(): Promise<void>;
 }
 
 export interface Executor {
   /** Executor name as GitLab shows it (`info.executor`). */
   readonly name: string;
+  /** The sandbox's paths and tools. May start the sandbox; rejects with the reason it cannot. */
+  describe(): Promise<ExecutorInfo>;
   /**
-   * Put the tree in `projectDir` and return a workspace for one job. May boot the sandbox on
+   * Put the tree in `projectDir` and return a workspace for one job. May start the sandbox on
    * first use; may assume the tree's paths are already validated (no `..`, no absolute paths).
    */
   prepare(tree: FileTree, options: PrepareOptions): Promise<Workspace>;

@@ -1,6 +1,7 @@
 /**
- * Runs the commands of one step in a fresh session of the executor, as GitLab's runner does:
- * echo each command, stream its output, stop at the first non-zero exit (§9.5, §10.5).
+ * Runs one stage of the job script (`step_script`, `after_script`) as GitLab's runner does: the
+ * executor runs the entries as one script with bash's errexit semantics (src/executors/port.ts),
+ * and the trace shows each entry as `$ cmd` right before its output (§9.5).
  */
 import type { Workspace } from '../executors/port.ts';
 import type { JobTrace } from './job-trace.ts';
@@ -8,7 +9,7 @@ import type { JobTrace } from './job-trace.ts';
 export type ScriptResult =
   | { kind: 'success' }
   | { kind: 'failed'; exitCode: number }
-  /** The signal stopped a command: cancel, abort or a timeout. The caller knows which. */
+  /** The signal stopped the stage: cancel, abort or a timeout. The caller knows which. */
   | { kind: 'interrupted' };
 
 export async function runScript(options: {
@@ -22,21 +23,25 @@ export async function runScript(options: {
 }): Promise<ScriptResult> {
   const { trace, signal } = options;
   if (signal.aborted) return { kind: 'interrupted' };
-  const session = await options.workspace.openSession();
-  if (options.env) session.setEnv(options.env);
-  for (const [index, raw] of options.lines.entries()) {
-    const command = raw.trim();
-    trace.echo(command, index, options.prefix);
-    if (command === '') continue;
-    try {
-      const { exitCode } = await session.run({ command }, (chunk) => trace.output(chunk), signal);
-      if (exitCode !== 0) return { kind: 'failed', exitCode };
-    } catch (err) {
-      if (signal.aborted) return { kind: 'interrupted' };
-      throw err;
-    } finally {
-      trace.flushOutput();
-    }
+  const lines = options.lines.map((line) => line.trim());
+  try {
+    const { exitCode } = await options.workspace.runStage(
+      { lines, ...(options.env ? { env: options.env } : {}) },
+      {
+        onLine: (index) => {
+          // What the previous entry wrote ends before the next echo, masked to its end.
+          trace.flushOutput();
+          trace.echo(lines[index] ?? '', index, options.prefix);
+        },
+        onOutput: (chunk) => trace.output(chunk),
+      },
+      signal,
+    );
+    return exitCode === 0 ? { kind: 'success' } : { kind: 'failed', exitCode };
+  } catch (err) {
+    if (signal.aborted) return { kind: 'interrupted' };
+    throw err;
+  } finally {
+    trace.flushOutput();
   }
-  return { kind: 'success' };
 }

@@ -31,8 +31,8 @@ describe('the browser test page', () => {
 });
 
 describeExecutorContract('webcontainer', async () => createWebContainerExecutor(), {
-  // WebContainer's FileSystemTree has no mode field (see reference/webcontainer.md §2).
-  executableMode: false,
+  // WebContainer's FileSystemTree has no mode field (docs/architecture.md), so no 'modes'.
+  capabilities: ['node', 'registry'],
   ...(inject('online')
     ? {}
     : {

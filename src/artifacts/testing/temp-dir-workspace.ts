@@ -16,7 +16,7 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix, relative, sep } from 'node:path';
-import type { Session, Workspace } from '../../executors/index.ts';
+import type { StageResult, Workspace } from '../../executors/index.ts';
 import { TabrunnerError } from '../../errors/index.ts';
 
 export interface TempDirWorkspace extends Workspace {
@@ -70,7 +70,7 @@ export async function createTempDirWorkspace(
     host,
     outsideAttempts,
     writes,
-    openSession(): Promise<Session> {
+    runStage(): Promise<StageResult> {
       return Promise.reject(new Error('temp-dir workspace runs no shell'));
     },
     async writeFile(path, data) {

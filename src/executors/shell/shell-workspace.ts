@@ -1,53 +1,44 @@
 /**
  * One job's sandbox for the shell executor: an in-memory file system holding the checkout at the
- * project directory, and the just-bash instance whose sessions run the job's lines. Disposing
- * drops both; nothing outlives the job.
+ * project directory, and the stage shell that runs the job's stages on it. Disposing drops
+ * both; nothing outlives the job.
  */
-import { Bash, InMemoryFs } from 'just-bash';
+import { InMemoryFs } from 'just-bash';
 import type { IFileSystem } from 'just-bash';
 import type { Clock } from '../../platform/clock.ts';
-import type { FileTree, PrepareOptions, Session, Workspace } from '../port.ts';
-import { createLoopYieldPlugin, createYieldCommand } from './loop-yield.ts';
-import { createStreamRedirectPlugin } from './stream-redirect.ts';
-import { OutputTap } from './output-tap.ts';
+import type {
+  FileTree,
+  PrepareOptions,
+  Stage,
+  StageHooks,
+  StageResult,
+  Workspace,
+} from '../port.ts';
+import { StageShell } from '../bash/stage-shell.ts';
 import { notFoundError, workspaceGoneError } from './shell-errors.ts';
-import { SHELL_LIMITS } from './shell-limits.ts';
-import { ShellSession, type SessionHost } from './shell-session.ts';
+import { shellHint } from './shell-hints.ts';
 
 const TYPE_MASK = 0o170000;
 const SYMLINK = 0o120000;
 const decoder = new TextDecoder();
 
-export class ShellWorkspace implements Workspace, SessionHost {
-  readonly bash: Bash;
-  readonly tap: OutputTap;
+export class ShellWorkspace implements Workspace {
   readonly #fs: IFileSystem;
-  readonly #options: PrepareOptions;
+  readonly #shell: StageShell;
+  readonly #projectDir: string;
   readonly #onDispose: () => void;
   #gone = false;
 
   private constructor(
     fs: IFileSystem,
-    tap: OutputTap,
-    options: PrepareOptions,
-    clock: Clock | undefined,
+    shell: StageShell,
+    projectDir: string,
     onDispose: () => void,
   ) {
     this.#fs = fs;
-    this.tap = tap;
-    this.#options = options;
+    this.#shell = shell;
+    this.#projectDir = projectDir;
     this.#onDispose = onDispose;
-    this.bash = new Bash({
-      fs: tap.wrap(fs),
-      cwd: options.projectDir,
-      env: options.env,
-      customCommands: [createYieldCommand()],
-      // just-bash blocks the host's timers while a script runs; a clock built on them can't sleep.
-      ...(clock ? { sleep: (ms: number) => clock.sleep(ms) } : {}),
-      executionLimits: SHELL_LIMITS,
-    });
-    this.bash.registerTransformPlugin(createLoopYieldPlugin());
-    this.bash.registerTransformPlugin(createStreamRedirectPlugin());
   }
 
   /** Places the tree, then builds the shell on top of it. */
@@ -61,36 +52,33 @@ export class ShellWorkspace implements Workspace, SessionHost {
     const root = normalize(options.projectDir);
     await fs.mkdir(root, { recursive: true });
     await fs.mkdir('/tmp', { recursive: true });
-    await OutputTap.install(fs);
+    await StageShell.install(fs);
     for (const dir of tree.directories ?? []) await fs.mkdir(join(root, dir), { recursive: true });
     for (const file of tree.files) await placeFile(fs, join(root, file.path), file.data, file.mode);
-    return new ShellWorkspace(
+    const shell = new StageShell({
       fs,
-      new OutputTap(),
-      { ...options, projectDir: root },
-      clock,
-      onDispose,
-    );
+      projectDir: root,
+      env: options.env,
+      ...(clock ? { sleep: (ms: number) => clock.sleep(ms) } : {}),
+      missingCommandHint: shellHint,
+    });
+    return new ShellWorkspace(fs, shell, root, onDispose);
   }
 
-  assertAlive(): void {
-    if (this.#gone) throw workspaceGoneError();
-  }
-
-  async openSession(): Promise<Session> {
-    this.assertAlive();
-    return new ShellSession(this, this.bash.getEnv(), this.#options.projectDir);
+  async runStage(stage: Stage, hooks: StageHooks, signal: AbortSignal): Promise<StageResult> {
+    this.#assertAlive();
+    return this.#shell.run(stage, hooks, signal);
   }
 
   async writeFile(path: string, data: Uint8Array): Promise<void> {
-    this.assertAlive();
+    this.#assertAlive();
     const target = this.#resolve(path);
     await this.#fs.mkdir(parentOf(target), { recursive: true });
     await this.#fs.writeFile(target, data);
   }
 
   async readFile(path: string): Promise<Uint8Array> {
-    this.assertAlive();
+    this.#assertAlive();
     const target = this.#resolve(path);
     if (!(await this.#fs.exists(target)) || (await this.#fs.stat(target)).isDirectory)
       throw notFoundError(path);
@@ -98,7 +86,7 @@ export class ShellWorkspace implements Workspace, SessionHost {
   }
 
   async listFiles(dir: string): Promise<string[]> {
-    this.assertAlive();
+    this.#assertAlive();
     const found: string[] = [];
     const walk = async (path: string): Promise<void> => {
       for (const name of await this.#fs.readdir(path)) {
@@ -117,12 +105,15 @@ export class ShellWorkspace implements Workspace, SessionHost {
   async dispose(): Promise<void> {
     if (this.#gone) return;
     this.#gone = true;
-    this.tap.listener = undefined;
     this.#onDispose();
   }
 
+  #assertAlive(): void {
+    if (this.#gone) throw workspaceGoneError();
+  }
+
   #resolve(path: string): string {
-    return path.startsWith('/') ? normalize(path) : join(this.#options.projectDir, path);
+    return path.startsWith('/') ? normalize(path) : join(this.#projectDir, path);
   }
 }
 

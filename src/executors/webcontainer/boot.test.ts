@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { bootWebContainer } from './boot.ts';
-import { FakeApi } from './testing/fake-api.ts';
-import { FakeContainer } from './testing/fake-webcontainer.ts';
+import { FakeApi, FakeContainer } from './testing/fake-container.ts';
 import { ManualClock } from './testing/manual-clock.ts';
 
 const supported = () => ({ ok: true }) as const;
@@ -81,7 +80,7 @@ describe('bootWebContainer', () => {
       clock: new ManualClock(),
       support: supported,
       onError: (m) => seen.push(m),
-    })) as FakeContainer;
+    })) as unknown as FakeContainer;
     for (const listener of container.errorListeners) listener({ message: 'storage blocked' });
     expect(seen).toEqual(['storage blocked']);
   });

@@ -1,6 +1,8 @@
 /**
- * The slice of `@webcontainer/api` this adapter uses, as structural types. The real classes
- * satisfy them (checked at the bottom), and the test double implements only this.
+ * The slice of `@webcontainer/api` this adapter uses, as structural types: only the documented
+ * calls working clients rely on (docs/architecture.md, "The WebContainer executor"). The real
+ * classes satisfy them (checked at the bottom); the test double and the transcript recorder
+ * implement or wrap exactly this.
  */
 import type {
   BootOptions,
@@ -12,7 +14,11 @@ import type {
 
 export type { BootOptions, FileSystemTree, SpawnOptions };
 
-/** A process on a pty: merged stdout+stderr as strings, a string stdin, an exit code. */
+/**
+ * A process on a pty: merged stdout+stderr of it and its descendants as strings (already
+ * decoded by the API, chunk by chunk), a string stdin, an exit code. `output` may stay open
+ * after `exit` resolves and may even receive more chunks (reference: @webcontainer/test).
+ */
 export interface ContainerProcess {
   readonly exit: Promise<number>;
   readonly input: WritableStream<string>;
@@ -34,12 +40,15 @@ export interface ContainerFs {
   readdir(path: string, options: { withFileTypes: true }): Promise<ContainerDirent[]>;
   mkdir(path: string, options: { recursive: true }): Promise<string>;
   rm(path: string, options?: { force?: boolean; recursive?: boolean }): Promise<void>;
+  rename(oldPath: string, newPath: string): Promise<void>;
 }
 
 export interface Container {
   readonly fs: ContainerFs;
   /** Absolute path of the instance's working directory, e.g. `/home/tabrunner`. */
   readonly workdir: string;
+  /** The default `PATH` of spawned processes. */
+  readonly path: string;
   spawn(command: string, args: string[], options?: SpawnOptions): Promise<ContainerProcess>;
   mount(payload: FileSystemTree | Uint8Array, options?: { mountPoint?: string }): Promise<void>;
   on(event: 'error', listener: (error: { message: string }) => void): () => void;

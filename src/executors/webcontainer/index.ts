@@ -1,7 +1,7 @@
 /**
- * The WebContainer executor: run a job's lines in StackBlitz's in-browser Node, one job per tab.
- * Needs a cross-origin isolated page and stackblitz.com reachable; check `webContainerSupport()`
- * before offering it.
+ * The WebContainer executor: run a job's stages in the stage shell with StackBlitz's in-browser
+ * Node for its programs, one job per tab. Needs a cross-origin isolated page and stackblitz.com
+ * reachable; check `webContainerSupport()` before offering it.
  */
 export { createWebContainerExecutor } from './webcontainer-executor.ts';
 export type { WebContainerExecutor, WebContainerExecutorOptions } from './webcontainer-executor.ts';
@@ -9,3 +9,4 @@ export { webContainerSupport } from './support.ts';
 export type { WebContainerSupport } from './support.ts';
 export { checkNodeImage } from './node-version.ts';
 export type { NodeImageCheck } from './node-version.ts';
+export { PROGRAMS } from './program-commands.ts';

@@ -4,8 +4,8 @@
  */
 import { TabrunnerError } from '../../errors/index.ts';
 
-/** How far cancelling got: Ctrl-C stopped the line, `kill()` ended the shell, or neither did. */
-export type AbortStage = 'before-start' | 'interrupted' | 'killed' | 'stuck';
+/** How far cancelling got: nothing had started, the stage was stopped, or a program ignored kill. */
+export type AbortStage = 'before-start' | 'interrupted' | 'stuck';
 
 /** The port's cancellation error: `code === 'AbortError'`. */
 /** `cause` is the signal's reason (a cancel, or a `TimeoutError`), so the runner can tell them apart. */
@@ -14,10 +14,10 @@ export function abortError(
   reason?: unknown,
 ): TabrunnerError<{ stage: AbortStage }> {
   const what: Record<AbortStage, string> = {
-    'before-start': 'The line was cancelled before it started.',
-    interrupted: 'The line was cancelled (Ctrl-C).',
-    killed: 'The line was cancelled; the shell was killed.',
-    stuck: 'The line was cancelled; it ignored Ctrl-C and kill, so the WebContainer was torn down.',
+    'before-start': 'The stage was cancelled before it started.',
+    interrupted: 'The stage was cancelled.',
+    stuck:
+      'The stage was cancelled; a program ignored kill(), so the WebContainer was torn down and the job’s files are gone.',
   };
   return new TabrunnerError('AbortError', what[stage], { stage }, { cause: reason });
 }
@@ -46,24 +46,6 @@ export function bootFailedError(cause: unknown): TabrunnerError<{ detail: string
   );
 }
 
-export function shellExitedError(
-  exitCode: number | null,
-): TabrunnerError<{ exitCode: number | null }> {
-  return new TabrunnerError(
-    'WebContainerShellExited',
-    'The jsh session ended unexpectedly; open a new session to run more lines.',
-    { exitCode },
-  );
-}
-
-export function shellNotReadyError(timeoutMs: number): TabrunnerError<{ timeoutMs: number }> {
-  return new TabrunnerError(
-    'WebContainerShellNotReady',
-    `jsh did not show a prompt within ${Math.round(timeoutMs / 1000)} s; reload the tab.`,
-    { timeoutMs },
-  );
-}
-
 export function busyError(): TabrunnerError<Record<string, never>> {
   return new TabrunnerError(
     'WebContainerBusy',
@@ -79,7 +61,27 @@ export function notFoundError(path: string): TabrunnerError<{ path: string }> {
 export function workspaceGoneError(): TabrunnerError<Record<string, never>> {
   return new TabrunnerError(
     'WebContainerWorkspaceGone',
-    'The workspace is gone: it was disposed, or the WebContainer was torn down after a stuck line.',
+    'The workspace is gone: it was disposed, or the WebContainer was torn down because a program ignored kill().',
     {},
+  );
+}
+
+/** The container could not be replaced: only a fresh page gets a working one. */
+export function needsReloadError(detail: string): TabrunnerError<{ detail: string }> {
+  return new TabrunnerError(
+    'WebContainerNeedsReload',
+    `The WebContainer stopped working (${detail}). Reload the tab to start a fresh one; this tab takes no jobs until then.`,
+    { detail },
+  );
+}
+
+export function outsideWorkdirError(
+  path: string,
+  workdir: string,
+): TabrunnerError<{ path: string }> {
+  return new TabrunnerError(
+    'WebContainerOutsideWorkdir',
+    `${path} is outside the WebContainer's working directory ${workdir}; jobs live below it.`,
+    { path },
   );
 }

@@ -1,213 +1,380 @@
-import { describe, expect, it } from 'vitest';
-import type { FileTree, Session } from '../port.ts';
-import { FakeApi } from './testing/fake-api.ts';
-import type { FakeContainer, FakeJshOptions } from './testing/fake-webcontainer.ts';
-import { ManualClock } from './testing/manual-clock.ts';
+/**
+ * The WebContainer executor against the test double, one behaviour of the runtime at a time.
+ * The double's programs are scripted here from what the documentation and StackBlitz's own
+ * clients show (output as strings on a pty, `exit` as the only end, a stream that may stay open
+ * or write after the exit, `kill()` that a busy loop ignores); the contract cases replaying
+ * whole transcripts live in test/contract.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Stage, Workspace } from '../port.ts';
+import type { SpawnOptions } from './container.ts';
+import {
+  FakeApi,
+  FakeContainer,
+  type Programs,
+  type SpawnRequest,
+} from './testing/fake-container.ts';
+import { FakeProcess } from './testing/fake-process.ts';
 import {
   createWebContainerExecutor,
+  type WebContainerExecutor,
   type WebContainerExecutorOptions,
 } from './webcontainer-executor.ts';
 
-const bytes = (s: string) => new TextEncoder().encode(s);
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
-const PROJECT = '/builds/group/project';
-const TREE: FileTree = {
-  files: [
-    { path: 'package.json', data: bytes('{"name":"p"}') },
-    { path: 'src/a.js', data: bytes('1') },
-  ],
+const supported = () => ({ ok: true }) as const;
+const osc = (payload: string) => `\x1b]654;${payload}\x07`;
+
+/** How a scripted program behaves; `request` is its spawn. */
+type Script = (process: FakeProcess, request: SpawnRequest) => void;
+
+/** Programs by name; `node -p <probe>` answers like WebContainer's Node unless scripted. */
+function programs(scripts: Record<string, Script>): Programs {
+  return (request) => {
+    const process = new FakeProcess();
+    const isProbe =
+      request.command === 'node' &&
+      request.args[0] === '-p' &&
+      request.args[1]?.includes('homedir');
+    const script = isProbe
+      ? (p: FakeProcess) => {
+          p.print('["v20.19.1","/home/tabrunner"]\r\n');
+          p.end(0);
+        }
+      : scripts[request.command];
+    if (!script) throw new Error(`spawn ${request.command} ENOENT`);
+    queueMicrotask(() => script(process, request));
+    return process;
+  };
+}
+
+const FAST: WebContainerExecutorOptions = {
+  support: supported,
+  drainGraceMs: 30,
+  killGraceMs: 100,
+  spawnTimeoutMs: 200,
+  bootTimeoutMs: 300,
 };
-const INTERRUPT_MS = 10;
-const KILL_MS = 20;
 
-function setup(jsh: FakeJshOptions = {}, options: WebContainerExecutorOptions = {}) {
-  const api = new FakeApi();
-  api.setup = (c) => void (c.jsh = jsh);
-  const clock = new ManualClock();
-  const executor = createWebContainerExecutor({
-    api: async () => api,
-    clock,
-    support: () => ({ ok: true }),
-    interruptGraceMs: INTERRUPT_MS,
-    killGraceMs: KILL_MS,
-    ...options,
-  });
-  const container = () => api.booted[api.booted.length - 1] as FakeContainer;
-  return { api, clock, executor, container };
+let executor: WebContainerExecutor | undefined;
+afterEach(async () => {
+  await executor?.dispose();
+  executor = undefined;
+});
+
+function start(api: FakeApi, options: WebContainerExecutorOptions = {}): WebContainerExecutor {
+  executor = createWebContainerExecutor({ ...FAST, api: async () => api, ...options });
+  return executor;
 }
 
-async function run(session: Session, command: string, signal = new AbortController().signal) {
-  let out = '';
-  const { exitCode } = await session.run({ command }, (c) => (out += text(c)), signal);
-  return { exitCode, out };
+async function job(exec: WebContainerExecutor): Promise<Workspace> {
+  const info = await exec.describe();
+  return exec.prepare(
+    { files: [{ path: 'package.json', data: new TextEncoder().encode('{}') }] },
+    { projectDir: `${info.buildsDir}/group/project`, env: { GREETING: 'hi' } },
+  );
 }
 
-describe('WebContainer executor', () => {
-  it('mounts the checkout in a fresh job directory and starts the shell there', async () => {
-    const { executor, container } = setup();
-    const workspace = await executor.prepare(TREE, { projectDir: PROJECT, env: {} });
-    expect(container().mounts).toEqual([{ payload: 'tree', mountPoint: `jobs/1${PROJECT}` }]);
-    expect(text(await workspace.readFile(`${PROJECT}/src/a.js`))).toBe('1');
-    const session = await workspace.openSession();
-    expect(container().spawns[0]).toMatchObject({
-      command: 'jsh',
-      args: ['--osc'],
-      options: { cwd: `jobs/1${PROJECT}` },
+async function stage(
+  workspace: Workspace,
+  lines: string[],
+  signal = new AbortController().signal,
+): Promise<{ exitCode: number; text: string; chunks: string[] }> {
+  const chunks: string[] = [];
+  const decoder = new TextDecoder();
+  const run: Stage = { lines };
+  const { exitCode } = await workspace.runStage(
+    run,
+    { onLine: () => undefined, onOutput: (c) => chunks.push(decoder.decode(c, { stream: true })) },
+    signal,
+  );
+  return { exitCode, text: chunks.join(''), chunks };
+}
+
+describe('WebContainer executor: the container', () => {
+  it('boots once, asks Node its version and home, and keeps builds below the workdir', async () => {
+    const api = new FakeApi(programs({}));
+    const exec = start(api);
+    expect(await exec.describe()).toEqual({
+      buildsDir: '/home/tabrunner/builds',
+      shell: 'bash',
+      nodeVersion: 'v20.19.1',
     });
-    expect(session.cwd()).toBe(PROJECT);
-    expect(await run(session, 'pwd')).toEqual({
+    await exec.describe();
+    expect(api.calls).toEqual(['boot']);
+    expect(api.bootOptions[0]).toMatchObject({ coep: 'require-corp', workdirName: 'tabrunner' });
+    expect(exec.booted).toBe(true);
+  });
+
+  it('mounts the checkout at the project directory and gives programs CI, npm_config_yes, HOME and PATH', async () => {
+    let seen: SpawnOptions | undefined;
+    const api = new FakeApi(
+      programs({
+        npm: (p, request) => {
+          seen = request.options;
+          p.end(0);
+        },
+      }),
+    );
+    const workspace = await job(start(api));
+    const container = api.booted[0] as FakeContainer;
+    expect(container.mounts).toEqual([{ kind: 'tree', mountPoint: 'builds/group/project' }]);
+    expect(
+      new TextDecoder().decode(await container.fs.readFile('builds/group/project/package.json')),
+    ).toBe('{}');
+    await stage(workspace, ['npm ci']);
+    expect(seen).toMatchObject({
+      cwd: 'builds/group/project',
+      terminal: { cols: 200, rows: 50 },
+      env: {
+        CI: 'true',
+        npm_config_yes: 'true',
+        HOME: '/home/tabrunner',
+        PATH: '/bin:/usr/bin:/usr/local/bin',
+        GREETING: 'hi',
+      },
+    });
+  });
+
+  it('refuses a second job while one is prepared', async () => {
+    const exec = start(new FakeApi(programs({})));
+    await job(exec);
+    await expect(job(exec)).rejects.toMatchObject({ code: 'WebContainerBusy' });
+  });
+
+  it('says when the page cannot boot a WebContainer, and why', async () => {
+    const exec = start(new FakeApi(), {
+      support: () => ({ ok: false, reason: 'This page is not cross-origin isolated.' }),
+    });
+    await expect(exec.describe()).rejects.toMatchObject({
+      code: 'WebContainerUnsupported',
+      message: 'This page is not cross-origin isolated.',
+    });
+  });
+
+  it('gives up on a boot that never answers, with advice, and tries again for the next job', async () => {
+    const api = new FakeApi(programs({}));
+    api.nextBoot = () => new Promise(() => undefined);
+    const exec = start(api);
+    await expect(exec.describe()).rejects.toMatchObject({
+      code: 'WebContainerBootTimeout',
+      message: expect.stringMatching(/stackblitz\.com/),
+    });
+    api.nextBoot = async () => new FakeContainer({ programs: programs({}) });
+    expect((await exec.describe()).buildsDir).toBe('/home/tabrunner/builds');
+  });
+});
+
+describe('WebContainer executor: a program’s output and exit', () => {
+  it('streams a program’s output while it runs, with LF line ends', async () => {
+    let finish!: () => void;
+    const api = new FakeApi(
+      programs({
+        npm: (p) => {
+          p.print('added 1 package\r\n');
+          finish = () => {
+            p.print('done\r\n');
+            p.end(0);
+            p.close();
+          };
+        },
+      }),
+    );
+    const workspace = await job(start(api));
+    const chunks: string[] = [];
+    const running = workspace.runStage(
+      { lines: ['npm ci'] },
+      { onLine: () => undefined, onOutput: (c) => chunks.push(new TextDecoder().decode(c)) },
+      new AbortController().signal,
+    );
+    await vi.waitFor(() => expect(chunks).toEqual(['added 1 package\n']));
+    finish();
+    expect(await running).toEqual({ exitCode: 0 });
+    expect(chunks.join('')).toBe('added 1 package\ndone\n');
+  });
+
+  it('keeps output that arrives after the exit, within the grace', async () => {
+    const api = new FakeApi(
+      programs({
+        node: (p) => {
+          p.print('before\r\n');
+          p.end(0);
+          setTimeout(() => p.print('after the exit\r\n'), 5);
+        },
+      }),
+    );
+    const outcome = await stage(await job(start(api)), ['node build.js']);
+    expect(outcome).toMatchObject({ exitCode: 0, text: 'before\nafter the exit\n' });
+  });
+
+  it('ends the stage when the exit came and the output never closes', async () => {
+    const api = new FakeApi(programs({ node: (p) => (p.print('x\r\n'), p.end(0)) }));
+    const outcome = await stage(await job(start(api)), ['node a.js', 'echo next']);
+    expect(outcome).toMatchObject({ exitCode: 0, text: 'x\nnext\n' });
+  });
+
+  it('waits for nothing a program may never print: no output, no prompt', async () => {
+    const api = new FakeApi(programs({ node: (p) => p.end(0) }));
+    expect(await stage(await job(start(api)), ['node quiet.js'])).toMatchObject({
       exitCode: 0,
-      out: `/home/tabrunner/jobs/1${PROJECT}\n`,
+      text: '',
     });
   });
 
-  it('passes job variables, pointing project paths at the real directory', async () => {
-    const { executor, container } = setup();
-    const env = {
-      GREETING: 'hi',
-      CI_PROJECT_DIR: PROJECT,
-      REPORT: `${PROJECT}/out.xml`,
-      OTHER: '/builds',
-    };
-    const session = await (
-      await executor.prepare(TREE, { projectDir: PROJECT, env })
-    ).openSession();
-    expect(container().spawns[0]?.options?.env).toEqual({
-      GREETING: 'hi',
-      CI_PROJECT_DIR: `/home/tabrunner/jobs/1${PROJECT}`,
-      REPORT: `/home/tabrunner/jobs/1${PROJECT}/out.xml`,
-      OTHER: '/builds',
-    });
-    expect((await run(session, 'echo $GREETING')).out).toBe('hi\n');
-  });
-
-  it('keeps cd between lines and reports the new cwd as a sandbox path', async () => {
-    const { executor } = setup();
-    const session = await (
-      await executor.prepare(TREE, { projectDir: PROJECT, env: {} })
-    ).openSession();
-    await run(session, 'cd src');
-    expect(session.cwd()).toBe(`${PROJECT}/src`);
-    expect((await run(session, 'pwd')).out).toBe(`/home/tabrunner/jobs/1${PROJECT}/src\n`);
-  });
-
-  it('returns each line exit code', async () => {
-    const { executor } = setup();
-    const session = await (
-      await executor.prepare(TREE, { projectDir: PROJECT, env: {} })
-    ).openSession();
-    expect((await run(session, 'node -e "process.exit(2)"')).exitCode).toBe(2);
-    expect((await run(session, 'true')).exitCode).toBe(0);
-  });
-
-  it('exports setEnv variables, quoted, before the next line', async () => {
-    const { executor, container } = setup();
-    const session = await (
-      await executor.prepare(TREE, { projectDir: PROJECT, env: {} })
-    ).openSession();
-    session.setEnv({ CI_JOB_STATUS: "it's failed" });
-    expect((await run(session, 'echo $CI_JOB_STATUS')).out).toBe("it's failed\n");
-    expect(container().spawns[0]?.process.typed).toContain(
-      `export CI_JOB_STATUS='it'\\''s failed'\n`,
+  it('takes the exit code from `exit`, not from a shell prompt marker printed before it', async () => {
+    const api = new FakeApi(
+      programs({
+        npm: (p) => {
+          p.print(`${osc('exit=1:0')}${osc('prompt')}failing\r\n`);
+          setTimeout(() => p.end(2), 5);
+        },
+      }),
     );
+    const outcome = await stage(await job(start(api)), ['npm test', 'echo not reached']);
+    expect(outcome.exitCode).toBe(2);
+    expect(outcome.text).toBe(`${osc('exit=1:0')}${osc('prompt')}failing\n`);
   });
 
-  it('runs a multi-line entry from a script file instead of typing it', async () => {
-    const { executor, container } = setup();
-    const workspace = await executor.prepare(TREE, { projectDir: PROJECT, env: {} });
-    const session = await workspace.openSession();
-    await run(session, 'echo a\necho b');
-    expect(text(await workspace.readFile('/.tabrunner/line-1.sh'))).toBe('echo a\necho b\n');
-    expect(container().spawns[0]?.process.typed).toContain(
-      `jsh '/home/tabrunner/jobs/1/.tabrunner/line-1.sh'\n`,
+  it('keeps a character whose UTF-16 halves arrive in two chunks', async () => {
+    const rocket = '🚀';
+    const api = new FakeApi(
+      programs({
+        node: (p) => {
+          p.print(`go ${rocket[0]}`);
+          p.print(`${rocket[1]}\r\n`);
+          p.end(0);
+        },
+      }),
     );
+    expect((await stage(await job(start(api)), ['node rocket.js'])).text).toBe('go 🚀\n');
   });
 
-  it('writes, reads and lists files by sandbox path', async () => {
-    const { executor } = setup();
-    const workspace = await executor.prepare(TREE, { projectDir: PROJECT, env: {} });
-    await workspace.writeFile(`${PROJECT}/dist/out/app.js`, bytes('x'));
-    expect(text(await workspace.readFile(`${PROJECT}/dist/out/app.js`))).toBe('x');
-    expect(await workspace.listFiles(PROJECT)).toEqual([
-      `${PROJECT}/dist/out/app.js`,
-      `${PROJECT}/package.json`,
-      `${PROJECT}/src/a.js`,
-    ]);
-    expect(await workspace.listFiles('/nowhere')).toEqual([]);
-    await expect(workspace.readFile(`${PROJECT}/missing`)).rejects.toMatchObject({
-      code: 'ENOENT',
+  it('ends the stage at `exit N` after a program, as bash ends at exit', async () => {
+    const api = new FakeApi(programs({ node: (p) => p.end(0) }));
+    expect(await stage(await job(start(api)), ['node a.js', 'exit 3', 'echo no'])).toMatchObject({
+      exitCode: 3,
+      text: '',
     });
   });
 
-  it('runs one job at a time, boots once, and removes a job directory on dispose', async () => {
-    const { executor, api, container } = setup();
-    const first = await executor.prepare(TREE, { projectDir: PROJECT, env: {} });
-    await expect(executor.prepare(TREE, { projectDir: PROJECT, env: {} })).rejects.toMatchObject({
-      code: 'WebContainerBusy',
-    });
-    await first.dispose();
-    await first.dispose();
-    expect([...container().dirs].some((d) => d.startsWith('jobs/1'))).toBe(false);
-    await executor.prepare(TREE, { projectDir: PROJECT, env: {} });
-    expect(container().mounts[1]?.mountPoint).toBe(`jobs/2${PROJECT}`);
-    expect(api.calls.filter((c) => c === 'boot')).toHaveLength(1);
+  it('fails the entry with advice when a program cannot be started', async () => {
+    const api = new FakeApi(programs({}));
+    const outcome = await stage(await job(start(api)), ['pnpm install']);
+    expect(outcome.exitCode).toBe(126);
+    expect(outcome.text).toMatch(/pnpm could not start in the WebContainer: spawn pnpm ENOENT/);
   });
 
-  it('mounts a checkout above the threshold as a binary snapshot', async () => {
-    const { executor, container } = setup({}, { snapshotThresholdBytes: 10 });
-    await executor.prepare(TREE, { projectDir: PROJECT, env: {} });
-    expect(container().mounts[0]?.payload).toBe('snapshot');
+  it('gives up on a spawn that never answers', async () => {
+    const api = new FakeApi((request) =>
+      request.command === 'npm' ? new Promise<never>(() => undefined) : programs({})(request),
+    );
+    const outcome = await stage(await job(start(api)), ['npm ci']);
+    expect(outcome.exitCode).toBe(126);
+    expect(outcome.text).toMatch(/did not start it within/);
   });
 
-  it('tears down and reboots when a cancelled line ignores Ctrl-C and kill', async () => {
-    const jsh: FakeJshOptions = {
-      handle: (line) =>
-        line === 'node spin.js' ? { kind: 'hang', ctrlC: 'ignored', kill: 'ignored' } : undefined,
-    };
-    const { executor, api, clock } = setup(jsh);
-    const workspace = await executor.prepare(TREE, { projectDir: PROJECT, env: {} });
-    const session = await workspace.openSession();
-    const first = api.booted[0] as FakeContainer;
+  it('fails an entry whose program lost its container (a rejected exit)', async () => {
+    const api = new FakeApi(programs({ node: (p) => p.abort('Process aborted') }));
+    const outcome = await stage(await job(start(api)), ['node a.js']);
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.text).toMatch(/ended with the WebContainer: Process aborted/);
+  });
+
+  it('returns a captured program’s output to the shell, not to the log', async () => {
+    const api = new FakeApi(programs({ node: (p) => (p.print('42\r\n'), p.end(0)) }));
+    const outcome = await stage(await job(start(api)), ['V=$(node -p 42)', 'echo "[$V]"']);
+    expect(outcome.text).toBe('[42]\n');
+  });
+
+  it('runs programs only below the workdir', async () => {
+    const api = new FakeApi(programs({ node: (p) => p.end(0) }));
+    const outcome = await stage(await job(start(api)), ['cd /tmp', 'node a.js']);
+    expect(outcome.exitCode).toBe(126);
+    expect(outcome.text).toMatch(/cannot see \/tmp/);
+  });
+});
+
+describe('WebContainer executor: stopping', () => {
+  it('kills a cancelled program and stays usable', async () => {
+    const api = new FakeApi(programs({ node: () => undefined }));
+    const workspace = await job(start(api));
     const controller = new AbortController();
-    const pending = run(session, 'node spin.js', controller.signal);
-    await first.spawns[0]?.process.waitForInput('node spin.js\n');
+    const running = stage(workspace, ['node server.js'], controller.signal);
+    await vi.waitFor(() => expect((api.booted[0] as FakeContainer).spawns.length).toBe(2));
     controller.abort();
-    await clock.elapse(INTERRUPT_MS);
-    await clock.elapse(KILL_MS);
-    await expect(pending).rejects.toMatchObject({ code: 'AbortError', data: { stage: 'stuck' } });
-    expect(first.tornDown).toBe(true);
-    await expect(workspace.readFile(`${PROJECT}/package.json`)).rejects.toMatchObject({
+    await expect(running).rejects.toMatchObject({ code: 'AbortError' });
+    const server = (api.booted[0] as FakeContainer).spawns[1]?.process;
+    expect(server?.kills).toBe(1);
+    expect(await stage(workspace, ['echo after'])).toMatchObject({ text: 'after\n' });
+  });
+
+  it('replaces the container when a program ignores kill, and the next job runs in the new one', async () => {
+    const api = new FakeApi(
+      programs({
+        node: (p, request) => {
+          if (request.args[0] === '-e')
+            p.onKill = () => undefined; // a busy loop (#1121)
+          else p.end(0);
+        },
+      }),
+    );
+    const exec = start(api);
+    const workspace = await job(exec);
+    const controller = new AbortController();
+    const running = stage(workspace, ['node -e "for(;;){}"'], controller.signal);
+    await vi.waitFor(() => expect((api.booted[0] as FakeContainer).spawns.length).toBe(2));
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ code: 'AbortError', data: { stage: 'stuck' } });
+    expect((api.booted[0] as FakeContainer).tornDown).toBe(true);
+    await expect(
+      workspace.readFile('/home/tabrunner/builds/group/project/package.json'),
+    ).rejects.toMatchObject({
       code: 'WebContainerWorkspaceGone',
     });
     await workspace.dispose();
-    const next = await (
-      await executor.prepare(TREE, { projectDir: PROJECT, env: {} })
-    ).openSession();
-    expect(api.calls.filter((c) => c === 'boot')).toHaveLength(2);
-    expect((await run(next, 'echo alive')).out).toBe('alive\n');
+    const next = await job(exec);
+    expect(api.booted).toHaveLength(2);
+    expect(await stage(next, ['node ok.js'])).toMatchObject({ exitCode: 0 });
   });
 
-  it('tells why it cannot boot on an unsupported page', async () => {
-    const { executor, api } = setup(
-      {},
-      { support: () => ({ ok: false, reason: 'Not cross-origin isolated.' }) },
+  it('stops what a job left running when it ends, and removes its files', async () => {
+    let left: FakeProcess | undefined;
+    const api = new FakeApi(
+      programs({
+        node: (p) => {
+          left = p;
+        },
+      }),
     );
-    await expect(executor.prepare(TREE, { projectDir: PROJECT, env: {} })).rejects.toMatchObject({
-      code: 'WebContainerUnsupported',
-      message: 'Not cross-origin isolated.',
-    });
-    expect(api.calls).toEqual([]);
+    const exec = start(api);
+    const workspace = await job(exec);
+    // A stage cut short leaves its program running until the workspace goes.
+    const controller = new AbortController();
+    const running = stage(workspace, ['node server.js'], controller.signal);
+    await vi.waitFor(() => expect(left).toBeDefined());
+    const server = left as FakeProcess;
+    server.onKill = () => undefined;
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ code: 'AbortError' });
+    await workspace.dispose();
+    expect((api.booted[0] as FakeContainer).tornDown).toBe(true);
+    expect(api.booted).toHaveLength(2);
   });
 
-  it('reports the container Node version for image checks', async () => {
-    const { executor } = setup();
-    expect(await executor.nodeVersion()).toBe('v20.19.1');
-  });
-
-  it('tears the container down on dispose', async () => {
-    const { executor, container } = setup();
-    await executor.prepare(TREE, { projectDir: PROJECT, env: {} });
-    await executor.dispose();
-    expect(container().tornDown).toBe(true);
+  it('asks for a reload when a fresh container does not come after a teardown', async () => {
+    const broken: string[] = [];
+    const api = new FakeApi(
+      programs({ node: (p, r) => (r.args[0] === '-e' ? (p.onKill = () => undefined) : p.end(0)) }),
+    );
+    const exec = start(api, { onBroken: (m) => broken.push(m) });
+    const workspace = await job(exec);
+    api.nextBoot = () => new Promise(() => undefined); // the teardown never finishes
+    const controller = new AbortController();
+    const running = stage(workspace, ['node -e "for(;;){}"'], controller.signal);
+    await vi.waitFor(() => expect((api.booted[0] as FakeContainer).spawns.length).toBe(2));
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ code: 'AbortError' });
+    expect(broken).toHaveLength(1);
+    expect(broken[0]).toMatch(/Reload the tab/);
+    await expect(job(exec)).rejects.toMatchObject({ code: 'WebContainerNeedsReload' });
   });
 });

@@ -11,9 +11,19 @@
  * (if, loops, case, groups, subshells) whose output is the line's output. Not: command and
  * process substitutions (captured), function bodies (a function may be called inside `$(…)`; its
  * call site is redirected instead), and commands feeding a pipe (only their stderr is tapped).
+ *
+ * Live commands: a program that runs elsewhere (WebContainer's `npm`) returns its output to
+ * just-bash only when it exits, so a redirection would show `npm ci` all at once at the end.
+ * Where such a command writes straight to the line's output (no redirection of its stdout or
+ * stderr other than `2>&1`), it is renamed to `LIVE_COMMAND <name> …`, which streams to the tap
+ * itself as the program runs; anywhere else (pipes, `$(…)`, `> file`) it keeps its name and its
+ * output goes where bash would send it.
  */
 import type { CommandNode, SimpleCommandNode, StatementNode, TransformPlugin } from 'just-bash';
 import { STDERR_TAP, STDOUT_TAP } from './output-tap.ts';
+
+/** The command a live program call is renamed to; its first argument is the program's name. */
+export const LIVE_COMMAND = '__tabrunner_live';
 
 /** just-bash exports no name for a redirection node; this is its shape. */
 type RedirectionNode = SimpleCommandNode['redirections'][number];
@@ -47,16 +57,39 @@ function bodiesOf(command: CommandNode): StatementNode[][] {
   }
 }
 
-function tapStatements(statements: StatementNode[]): void {
+/** `2>&1`: stderr joins stdout, which a pty-backed program has already done. */
+function isStderrToStdout(r: RedirectionNode): boolean {
+  if (r.fd !== 2 || r.operator !== '>&' || r.target.type !== 'Word') return false;
+  const [part, ...rest] = r.target.parts;
+  return rest.length === 0 && part?.type === 'Literal' && part.value === '1';
+}
+
+/** Input redirections leave the output where it was. */
+function keepsOutput(r: RedirectionNode): boolean {
+  return ['<', '<<', '<<-', '<<<'].includes(r.operator) || isStderrToStdout(r);
+}
+
+/** `npm ci` → `__tabrunner_live npm ci`, when `npm` is live and its output is the line's. */
+function goLive(command: SimpleCommandNode, live: ReadonlySet<string>): boolean {
+  const [part, ...rest] = command.name?.parts ?? [];
+  if (rest.length > 0 || part?.type !== 'Literal' || !live.has(part.value)) return false;
+  if (!command.redirections.every(keepsOutput)) return false;
+  command.args = [{ type: 'Word', parts: [{ ...part }] }, ...command.args];
+  command.name = { type: 'Word', parts: [{ type: 'Literal', value: LIVE_COMMAND }] };
+  return true;
+}
+
+function tapStatements(statements: StatementNode[], live: ReadonlySet<string>): void {
   for (const statement of statements) {
     for (const pipeline of statement.pipelines) {
       pipeline.commands.forEach((command, index) => {
         if (command.type === 'FunctionDef') return;
         const feedsPipe = index < pipeline.commands.length - 1;
+        if (!feedsPipe && command.type === 'SimpleCommand' && goLive(command, live)) return;
         const bodies = bodiesOf(command);
         if (!feedsPipe && bodies.length > 0 && command.redirections.length === 0) {
           // Descend, so a loop's output streams per command instead of when the loop ends.
-          for (const body of bodies) tapStatements(body);
+          for (const body of bodies) tapStatements(body, live);
           return;
         }
         const own = feedsPipe
@@ -68,11 +101,12 @@ function tapStatements(statements: StatementNode[]): void {
   }
 }
 
-export function createStreamRedirectPlugin(): TransformPlugin {
+/** `live`: names of commands that stream themselves (see "Live commands" above). */
+export function createStreamRedirectPlugin(live: ReadonlySet<string> = new Set()): TransformPlugin {
   return {
     name: 'tabrunner-stream-redirect',
     transform({ ast }) {
-      tapStatements(ast.statements);
+      tapStatements(ast.statements, live);
       return { ast };
     },
   };

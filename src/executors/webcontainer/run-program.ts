@@ -1,0 +1,175 @@
+/**
+ * Runs one program in the container the way working clients do (docs/architecture.md, "The
+ * WebContainer executor"): `spawn(command, args, { cwd, env })`, output read from
+ * `process.output`, the exit code from `await process.exit`, `kill()` to stop it. Every wait is
+ * bounded: the spawn itself, the output still draining after the exit (the stream may never
+ * close, and a process may write after its exit), and stopping it (`kill()`, then giving up:
+ * a busy loop ignores it, webcontainer-core #1121, and only a new container ends it; the
+ * caller decides that).
+ */
+import type { Clock } from '../../platform/clock.ts';
+import type { Container, ContainerProcess, SpawnOptions } from './container.ts';
+import { ProgramOutput } from './program-output.ts';
+
+export interface ProgramLimits {
+  /** How long `spawn()` may take to hand back a process. @default 30_000 */
+  spawnTimeoutMs?: number;
+  /** After the exit, how long late output may still arrive before reading stops. @default 250 */
+  drainGraceMs?: number;
+  /** After `kill()`, how long it may take to end before it counts as stuck. @default 3_000 */
+  killGraceMs?: number;
+}
+
+export interface ProgramCall {
+  command: string;
+  args: string[];
+  /** Relative to the container's workdir; empty for the workdir itself. */
+  cwd: string;
+  env: Record<string, string>;
+  /** Written to the program's stdin before it is closed. */
+  stdin: string;
+  /** Give the program a terminal of this size (tools then see a TTY and may use colour). */
+  terminal?: { cols: number; rows: number };
+  onOutput(chunk: Uint8Array): void;
+  signal: AbortSignal;
+}
+
+export type ProgramResult =
+  | { kind: 'exited'; exitCode: number }
+  /** `spawn()` failed or did not answer in time: nothing ran, or what ran was killed. */
+  | { kind: 'not-started'; message: string }
+  /** `exit` rejected: the container went away under the program (a teardown). */
+  | { kind: 'lost'; message: string }
+  /** The signal stopped it. `stuck`: it ignored `kill()` and may still run. */
+  | { kind: 'cancelled'; how: 'before-start' | 'killed' | 'stuck' };
+
+/** Every process this adapter started and that may still run, so a job's end can stop them. */
+export interface ProcessTracker {
+  started(process: ContainerProcess): void;
+  ended(process: ContainerProcess): void;
+}
+
+export async function runProgram(
+  container: Container,
+  call: ProgramCall,
+  options: { clock: Clock; limits: ProgramLimits; tracker: ProcessTracker },
+): Promise<ProgramResult> {
+  const { clock, limits, tracker } = options;
+  if (call.signal.aborted) return { kind: 'cancelled', how: 'before-start' };
+  const spawnOptions: SpawnOptions = {
+    ...(call.cwd ? { cwd: call.cwd } : {}),
+    env: call.env,
+    ...(call.terminal ? { terminal: call.terminal } : {}),
+  };
+  const spawning = container.spawn(call.command, call.args, spawnOptions);
+  let process: ContainerProcess;
+  try {
+    const spawned = await within(clock, spawning, limits.spawnTimeoutMs ?? 30_000);
+    if (spawned === 'timeout') {
+      // A process handed back too late is not ours to run: stop it.
+      spawning.then(
+        (late) => late.kill(),
+        () => undefined,
+      );
+      return {
+        kind: 'not-started',
+        message: `WebContainer did not start it within ${seconds(limits.spawnTimeoutMs ?? 30_000)}`,
+      };
+    }
+    process = spawned;
+  } catch (err) {
+    return { kind: 'not-started', message: err instanceof Error ? err.message : String(err) };
+  }
+  tracker.started(process);
+
+  const decoder = new ProgramOutput();
+  const reader = process.output.getReader();
+  const drained = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        const bytes = decoder.push(value);
+        if (bytes.length > 0) call.onOutput(bytes);
+      }
+    } catch {
+      // A cancelled read or a torn-down container: what arrived so far is all there is.
+    }
+  })();
+  void feedInput(process, call.stdin);
+
+  const exit = process.exit.then(
+    (code) => ({ code }),
+    (err: unknown) => ({ lost: err instanceof Error ? err.message : String(err) }),
+  );
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    call.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  let result: ProgramResult;
+  try {
+    const first = await Promise.race([exit, aborted]);
+    if (first === 'aborted') {
+      result = await stop(process, exit, clock, limits);
+    } else if ('code' in first) {
+      result = { kind: 'exited', exitCode: first.code };
+    } else {
+      result = { kind: 'lost', message: first.lost };
+    }
+  } finally {
+    call.signal.removeEventListener('abort', onAbort);
+  }
+
+  // Output may still be on its way after the exit, and the stream may never close.
+  if ((await within(clock, drained, limits.drainGraceMs ?? 250)) === 'timeout')
+    await reader.cancel().catch(() => undefined);
+  const tail = decoder.flush();
+  if (tail.length > 0) call.onOutput(tail);
+  if (!(result.kind === 'cancelled' && result.how === 'stuck')) tracker.ended(process);
+  return result;
+}
+
+/** `kill()` with its grace; a program that outlives it is stuck. */
+async function stop(
+  process: ContainerProcess,
+  exit: Promise<unknown>,
+  clock: Clock,
+  limits: ProgramLimits,
+): Promise<ProgramResult> {
+  process.kill();
+  if ((await within(clock, exit, limits.killGraceMs ?? 3_000)) !== 'timeout')
+    return { kind: 'cancelled', how: 'killed' };
+  return { kind: 'cancelled', how: 'stuck' };
+}
+
+/** GitLab's runner gives a script an empty stdin; a program here gets the pipe's bytes, then the end. */
+async function feedInput(process: ContainerProcess, stdin: string): Promise<void> {
+  const writer = process.input.getWriter();
+  try {
+    if (stdin !== '') await writer.write(stdin);
+    await writer.close();
+  } catch {
+    // The process already ended: nothing left to feed.
+  } finally {
+    writer.releaseLock();
+  }
+}
+
+/** The value, or 'timeout' after `ms` on the injected clock. */
+async function within<T>(clock: Clock, promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  const timer = new AbortController();
+  const timeout = clock.sleep(ms, timer.signal).then(
+    () => 'timeout' as const,
+    () => 'timeout' as const,
+  );
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    timer.abort();
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)} s`;
+}

@@ -1,0 +1,146 @@
+/**
+ * Replays a transcript (../transcript/transcript.ts) through the test double: each spawn the
+ * executor makes is matched, by command and arguments, to the next unused recording of that
+ * call in the current case (then in the boot case), and its process plays back what was
+ * recorded: the output chunks exactly as they came, the exit code or the rejected exit, the
+ * output closing or never closing, the files it changed, and a `kill()` waited for where the
+ * recording has one. The shell's own work needs no replay: it runs for real in the stage shell.
+ */
+import {
+  BOOT_CASE,
+  type ProcessEvent,
+  type SpawnCall,
+  type Transcript,
+} from '../transcript/transcript.ts';
+import { FakeApi, FakeContainer, type Programs, type SpawnRequest } from './fake-container.ts';
+import { FakeProcess } from './fake-process.ts';
+
+export interface ReplayOptions {
+  /** Recorded pauses longer than this are shortened, so tests stay fast. @default 20 */
+  maxDelayMs?: number;
+}
+
+export class TranscriptReplay {
+  readonly transcript: Transcript;
+  readonly #maxDelayMs: number;
+  readonly #used = new Set<SpawnCall>();
+  #case: string = BOOT_CASE;
+
+  constructor(transcript: Transcript, options: ReplayOptions = {}) {
+    this.transcript = transcript;
+    this.#maxDelayMs = options.maxDelayMs ?? 20;
+  }
+
+  /** Spawns from now on are looked up in this case first. */
+  useCase(name: string): void {
+    this.#case = name;
+  }
+
+  /** An API whose containers look like the recorded one and replay its programs. */
+  api(): FakeApi {
+    const api = new FakeApi(this.programs);
+    api.nextBoot = async () =>
+      new FakeContainer({
+        workdir: this.transcript.workdir,
+        path: this.transcript.path,
+        programs: this.programs,
+      });
+    return api;
+  }
+
+  readonly programs: Programs = (request) => {
+    const recording = this.#find(request);
+    if (!recording) {
+      const shown = [request.command, ...request.args].map((a) => JSON.stringify(a)).join(' ');
+      throw new Error(
+        `The transcript has no recording of ${shown} in case "${this.#case}"; record one with /?self-check.`,
+      );
+    }
+    this.#used.add(recording);
+    if (recording.error !== undefined) throw new Error(recording.error);
+    const process = new FakeProcess();
+    void this.#play(process, recording.events, request.container);
+    return process;
+  };
+
+  #find(request: SpawnRequest): SpawnCall | undefined {
+    const args = JSON.stringify(request.args);
+    for (const name of [this.#case, BOOT_CASE]) {
+      const calls = this.transcript.cases.find((c) => c.name === name)?.calls ?? [];
+      const found = calls.find(
+        (call): call is SpawnCall =>
+          call.call === 'spawn' &&
+          !this.#used.has(call) &&
+          call.command === request.command &&
+          JSON.stringify(call.args) === args,
+      );
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  async #play(
+    process: FakeProcess,
+    events: ProcessEvent[],
+    container: FakeContainer,
+  ): Promise<void> {
+    let killed!: () => void;
+    const kill = new Promise<void>((resolve) => (killed = resolve));
+    // The recording says what the program did after kill(); nothing happens by itself.
+    process.onKill = () => killed();
+    let last = 0;
+    for (const [index, event] of events.entries()) {
+      if (event.type === 'kill') {
+        await kill;
+        last = event.at;
+        continue;
+      }
+      await pause(Math.min(Math.max(0, event.at - last), this.#maxDelayMs));
+      last = event.at;
+      if (container.tornDown) return;
+      switch (event.type) {
+        case 'output':
+          process.print(event.data);
+          break;
+        case 'exit': {
+          // The recorder took the file changes before `exit` resolved, so they come first here.
+          const next = events[index + 1];
+          if (next?.type === 'files') await applyFiles(container, next);
+          process.end(event.code);
+          break;
+        }
+        case 'exit-error':
+          process.abort(event.error);
+          break;
+        case 'closed':
+          process.close();
+          break;
+        case 'files':
+        case 'input':
+        case 'input-closed':
+          // Files were applied with the exit; input was ours, not the program's.
+          break;
+      }
+    }
+  }
+}
+
+async function applyFiles(
+  container: FakeContainer,
+  event: Extract<ProcessEvent, { type: 'files' }>,
+): Promise<void> {
+  for (const path of event.removed) await container.fs.rm(path, { recursive: true, force: true });
+  for (const file of event.written) {
+    if (file.base64 === undefined) continue;
+    const slash = file.path.lastIndexOf('/');
+    if (slash > 0) await container.fs.mkdir(file.path.slice(0, slash), { recursive: true });
+    await container.fs.writeFile(
+      file.path,
+      Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0)),
+    );
+  }
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
