@@ -1,4 +1,5 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
@@ -9,6 +10,11 @@ import { relayPlugin } from './proxy/vite-plugin.ts';
 // Worker also installs src/sources/buffer-polyfill.ts). Same alias as test/browser/sources-bundle.ts.
 const require = createRequire(import.meta.url);
 const isomorphicGitUmd = join(dirname(require.resolve('isomorphic-git')), 'index.umd.min.js');
+
+// The self-check writes the client's version into its transcripts; the package exports no package.json.
+const webContainerApi = JSON.parse(
+  readFileSync(new URL('./node_modules/@webcontainer/api/package.json', import.meta.url), 'utf8'),
+) as { version: string };
 
 /**
  * Scripts that find their global object through `global` (Node) or `this` (undefined in a
@@ -43,5 +49,6 @@ export default defineConfig({
       'Cross-Origin-Embedder-Policy': 'require-corp',
     },
   },
+  define: { __WEBCONTAINER_API_VERSION__: JSON.stringify(webContainerApi.version) },
   build: { target: 'es2022' },
 });

@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { build } from 'vite';
 import { createProject } from '../emulator/git/index.ts';
 import { startEmulator } from '../emulator/index.ts';
+import { canPick } from '../emulator/jobs/index.ts';
 import { createPipeline } from '../emulator/pipelines/index.ts';
 import { startRelay, type RunningRelay } from '../proxy/node.ts';
 
@@ -85,9 +86,19 @@ async function main(): Promise<void> {
     sourceDir: SAMPLE_DIR,
   });
   const pipeline = await createPipeline(emulator.context, project.id, { ref: 'main' });
-  // Untagged jobs only: the sandbox button connects with the shell executor, and the sample's
-  // `node`-tagged jobs need WebContainer (create a tagged runner in the emulator for those).
+  // Two runners, as two donated tabs would be: the shell one takes the untagged jobs; the
+  // sample's `node`-tagged jobs wait for a tab that connects the WebContainer one (it needs
+  // stackblitz.com), and the page says so.
   const runner = emulator.createRunner({ description: 'tabrunner sandbox', runUntagged: true });
+  const webContainerRunner = emulator.createRunner({
+    description: 'tabrunner sandbox (WebContainer)',
+    tags: ['node'],
+    runUntagged: false,
+  });
+  const waiting = pipeline.jobIds
+    .map((id) => emulator.state.jobs.get(id))
+    .filter((job) => job !== undefined && !canPick(runner, job))
+    .map((job) => ({ name: job?.name ?? '', tags: job?.tags ?? [] }));
 
   const relay = await listen({
     port: Number(values.port),
@@ -101,7 +112,13 @@ async function main(): Promise<void> {
   const projectUrl = `${emulator.url}/${project.fullPath}`;
   await writeFile(
     join(APP_DIR, 'sandbox.json'),
-    JSON.stringify({ gitlabUrl: emulator.url, token: runner.token, projectUrl }),
+    JSON.stringify({
+      gitlabUrl: emulator.url,
+      token: runner.token,
+      projectUrl,
+      webContainerToken: webContainerRunner.token,
+      waiting,
+    }),
   );
 
   console.log(
@@ -111,6 +128,7 @@ async function main(): Promise<void> {
       '',
       `  GitLab emulator:      ${emulator.url}/  (pipeline #${pipeline.id} of ${project.fullPath})`,
       '  Open the page and press "Connect to the local sandbox"; the untagged jobs run in the tab.',
+      '  The node jobs need a WebContainer runner (a second tab, with internet for stackblitz.com).',
       `  Restart this command for a fresh pipeline.`,
       '  Press Ctrl+C to stop.',
       '',

@@ -74,4 +74,21 @@ describe('handlePage', () => {
     expect(other.status).toBe(404);
     expect(await other.text()).toBe('');
   });
+
+  it('shows GitLab’s stuck message for a pending job no online runner can take', async () => {
+    const project = t.ctx.state.projects.values().next().value;
+    if (!project) throw new Error('no project');
+    const pipeline = await createPipeline(t.ctx, project.id, {
+      ref: 'main',
+      jobs: [{ name: 'needs-node', stage: 'build', script: ['node -v'], tags: ['node'] }],
+    });
+    const id = pipeline.jobIds[0] ?? -1;
+    expect(t.ctx.state.jobs.get(id)?.status).toBe('pending');
+    const overview = await (await fetch(`${base}/`)).text();
+    expect(overview).toMatch(/class="stuck" title="This job is stuck because the project/);
+    const html = await (await fetch(`${base}/-/jobs/${id}`)).text();
+    expect(html).toContain(
+      'This job is stuck because the project doesn&#39;t have any runners online assigned to it.',
+    );
+  });
 });

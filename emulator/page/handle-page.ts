@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.ts';
+import { stuckMessage } from '../jobs/index.ts';
 import type { Job, Pipeline } from '../model.ts';
 import { escapeHtml, formatDuration, maskSecrets } from './html.ts';
 import { PAGE_STYLE } from './page-style.ts';
@@ -92,12 +93,14 @@ function pipelineSection(ctx: EmulatorContext, pipeline: Pipeline): string {
     .map((id) => ctx.state.jobs.get(id))
     .filter((job): job is Job => job !== undefined);
   const rows = jobs
-    .map(
-      (job) =>
+    .map((job) => {
+      const stuck = stuckMessage(ctx, job);
+      return (
         `<tr><td>${escapeHtml(job.stage)}</td><td><a href="/-/jobs/${job.id}">${escapeHtml(job.name)}</a> #${job.id}</td>` +
-        `<td>${badge(job.status)}</td><td>${escapeHtml(jobDuration(ctx, job))}</td>` +
-        `<td>${escapeHtml(job.tags.join(', '))}</td></tr>`,
-    )
+        `<td>${badge(job.status)}${stuck ? ` <span class="stuck" title="${escapeHtml(stuck)}">stuck</span>` : ''}</td>` +
+        `<td>${escapeHtml(jobDuration(ctx, job))}</td><td>${escapeHtml(job.tags.join(', '))}</td></tr>`
+      );
+    })
     .join('');
   return (
     `<section class="pipeline"><h2>${badge(pipeline.status)} Pipeline #${pipeline.id} ` +
@@ -125,9 +128,11 @@ function jobPage(ctx: EmulatorContext, job: Job): string {
     job.failureReason && `failure reason <b>${escapeHtml(job.failureReason)}</b>`,
     job.exitCode !== null && `exit code ${job.exitCode}`,
   ].filter(Boolean);
+  const stuck = stuckMessage(ctx, job);
   const body =
     `<h1>${badge(job.status)} ${escapeHtml(job.name)} <small>#${job.id}</small></h1>` +
     `<p>${facts.join(' · ')}</p>` +
+    (stuck ? `<p class="stuck-banner" role="status">${escapeHtml(stuck)}</p>` : '') +
     `<h2>Artifacts</h2>${artifacts ? `<ul>${artifacts}</ul>` : '<p>None.</p>'}` +
     `<h2>Log</h2><input type="checkbox" id="show-times"><label for="show-times">Show timestamps</label>` +
     (trace === '' ? '<p class="empty">No output yet.</p>' : traceToHtml(trace));

@@ -21,6 +21,8 @@ export const PAGE_STYLE = [
   '.status{border-radius:1em;padding:.05em .6em;font-size:.85em;border:1px solid #999}',
   '.status-success{color:#108548;border-color:#108548}.status-failed{color:#dd2b0e;border-color:#dd2b0e}',
   '.status-running{color:#1f75cb;border-color:#1f75cb}.status-pending{color:#ab6100;border-color:#ab6100}',
+  '.stuck{color:#ab6100;font-size:.8em;font-weight:600;cursor:help}',
+  '.stuck-banner{background:#fdf1dd;border:1px solid #e9be74;color:#5c3900;border-radius:.3em;padding:.6em .8em}',
   '.trace{background:#1f1f1f;color:#ccc;font:13px/1.45 ui-monospace,monospace;padding:.8em;white-space:pre-wrap;word-break:break-all}',
   '.trace summary{cursor:pointer;list-style-position:inside}.trace summary .line{display:inline}',
   '.trace .duration{float:right;color:#999;background:#333;border-radius:.6em;padding:0 .5em}',

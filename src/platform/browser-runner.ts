@@ -9,6 +9,7 @@ import { createShellExecutor, type Executor } from '../executors/index.ts';
 import {
   createWebContainerExecutor,
   webContainerSupport,
+  type WebContainerExecutor,
 } from '../executors/webcontainer/index.ts';
 import {
   createGitLabClient,
@@ -112,7 +113,8 @@ function infoFor(executor: ExecutorChoice, headersReadable: boolean): RunnerInfo
     version: TABRUNNER_VERSION,
     revision: TABRUNNER_REVISION,
     executor,
-    shell: executor === 'shell' ? 'bash' : 'jsh',
+    // Both executors interpret the job's lines in the stage shell (src/executors/bash).
+    shell: 'bash',
     platform: 'browser',
     architecture: 'wasm',
     features: runnerFeatures({ headersReadable }),
@@ -232,7 +234,7 @@ export class BrowserRunner {
   #settings: SavedSettings;
   #client: GitLabClient;
   #sourcesWorker: SourcesWorkerClient;
-  #executor: Executor | null = null;
+  #executor: Executor | WebContainerExecutor | null = null;
   #runner: Runner | null = null;
   #running: Promise<void> | null = null;
   #restartAfterStop = false;
@@ -304,8 +306,7 @@ export class BrowserRunner {
       this.events.emit({ type: 'state', state: 'error' });
       return;
     }
-    const executor = await this.#ensureExecutor();
-    const nodeVersion = await this.#nodeVersion(executor);
+    const executor = this.#ensureExecutor();
     const runner = new Runner({
       client: this.#client,
       executor,
@@ -318,7 +319,6 @@ export class BrowserRunner {
       checkIntervalSeconds: this.#settings.checkIntervalSeconds,
       outputLimit: this.#settings.outputLimit,
       executableArch: connection.executor === 'shell' ? 'browser/wasm' : 'webcontainer/wasm',
-      ...(nodeVersion ? { nodeVersion } : {}),
     });
     const off = runner.events.on((event) => this.events.emit(event));
     this.#runner = runner;
@@ -364,11 +364,27 @@ export class BrowserRunner {
     this.#runner?.resume();
   }
 
-  /** New poll interval and output limit: applied now when idle, else after the current job. */
+  /**
+   * New poll interval and output limit: applied now when idle, else after the current job. A new
+   * WebContainer API key applies to a container not booted yet; StackBlitz takes the key only
+   * before the page's first boot, so after it the key waits for a reload (and the page says so).
+   */
   applySettings(settings: SavedSettings): void {
-    const executorChanged = settings.webContainerApiKey !== this.#settings.webContainerApiKey;
+    const keyChanged = settings.webContainerApiKey !== this.#settings.webContainerApiKey;
     this.#settings = settings;
-    if (executorChanged && this.connection.executor === 'webcontainer') this.#executor = null;
+    if (keyChanged && this.#executor) {
+      if ('booted' in this.#executor && this.#executor.booted) {
+        this.events.emit({
+          type: 'error',
+          message:
+            'The new WebContainer API key takes effect when you reload the tab: StackBlitz accepts a key only before the first WebContainer starts.',
+          fatal: false,
+        });
+      } else if (!this.#running) {
+        void this.#executor.dispose();
+        this.#executor = null;
+      }
+    }
     if (this.#running && this.#runner) {
       this.#restartAfterStop = true;
       this.#runner.stop('graceful');
@@ -427,7 +443,7 @@ export class BrowserRunner {
     this.#executor?.dispose?.();
   }
 
-  async #ensureExecutor(): Promise<Executor> {
+  #ensureExecutor(): Executor | WebContainerExecutor {
     if (this.#executor) return this.#executor;
     this.#executor =
       this.connection.executor === 'webcontainer'
@@ -437,21 +453,14 @@ export class BrowserRunner {
               : {}),
             clock: this.clock,
             ...(this.#onExecutorError ? { onError: this.#onExecutorError } : {}),
+            // The container could not be replaced: no more jobs until the donor reloads.
+            onBroken: (message) => {
+              this.#runner?.pause();
+              this.events.emit({ type: 'error', message, fatal: true });
+            },
           })
         : createShellExecutor({ clock: this.clock });
     return this.#executor;
-  }
-
-  async #nodeVersion(executor: Executor): Promise<string | undefined> {
-    if (!('nodeVersion' in executor) || typeof executor.nodeVersion !== 'function')
-      return undefined;
-    try {
-      const version = String(await (executor.nodeVersion as () => Promise<string>)());
-      return /^v?(\d+)/.exec(version)?.[1];
-    } catch (err) {
-      this.events.emit({ type: 'error', message: (err as Error).message, fatal: false });
-      return undefined;
-    }
   }
 
   #sources(): SourcesProvider {

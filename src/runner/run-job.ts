@@ -57,12 +57,8 @@ export interface RunJobOptions {
   traceClock?: Clock;
   info: RunnerInfo;
   runner: { name: string; token: string; systemId: string };
-  /** Root of all builds in the sandbox (`CI_BUILDS_DIR`). */
-  buildsDir: string;
   /** `<os>/<arch>` for `CI_RUNNER_EXECUTABLE_ARCH`. */
   executableArch: string;
-  /** Major Node version inside the sandbox, when it has Node. */
-  nodeVersion?: string;
   outputLimit: number;
   parsed: ParsedJob;
   /** Aborted when the runner is stopped immediately: the job fails as a system failure. */
@@ -94,11 +90,16 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
   const startedAt = o.clock.now();
   const summary = jobSummary(payload);
   const stages: StageTiming[] = [];
+  // Where the sandbox keeps builds, and its Node; a sandbox that cannot start fails the job below.
+  const sandbox = await o.executor.describe().then(
+    (info) => ({ ok: true as const, info }),
+    (err: unknown) => ({ ok: false as const, message: describe(err) }),
+  );
   const plan = planJob(payload, {
     executor: o.executor.name,
-    nodeVersion: o.nodeVersion,
+    nodeVersion: sandbox.ok ? majorVersion(sandbox.info.nodeVersion) : undefined,
     runner: {
-      buildsDir: o.buildsDir,
+      buildsDir: sandbox.ok ? sandbox.info.buildsDir : '/builds',
       shortToken: shortToken(o.runner.token),
       version: TABRUNNER_VERSION,
       revision: TABRUNNER_REVISION,
@@ -202,6 +203,7 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
         trace,
         stage,
         jobAbort.signal,
+        sandbox.ok ? null : sandbox.message,
       ));
       failure = await runUserSteps(
         plan,
@@ -308,9 +310,16 @@ async function prepareAndFetch(
   trace: JobTrace,
   stage: Stage,
   signal: AbortSignal,
+  /** Why the executor cannot start, if it cannot. */
+  unavailable: string | null,
 ): Promise<{ workspace: Workspace; tracked: Set<string> }> {
   await stage('prepare_executor', `Preparing the "${o.executor.name}" executor`, async () => {
     trace.println(`Using ${o.executor.name} executor...`);
+    if (unavailable !== null)
+      throw new StageError({
+        kind: 'system',
+        message: `the ${o.executor.name} executor cannot start: ${unavailable}`,
+      });
   });
   await stage('prepare_script', 'Preparing environment', async () => {
     trace.text(`Running on tabrunner ${o.runner.name} (${o.executor.name})...\n`);
@@ -705,6 +714,11 @@ function jobSummary(payload: JobPayload): JobSummary {
     pipelineId: payload.job_info.pipeline_id,
     url,
   };
+}
+
+/** `v20.19.1` → `20`, as the plan compares majors. */
+function majorVersion(version: string | undefined): string | undefined {
+  return version === undefined ? undefined : /^v?(\d+)/.exec(version)?.[1];
 }
 
 function describe(err: unknown): string {

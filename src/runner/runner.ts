@@ -41,12 +41,8 @@ export interface RunnerOptions {
   checkIntervalSeconds?: number;
   /** Job log limit in bytes. Default 4 MiB (§6.6). */
   outputLimit?: number;
-  /** Root of all builds in the sandbox (`CI_BUILDS_DIR`). Default `/builds`. */
-  buildsDir?: string;
   /** `<os>/<arch>` for `CI_RUNNER_EXECUTABLE_ARCH`. */
   executableArch: string;
-  /** Major Node version inside the sandbox, when it has Node. */
-  nodeVersion?: string;
   /** Consecutive 403s before the runner stops asking. Default 3 (`unhealthy_requests_limit`). */
   unhealthyLimit?: number;
   random?: () => number;
@@ -97,6 +93,16 @@ export class Runner {
       jitter: 0.2,
       random: o.random ?? Math.random,
     };
+
+    // Take no job the executor cannot run: a sandbox that does not start is the donor's to fix.
+    try {
+      await o.executor.describe();
+    } catch (err) {
+      const reason = `The ${o.executor.name} executor cannot start: ${err instanceof Error ? err.message : String(err)}`;
+      this.events.emit({ type: 'error', message: reason, fatal: true });
+      this.#setState('error');
+      return { outcomes, reason };
+    }
 
     while (this.#stopRequested === null) {
       if (this.#paused) {
@@ -258,9 +264,7 @@ export class Runner {
         traceClock: o.traceClock,
         info: o.info,
         runner: { name: o.name, token: o.token, systemId: o.systemId },
-        buildsDir: o.buildsDir ?? '/builds',
         executableArch: o.executableArch,
-        nodeVersion: o.nodeVersion,
         outputLimit: o.outputLimit ?? 4 * 1024 * 1024,
         parsed: answer.job,
         signal: this.#jobAbort.signal,

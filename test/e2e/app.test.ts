@@ -2,7 +2,7 @@
  * The tab, end to end: the built app served by the real relay, in front of the real emulator
  * (real `git http-backend`), in Debian's headless Chromium, with the shell executor. Each test
  * uses its own runner in the emulator and its own browser profile, so no tab steals another's
- * job. Screenshots of every panel land in docs/screenshots/.
+ * job. `npm run screenshots` also saves every panel to docs/screenshots/.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
 } from './page-helpers.ts';
 import { startStack, type Stack } from './stack.ts';
 import { launchChromiumWithTabs } from '../support/chromium.ts';
+import { parseTranscript } from '../../src/executors/webcontainer/transcript/transcript.ts';
 
 let stack: Stack;
 
@@ -244,4 +245,45 @@ describe('the tabrunner page', { timeout: 90_000 }, () => {
     expect(done.status).toBe('failed');
     expect(done.failureReason).toBe('runner_system_failure');
   });
+});
+
+describe('the browser self-check', () => {
+  // TABRUNNER_INTERNET=1: the machine reaches stackblitz.com, so the check runs for real.
+  const online = process.env['TABRUNNER_INTERNET'] === '1';
+
+  it(
+    online
+      ? 'runs the executor contract on a real WebContainer and offers the transcript'
+      : 'says within 60 s that WebContainer cannot start here, and why, and offers the transcript',
+    async () => {
+      const { context } = await stack.open();
+      const page = await context.newPage();
+      await page.goto(`${stack.relay.url}/?self-check`);
+      const result = page.getByTestId('self-check-result');
+      await expect(result.getAttribute('data-verdict')).resolves.toBe('running');
+      const verdict = online ? 'pass' : 'unavailable';
+      await page
+        .locator(`[data-testid="self-check-result"][data-verdict="${verdict}"]`)
+        .waitFor({ timeout: online ? 600_000 : 60_000 });
+      if (!online) {
+        // No network: the boot timed out and the page says what to check.
+        await expect(result.innerText()).resolves.toMatch(
+          /did not boot within 30 s.*stackblitz\.com/s,
+        );
+      }
+      await screenshots(page, page.locator('section.check'), 'self-check');
+
+      const file = await download(
+        page,
+        page.getByRole('button', { name: 'Download the transcript' }),
+      );
+      const transcript = parseTranscript(new TextDecoder().decode(file));
+      expect(transcript.recorded).toBe(true);
+      expect(transcript.userAgent).toMatch(/Chrom/);
+      const boot = transcript.cases[0]?.calls.find((call) => call.call === 'boot');
+      if (online) expect(boot).toMatchObject({ call: 'boot', workdir: expect.any(String) });
+      else expect(boot).toMatchObject({ call: 'boot' });
+    },
+    online ? 660_000 : 90_000,
+  );
 });

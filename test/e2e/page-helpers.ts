@@ -39,8 +39,12 @@ export async function download(page: Page, button: Locator): Promise<Uint8Array>
   return new Uint8Array(await readFile(await file.path()));
 }
 
-/** Screenshot `target` in the light and the dark theme into docs/screenshots/<name>-<theme>.png. */
+/**
+ * Screenshot `target` in the light and the dark theme into docs/screenshots/<name>-<theme>.png,
+ * only for `npm run screenshots` (TABRUNNER_SCREENSHOTS=1): a test run never writes tracked files.
+ */
 export async function screenshots(page: Page, target: Locator | null, name: string): Promise<void> {
+  if (process.env['TABRUNNER_SCREENSHOTS'] !== '1') return;
   await mkdir(SCREENSHOTS, { recursive: true });
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });

@@ -3,6 +3,9 @@
  * they run in the Node process and give a page a real GitLab emulator to talk to, and a look
  * at what GitLab then knows. Registered in vitest.config.ts.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import type { BrowserCommand } from 'vitest/node';
 import { startEmulator, type Emulator } from '../../emulator/index.ts';
 
@@ -32,6 +35,8 @@ declare module 'vitest/browser' {
     startGitLab: () => Promise<TestGitLab>;
     gitLabRunners: (id: number) => Promise<TestGitLabRunner[]>;
     stopGitLab: (id: number) => Promise<void>;
+    /** A committed WebContainer transcript's JSON (test/fixtures/webcontainer/<name>). */
+    readTranscript: (name: string) => Promise<string>;
   }
 }
 
@@ -70,4 +75,11 @@ const stopGitLab: BrowserCommand<[id: number], void> = async (_context, id) => {
   running.delete(id);
 };
 
-export const browserCommands = { startGitLab, gitLabRunners, stopGitLab };
+const readTranscript: BrowserCommand<[name: string], string> = async (_context, name) => {
+  if (!/^[\w.-]+\.transcript\.json(\.gz)?$/.test(name))
+    throw new Error(`not a transcript: ${name}`);
+  const raw = await readFile(join(import.meta.dirname, '../fixtures/webcontainer', name));
+  return (name.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+};
+
+export const browserCommands = { startGitLab, gitLabRunners, stopGitLab, readTranscript };

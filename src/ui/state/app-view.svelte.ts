@@ -29,8 +29,13 @@ import { RunnerView } from './runner-view.svelte.ts';
 /** What `npm start` publishes at `/sandbox.json` (absent in production). */
 export interface SandboxOffer {
   gitlabUrl: string;
+  /** The shell runner's token: it takes the untagged jobs. */
   token: string;
   projectUrl: string;
+  /** The `node`-tagged runner's token, for a tab with the WebContainer executor. */
+  webContainerToken: string | null;
+  /** The sample pipeline's jobs the shell runner cannot take, and their tags. */
+  waiting: { name: string; tags: string[] }[];
 }
 
 /** Connection fields a share link may carry (never a token). */
@@ -118,17 +123,29 @@ export class AppView {
     }
   }
 
-  /** One click for the `npm start` sandbox: its emulator, this page's relay, the shell executor. */
-  connectSandbox(origin: string): Promise<void> {
+  /**
+   * One click for the `npm start` sandbox: its emulator and this page's relay, as the shell
+   * runner (untagged jobs) or the WebContainer runner (the `node` jobs).
+   */
+  connectSandbox(origin: string, executor: ExecutorChoice = 'shell'): Promise<void> {
     const offer = this.sandbox;
-    if (!offer) return Promise.resolve();
+    const token = executor === 'shell' ? offer?.token : offer?.webContainerToken;
+    if (!offer || !token) return Promise.resolve();
     return this.connect({
       gitlabUrl: offer.gitlabUrl,
       relayUrl: origin,
-      executor: 'shell',
+      executor,
       tokenKind: 'auth',
-      token: offer.token,
+      token,
     });
+  }
+
+  /** Sandbox jobs this tab's runner will never take: it runs the shell executor there. */
+  get sandboxJobsElsewhere(): { name: string; tags: string[] }[] {
+    const offer = this.sandbox;
+    const connection = this.connection;
+    if (!offer || !connection || connection.executor !== 'shell') return [];
+    return connection.gitlabUrl === offer.gitlabUrl ? offer.waiting : [];
   }
 
   async start(): Promise<void> {
@@ -247,6 +264,16 @@ export class AppView {
           gitlabUrl: body.gitlabUrl,
           token: body.token,
           projectUrl: body.projectUrl ?? body.gitlabUrl,
+          webContainerToken:
+            typeof body.webContainerToken === 'string' ? body.webContainerToken : null,
+          waiting: Array.isArray(body.waiting)
+            ? body.waiting.filter(
+                (job): job is { name: string; tags: string[] } =>
+                  typeof job?.name === 'string' &&
+                  Array.isArray(job.tags) &&
+                  job.tags.every((tag) => typeof tag === 'string'),
+              )
+            : [],
         };
       }
     } catch {

@@ -47,7 +47,9 @@ export class TranscriptRecorder {
   #path = '';
 
   constructor(options: RecorderOptions = {}) {
-    this.#now = options.now ?? (() => performance.now());
+    // Bound now: file calls arrive from inside just-bash's script execution, where its
+    // defence in depth (in Node) blocks reading `performance.now` afresh.
+    this.#now = options.now ?? performance.now.bind(performance);
     this.#watch = options.watch ?? ['builds'];
     this.#maxFileBytes = options.maxFileBytes ?? 1024 * 1024;
     this.#meta = options.meta;
