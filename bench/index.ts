@@ -7,6 +7,7 @@ import { benchArtifacts } from './artifacts.bench.ts';
 import { benchRunner } from './runner.bench.ts';
 import { benchSources } from './sources.bench.ts';
 import { benchTracePipeline } from './trace-pipeline.bench.ts';
+import { benchWebContainer } from './webcontainer.bench.ts';
 import { benchWebContainerExport } from './webcontainer-export.bench.ts';
 
 interface Line {
@@ -66,12 +67,41 @@ lines.push({
   goal: '',
 });
 
+const webContainer = await benchWebContainer(quick ? 4 : 10);
+results['webContainer'] = webContainer;
+if ('skipped' in webContainer) {
+  lines.push({
+    benchmark: 'webcontainer',
+    measure: 'boot, mount, per-job overhead',
+    value: webContainer.skipped,
+    goal: '',
+  });
+} else {
+  for (const r of webContainer.rows) {
+    lines.push({
+      benchmark: 'webcontainer',
+      measure: r.name,
+      value:
+        `${Math.round(r.ms)} ms` +
+        (r.shellMs === null
+          ? ''
+          : ` (shell executor ${Math.round(r.shellMs)} ms, ratio ${(r.ms / r.shellMs).toFixed(1)})`),
+      goal: '',
+    });
+  }
+}
+
 const webContainerExport = await benchWebContainerExport(
   quick ? { files: 500, totalBytes: 5 * 1024 * 1024 } : {},
 );
 results['webContainerExport'] = webContainerExport;
 if ('skipped' in webContainerExport) {
-  console.log(`webcontainer export: skipped, ${webContainerExport.skipped}`);
+  lines.push({
+    benchmark: 'webcontainer export',
+    measure: 'export() vs file by file',
+    value: webContainerExport.skipped,
+    goal: '',
+  });
 } else {
   for (const r of webContainerExport.rows) {
     lines.push({

@@ -3,8 +3,9 @@
  * it to the executor as a file tree. This surface is isomorphic (Node and browser Worker); the
  * node:fs store lives in `./node.ts`, the Worker entry in `./worker.ts`.
  *
- * WebContainer mount form (webcontainer.md §2 "mount"): a `FileSystemTree` costs a latin1 JSON
- * copy of every byte (69 MB / 3.4 s for a 43 MB tree), a msgpack snapshot none (147 ms). The
+ * WebContainer mount form (docs/architecture.md, "WebContainer facts"): a `FileSystemTree`
+ * costs a latin1 JSON copy of every byte (69 MB / 3.4 s for a 43 MB tree), a msgpack snapshot
+ * none (147 ms). The
  * WebContainer adapter turns the `FileTree` into one (`executors/webcontainer/binary-snapshot.ts`,
  * chosen by `mount-payload.ts` for checkouts of 1 MiB and more) on the page, from the bytes this
  * Worker transferred. The snapshot has no place for symlinks (a tree with one is mounted as a

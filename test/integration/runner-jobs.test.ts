@@ -3,6 +3,7 @@
  * the trace GitLab stores is exactly the one the runner produced.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createShellExecutor } from '../../src/executors/index.ts';
 import { crc32, formatChecksum } from '../../src/job/index.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
 
@@ -64,6 +65,64 @@ describe('runner with the emulator', () => {
     expect(log).toContain('cleanup for failed');
     expect(log).toContain('ERROR: Job failed: exit code 3');
     expect(Buffer.from(stored.trace).equals(Buffer.from(output(job!.id)))).toBe(true);
+  });
+
+  it('judges each job as GitLab’s bash does: errexit, pipefail, exit N, set +e', async () => {
+    const jobs = await h.pipeline([
+      { name: 'multi-line', script: ['false\necho multi-line-ran'] },
+      { name: 'exit-zero', script: ['exit 0', 'echo exit-zero-ran'] },
+      { name: 'pipe', script: ['false | cat', 'echo pipe-ran'] },
+      { name: 'set-plus-e', script: ['set +e', 'false', 'echo set-plus-e-ran'] },
+    ]);
+    const { runner, output } = h.makeRunner();
+    for (let i = 0; i < jobs.length; i++) await runner.run({ once: true });
+    const outcome = async (index: number) => {
+      const job = jobs[index]!;
+      const stored = await h.finished(job.id);
+      return { status: stored.status, exitCode: stored.exitCode, log: text(output(job.id)) };
+    };
+
+    const multiLine = await outcome(0);
+    expect(multiLine).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(multiLine.log).not.toContain('multi-line-ran\n');
+    const exitZero = await outcome(1);
+    expect(exitZero.status).toBe('success');
+    expect(exitZero.log).not.toContain('exit-zero-ran\n');
+    const pipe = await outcome(2);
+    expect(pipe).toMatchObject({ status: 'failed', exitCode: 1 });
+    expect(pipe.log).not.toContain('pipe-ran\n');
+    const setPlusE = await outcome(3);
+    expect(setPlusE.status).toBe('success');
+    expect(setPlusE.log).toContain('set-plus-e-ran\n');
+  });
+
+  it('takes no job when its executor cannot start, and says why', async () => {
+    const [job] = await h.pipeline([{ name: 'waits', script: ['echo hi'] }]);
+    const broken = createShellExecutor();
+    broken.describe = () => Promise.reject(new Error('WebContainer did not boot within 30 s.'));
+    const { runner, events } = h.makeRunner({ executor: broken });
+    const { outcomes, reason } = await runner.run();
+    expect(outcomes).toEqual([]);
+    expect(reason).toBe('The shell executor cannot start: WebContainer did not boot within 30 s.');
+    expect(runner.state).toBe('error');
+    expect(events).toContainEqual({ type: 'error', message: reason, fatal: true });
+    expect(h.emulator.state.jobs.get(job!.id)?.status).toBe('pending');
+  });
+
+  it('fails a job as a system failure when its executor stopped working since the start', async () => {
+    const [job] = await h.pipeline([{ name: 'unlucky', script: ['echo hi'] }]);
+    const executor = createShellExecutor();
+    const working = executor.describe.bind(executor);
+    let calls = 0;
+    executor.describe = () =>
+      ++calls === 1 ? working() : Promise.reject(new Error('Reload the tab to start a fresh one.'));
+    const { runner, output } = h.makeRunner({ executor });
+    await runner.run({ once: true });
+    const stored = await h.finished(job!.id);
+    expect(stored).toMatchObject({ status: 'failed', failureReason: 'runner_system_failure' });
+    const log = text(output(job!.id));
+    expect(log).toMatch(/Preparing the "shell" executor[\s\S]*cannot start: Reload the tab/);
+    expect(log).not.toContain('Getting source from Git repository');
   });
 
   it('masks a masked variable in the stored trace', async () => {

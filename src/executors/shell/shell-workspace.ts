@@ -14,6 +14,7 @@ import type {
   StageResult,
   Workspace,
 } from '../port.ts';
+import { normalizePath as normalize } from '../bash/posix-path.ts';
 import { StageShell } from '../bash/stage-shell.ts';
 import { notFoundError, workspaceGoneError } from './shell-errors.ts';
 import { shellHint } from './shell-hints.ts';
@@ -130,17 +131,6 @@ async function placeFile(
   }
   await fs.writeFile(path, data);
   await fs.chmod(path, mode & 0o777);
-}
-
-/** Collapses `.`, `..` and repeated slashes; the result is absolute. */
-function normalize(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join('/')}`;
 }
 
 function join(base: string, path: string): string {

@@ -3,10 +3,11 @@
  * `@webcontainer/snapshot` (`{ d: { name: { d: … } | { f: { c: bytes } } } }`), which that
  * package only builds in Node, so this is a minimal msgpack writer (maps, strings, bytes).
  *
- * Why: a `FileSystemTree` is JSON with every byte as a latin1 character; reference
- * webcontainer.md §2 measured 69.3 MB / 3,376 ms against 42.7 MB / 147 ms for this shape on a
- * 42.7 MB tree. The shape is an inference there ("verify in a browser"), and it cannot hold
- * symlinks, so callers fall back to the tree (see `chooseMountPayload`).
+ * Why: a `FileSystemTree` is JSON with every byte as a latin1 character; on a 42.7 MB tree it
+ * measured 69.3 MB / 3,376 ms against 42.7 MB / 147 ms for this shape (docs/architecture.md,
+ * "WebContainer facts"). That the runtime accepts this shape is inferred from the package, not
+ * seen in a browser, and it cannot hold symlinks, so callers fall back to the tree (see
+ * `chooseMountPayload`).
  */
 import type { FileTree } from '../port.ts';
 import { pathSegments, SYMLINK_MODE } from './file-system-tree.ts';

@@ -19,6 +19,7 @@ import type {
   MkdirOptions,
   RmOptions,
 } from 'just-bash';
+import { normalizePath as normalize } from '../bash/posix-path.ts';
 import type { ContainerFs } from './container.ts';
 
 type ReadFileOptions = Parameters<IFileSystem['readFile']>[1];
@@ -260,17 +261,6 @@ function translate(err: unknown, syscall: string, path: string): Error {
   const text = `${(err as { code?: unknown })?.code ?? ''} ${err instanceof Error ? err.message : String(err)}`;
   const code = Object.keys(MESSAGES).find((c) => text.includes(c));
   return code ? fsError(code, syscall, path) : err instanceof Error ? err : new Error(String(err));
-}
-
-/** Mount-relative absolute path → `/`-rooted, without `.`, `..` or repeated slashes. */
-function normalize(path: string): string {
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join('/')}`;
 }
 
 /** The container API's form of a mount path: relative to its workdir. */

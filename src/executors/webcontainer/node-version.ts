@@ -1,6 +1,6 @@
 /**
  * Compares a job's `image:` with the container's Node. WebContainer has one Node (20 by
- * default, 22 opt-in through `engines.node` or `.nvmrc`; reference/webcontainer.md §3), so an
+ * default, 22 opt-in through `engines.node` or `.nvmrc`; docs/architecture.md, "WebContainer facts"), so an
  * image is a wish the executor cannot grant: it warns and runs anyway. Pure.
  */
 

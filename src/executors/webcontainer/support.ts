@@ -1,7 +1,7 @@
 /**
  * Can this page boot a WebContainer? Answers before booting, from what the page can see:
- * cross-origin isolation, SharedArrayBuffer, and the browser notes in reference/webcontainer.md
- * §1 "Browsers". Owns no state and boots nothing.
+ * cross-origin isolation, SharedArrayBuffer, and what is known of each browser
+ * (docs/architecture.md, "WebContainer facts"). Owns no state and boots nothing.
  */
 
 export type WebContainerSupport = { ok: true } | { ok: false; reason: string };
