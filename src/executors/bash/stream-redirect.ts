@@ -17,13 +17,18 @@
  * Where such a command writes straight to the line's output (no redirection of its stdout or
  * stderr other than `2>&1`), it is renamed to `LIVE_COMMAND <name> …`, which streams to the tap
  * itself as the program runs; anywhere else (pipes, `$(…)`, `> file`) it keeps its name and its
- * output goes where bash would send it.
+ * output goes where bash would send it. just-bash runs `cmd &` to its end before going on; a
+ * live program started that way (`npm run serve &`) is renamed to `BACKGROUND_COMMAND <name> …`
+ * instead, which starts it and returns at once, as bash does.
  */
 import type { CommandNode, SimpleCommandNode, StatementNode, TransformPlugin } from 'just-bash';
 import { STDERR_TAP, STDOUT_TAP } from './output-tap.ts';
 
 /** The command a live program call is renamed to; its first argument is the program's name. */
 export const LIVE_COMMAND = '__tabrunner_live';
+
+/** The command a live program started with `&` is renamed to; it returns once it started. */
+export const BACKGROUND_COMMAND = '__tabrunner_background';
 
 /** just-bash exports no name for a redirection node; this is its shape. */
 type RedirectionNode = SimpleCommandNode['redirections'][number];
@@ -69,18 +74,33 @@ function keepsOutput(r: RedirectionNode): boolean {
   return ['<', '<<', '<<-', '<<<'].includes(r.operator) || isStderrToStdout(r);
 }
 
-/** `npm ci` → `__tabrunner_live npm ci`, when `npm` is live and its output is the line's. */
-function goLive(command: SimpleCommandNode, live: ReadonlySet<string>): boolean {
+/** `npm ci` → `<as> npm ci`, when `npm` is live and its output is the line's. */
+function goLive(
+  command: SimpleCommandNode,
+  live: ReadonlySet<string>,
+  as: typeof LIVE_COMMAND | typeof BACKGROUND_COMMAND = LIVE_COMMAND,
+): boolean {
   const [part, ...rest] = command.name?.parts ?? [];
   if (rest.length > 0 || part?.type !== 'Literal' || !live.has(part.value)) return false;
   if (!command.redirections.every(keepsOutput)) return false;
   command.args = [{ type: 'Word', parts: [{ ...part }] }, ...command.args];
-  command.name = { type: 'Word', parts: [{ type: 'Literal', value: LIVE_COMMAND }] };
+  command.name = { type: 'Word', parts: [{ type: 'Literal', value: as }] };
+  return true;
+}
+
+/** `npm run serve &` alone in its statement: start it and go on. */
+function goBackground(statement: StatementNode, live: ReadonlySet<string>): boolean {
+  const [pipeline, ...others] = statement.pipelines;
+  const [command, ...piped] = pipeline?.commands ?? [];
+  if (!statement.background || others.length > 0 || piped.length > 0) return false;
+  if (command?.type !== 'SimpleCommand' || !goLive(command, live, BACKGROUND_COMMAND)) return false;
+  statement.background = false;
   return true;
 }
 
 function tapStatements(statements: StatementNode[], live: ReadonlySet<string>): void {
   for (const statement of statements) {
+    if (goBackground(statement, live)) continue;
     for (const pipeline of statement.pipelines) {
       pipeline.commands.forEach((command, index) => {
         if (command.type === 'FunctionDef') return;

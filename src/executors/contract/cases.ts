@@ -550,6 +550,19 @@ export const CONTRACT_CASES: ContractCase[] = [
   },
   {
     group: 'node',
+    name: 'a program started with `&` runs on while the next entries run, until the job ends',
+    needs: ['node'],
+    async run(ctx) {
+      await expectStage(
+        ctx,
+        [`node -e "setInterval(() => {}, 1000)" &`, 'echo next'],
+        { exitCode: 0, text: 'next\n' },
+        'a background program',
+      );
+    },
+  },
+  {
+    group: 'node',
     name: 'an npm script’s failure fails the stage',
     needs: ['node'],
     async run(ctx) {

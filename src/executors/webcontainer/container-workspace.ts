@@ -6,20 +6,24 @@
  * process it starts is tracked: when the job ends, the ones still running are killed, and if
  * one will not die the container is replaced, so nothing of this job runs on into the next.
  */
-import { hasErrorCode } from '../../errors/index.ts';
 import { InMemoryFs, MountableFs } from 'just-bash';
+import { hasErrorCode } from '../../errors/index.ts';
+import type { Clock } from '../../platform/clock.ts';
 import { StageShell } from '../bash/stage-shell.ts';
 import type { Stage, StageHooks, StageResult, Workspace } from '../port.ts';
 import { ContainerFileSystem } from './container-file-system.ts';
 import type { Container, ContainerProcess } from './container.ts';
 import { PROGRAMS, programCommands, type ProgramHost } from './program-commands.ts';
-import { runProgram, type ProgramCall, type ProgramResult } from './run-program.ts';
-import type { Clock } from '../../platform/clock.ts';
-import type { ProgramLimits } from './run-program.ts';
 import {
-  abortError,
+  runProgram,
+  type ProgramCall,
+  type ProgramLimits,
+  type ProgramResult,
+} from './run-program.ts';
+import {
   notFoundError,
   outsideWorkdirError,
+  stuckError,
   workspaceGoneError,
 } from './webcontainer-errors.ts';
 import { webContainerHint } from './webcontainer-hints.ts';
@@ -33,6 +37,9 @@ export interface WorkspaceHost {
   /** A process ignored `kill()`: drop this container and start a fresh one. */
   replace(container: Container, why: string): Promise<void>;
 }
+
+/** A background program is stopped by the job's end, not by a stage's signal. */
+const NEVER = new AbortController().signal;
 
 export interface WorkspaceSetup {
   /** Absolute project directory, below the container's workdir. */
@@ -101,7 +108,7 @@ export class ContainerWorkspace implements Workspace, ProgramHost {
     } catch (err) {
       // The shell gives up on a cancelled stage at once; the stage ends when its program has.
       await Promise.allSettled(this.#calls);
-      if (this.#stuck && hasErrorCode(err, 'AbortError')) throw abortError('stuck', signal.reason);
+      if (this.#stuck && hasErrorCode(err, 'AbortError')) throw stuckError(signal.reason);
       throw err;
     } finally {
       this.#signal = undefined;
@@ -127,6 +134,19 @@ export class ContainerWorkspace implements Workspace, ProgramHost {
     } finally {
       this.#calls.delete(running);
     }
+  }
+
+  /**
+   * ProgramHost: `cmd &`. It runs until it ends or the job does (dispose kills it); what it
+   * prints while a stage runs goes to the log. Nothing waits for it, as bash does not.
+   */
+  startBackground(call: Omit<ProgramCall, 'signal'>): void {
+    this.#checkAlive();
+    void runProgram(
+      this.#container,
+      { ...call, signal: NEVER },
+      { clock: this.#host.clock, limits: this.#host.limits, tracker: this },
+    );
   }
 
   started(process: ContainerProcess): void {

@@ -12,7 +12,7 @@
 import { defineCommand } from 'just-bash';
 import type { ByteString, Command, CommandContext } from 'just-bash';
 import { concat } from '../../job/concat-bytes.ts';
-import { LIVE_COMMAND } from '../bash/stream-redirect.ts';
+import { BACKGROUND_COMMAND, LIVE_COMMAND } from '../bash/stream-redirect.ts';
 import type { StageOutput } from '../bash/stage-shell.ts';
 import type { ProgramCall, ProgramResult } from './run-program.ts';
 
@@ -34,11 +34,19 @@ export interface ProgramHost {
   readonly workdir: string;
   /** Run a program; the host bounds it and stops it with the stage's signal. */
   run(call: Omit<ProgramCall, 'signal'>): Promise<ProgramResult>;
+  /** Start a program that outlives its line (`cmd &`); the host stops it when the job ends. */
+  startBackground(call: Omit<ProgramCall, 'signal'>): void;
 }
 
 const decoder = new TextDecoder();
 
 export function programCommands(host: ProgramHost, output: StageOutput): Command[] {
+  const outside = (name: string, ctx: CommandContext) =>
+    failure(
+      `tabrunner: ${name} runs in the WebContainer, which cannot see ${ctx.cwd}; ` +
+        `cd to a directory below ${host.workdir} (such as $CI_PROJECT_DIR) first.\n`,
+      126,
+    );
   const start = async (
     name: string,
     args: string[],
@@ -46,13 +54,7 @@ export function programCommands(host: ProgramHost, output: StageOutput): Command
     live: boolean,
   ): Promise<{ stdout: string; stderr: string; exitCode: number }> => {
     const cwd = containerCwd(host.workdir, ctx.cwd);
-    if (cwd === null) {
-      return failure(
-        `tabrunner: ${name} runs in the WebContainer, which cannot see ${ctx.cwd}; ` +
-          `cd to a directory below ${host.workdir} (such as $CI_PROJECT_DIR) first.\n`,
-        126,
-      );
-    }
+    if (cwd === null) return outside(name, ctx);
     const captured: Uint8Array[] = [];
     const result = await host.run({
       command: name,
@@ -88,6 +90,21 @@ export function programCommands(host: ProgramHost, output: StageOutput): Command
         ? start(name, args, ctx, true)
         : failure(`bash: ${name}: command not found\n`, 127),
     ),
+    defineCommand(BACKGROUND_COMMAND, async ([name = '', ...args], ctx) => {
+      if (!PROGRAMS.has(name)) return failure(`bash: ${name}: command not found\n`, 127);
+      const cwd = containerCwd(host.workdir, ctx.cwd);
+      if (cwd === null) return outside(name, ctx);
+      host.startBackground({
+        command: name,
+        args,
+        cwd,
+        env: { ...ctx.exportedEnv },
+        stdin: '',
+        terminal: LIVE_TERMINAL,
+        onOutput: output,
+      });
+      return { stdout: '', stderr: '', exitCode: 0 };
+    }),
   ];
 }
 

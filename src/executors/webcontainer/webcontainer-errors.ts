@@ -4,22 +4,19 @@
  */
 import { TabrunnerError } from '../../errors/index.ts';
 
-/** How far cancelling got: nothing had started, the stage was stopped, or a program ignored kill. */
-export type AbortStage = 'before-start' | 'interrupted' | 'stuck';
-
-/** The port's cancellation error: `code === 'AbortError'`. */
-/** `cause` is the signal's reason (a cancel, or a `TimeoutError`), so the runner can tell them apart. */
-export function abortError(
-  stage: AbortStage,
-  reason?: unknown,
-): TabrunnerError<{ stage: AbortStage }> {
-  const what: Record<AbortStage, string> = {
-    'before-start': 'The stage was cancelled before it started.',
-    interrupted: 'The stage was cancelled.',
-    stuck:
-      'The stage was cancelled; a program ignored kill(), so the WebContainer was torn down and the job’s files are gone.',
-  };
-  return new TabrunnerError('AbortError', what[stage], { stage }, { cause: reason });
+/**
+ * The port's cancellation error (`code === 'AbortError'`) when stopping cost the container: a
+ * program ignored `kill()`, so the WebContainer was torn down with the job's files. Other
+ * cancellations are the stage shell's own `AbortError`. `cause` is the signal's reason (a
+ * cancel, or a `TimeoutError`), so the runner can tell them apart.
+ */
+export function stuckError(reason?: unknown): TabrunnerError<{ stage: 'stuck' }> {
+  return new TabrunnerError(
+    'AbortError',
+    'The stage was cancelled; a program ignored kill(), so the WebContainer was torn down and the job’s files are gone.',
+    { stage: 'stuck' },
+    { cause: reason },
+  );
 }
 
 export function unsupportedError(reason: string): TabrunnerError<{ reason: string }> {

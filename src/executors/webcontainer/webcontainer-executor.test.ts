@@ -360,6 +360,25 @@ describe('WebContainer executor: stopping', () => {
     expect(api.booted).toHaveLength(2);
   });
 
+  it('starts `cmd &` and goes on, and kills it when the job ends', async () => {
+    let server: FakeProcess | undefined;
+    const api = new FakeApi(
+      programs({
+        npm: (p) => {
+          server = p;
+          p.print('listening\r\n');
+        },
+      }),
+    );
+    const workspace = await job(start(api));
+    const outcome = await stage(workspace, ['npm run serve &', 'echo next']);
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.text).toContain('next\n');
+    expect(server?.kills).toBe(0);
+    await workspace.dispose();
+    expect(server?.kills).toBe(1);
+  });
+
   it('asks for a reload when a fresh container does not come after a teardown', async () => {
     const broken: string[] = [];
     const api = new FakeApi(
