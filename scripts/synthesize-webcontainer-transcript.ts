@@ -12,7 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { casesFor, ContractSession } from '../src/executors/contract/index.ts';
-import { createWebContainerExecutor } from '../src/executors/webcontainer/index.ts';
+import {
+  createWebContainerExecutor,
+  WEBCONTAINER_CAPABILITIES,
+} from '../src/executors/webcontainer/index.ts';
 import { TranscriptRecorder } from '../src/executors/webcontainer/transcript/recorder.ts';
 import { transcriptSchema } from '../src/executors/webcontainer/transcript/transcript.ts';
 import { NodeApi } from '../test/support/node-container.ts';
@@ -43,8 +46,7 @@ async function main(): Promise<void> {
   const session = new ContractSession(executor);
   await session.info();
   let failed = 0;
-  // WebContainer keeps no file modes, so the cases that need them are not its to pass.
-  for (const contractCase of casesFor(['node', 'registry'])) {
+  for (const contractCase of casesFor(WEBCONTAINER_CAPABILITIES)) {
     recorder.useCase(contractCase.name);
     const started = performance.now();
     try {

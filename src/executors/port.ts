@@ -13,9 +13,9 @@
  * `runStage` per stage → `Workspace.dispose` → at page/process end `Executor.dispose`.
  *
  * Errors: cancellation rejects with a `TabrunnerError` whose `code === 'AbortError'` and whose
- * `data.stage` says how far stopping got (`before-start`, `interrupted`, or adapter-specific
- * stages such as WebContainer's `killed`/`stuck`); the caller reads `signal.reason` to tell a
- * cancel from a timeout. A missing file is `code === 'ENOENT'`. Compare codes, not classes.
+ * `data.stage` says how far stopping got (`before-start`, `interrupted`, or WebContainer's
+ * `stuck`, when stopping cost the workspace); the caller reads `signal.reason` to tell a cancel
+ * from a timeout. A missing file is `code === 'ENOENT'`. Compare codes, not classes.
  */
 
 /** A file to place in the workspace. `mode` follows git: 0o100644, 0o100755 or 0o120000 (link). */
@@ -86,6 +86,11 @@ export interface StageResult {
 }
 
 export interface Workspace {
+  /**
+   * Null while the workspace is usable; once the sandbox lost it (a WebContainer torn down
+   * because a program ignored `kill()`), why, in a sentence the trace can show.
+   */
+  readonly lost: string | null;
   /**
    * Run one stage in a fresh shell (see the top of this file). Resolves with the exit code,
    * whatever it is. An aborted `signal` (cancel, or `AbortSignal.timeout` for the job timeout)

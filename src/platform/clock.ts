@@ -9,12 +9,18 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * The timers as they were when this module loaded: just-bash's defence in depth (in Node)
+ * blocks the global ones while a script runs, and the shell's `sleep` is such a time.
+ */
+const { setTimeout: startTimer, clearTimeout: stopTimer } = globalThis;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const timer = setTimeout(
+      const timer = startTimer(
         () => {
           signal?.removeEventListener('abort', onAbort);
           resolve();
@@ -22,9 +28,30 @@ export const systemClock: Clock = {
         Math.max(0, ms),
       );
       const onAbort = () => {
-        clearTimeout(timer);
+        stopTimer(timer);
         reject(signal?.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+
+/**
+ * `promise`'s value, or `'timeout'` once `ms` passed on `clock`, whichever comes first. The
+ * timer is cancelled either way. Every bounded wait goes through here.
+ */
+export async function within<T>(
+  clock: Clock,
+  promise: Promise<T>,
+  ms: number,
+): Promise<T | 'timeout'> {
+  const timer = new AbortController();
+  const timeout = clock.sleep(ms, timer.signal).then(
+    () => 'timeout' as const,
+    () => 'timeout' as const,
+  );
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    timer.abort();
+  }
+}

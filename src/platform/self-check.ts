@@ -11,6 +11,7 @@
 import { casesFor, ContractSession } from '../executors/contract/index.ts';
 import {
   createWebContainerExecutor,
+  WEBCONTAINER_CAPABILITIES,
   webContainerSupport,
   type WebContainerSupport,
 } from '../executors/webcontainer/index.ts';
@@ -63,9 +64,6 @@ export interface SelfCheck {
   /** The transcript so far (complete once `done` resolved). */
   transcript(): Transcript;
 }
-
-/** The capabilities a WebContainer offers (it keeps no file modes). */
-const WEBCONTAINER_CAPABILITIES = ['node', 'registry'] as const;
 
 export function startSelfCheck(options: SelfCheckOptions): SelfCheck {
   const recorder = new TranscriptRecorder({
@@ -129,12 +127,14 @@ async function run(
       recorder.useCase(contractCase.name);
       options.onCase?.(contractCase.name);
       const started = performance.now();
+      let hung = false;
       try {
         await withTimeout(session.run(contractCase), contractCase.timeoutMs ?? 30_000);
         entry.status = 'passed';
       } catch (err) {
         entry.status = 'failed';
         entry.error = message(err);
+        hung = err instanceof CaseTimeout;
       }
       entry.ms = Math.round(performance.now() - started);
       recorder.endCase({
@@ -142,6 +142,14 @@ async function run(
         ms: entry.ms,
         ...(entry.error ? { error: entry.error } : {}),
       });
+      if (hung) {
+        // The case still holds the sandbox: what follows would only report that it is busy.
+        for (const rest of cases.slice(index + 1)) {
+          rest.status = 'failed';
+          rest.error = 'not run: the check before it did not finish';
+        }
+        break;
+      }
     }
     const failed = cases.filter((c) => c.status === 'failed').length;
     return report(
@@ -156,12 +164,14 @@ async function run(
   }
 }
 
+class CaseTimeout extends Error {}
+
 /** A case that never ends is a failure of that case, not a self-check that never ends. */
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`did not finish within ${Math.round(ms / 1000)} s`)),
+      () => reject(new CaseTimeout(`did not finish within ${Math.round(ms / 1000)} s`)),
       ms,
     );
   });

@@ -216,7 +216,9 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
       );
       // GitLab's runner says so right after the user steps, with or without after_script (§9.7).
       if (interruption === 'canceled') trace.warning(CANCELED_WARNING_TEXT);
-      if (plan.afterScript.length > 0 && !jobAbort.signal.aborted) {
+      if (plan.afterScript.length > 0 && !jobAbort.signal.aborted && workspace.lost) {
+        trace.warning(`after_script was skipped: ${workspace.lost}`);
+      } else if (plan.afterScript.length > 0 && !jobAbort.signal.aborted) {
         const afterFailure = await runAfterScript(
           plan,
           workspace,
@@ -234,7 +236,9 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
       if (!jobAbort.signal.aborted) failure = systemFailure(err);
     }
     // Uploads run after failures too (on_failure entries), but not after an abort (§10.5).
-    if (workspace && !jobAbort.signal.aborted) {
+    if (workspace?.lost && !jobAbort.signal.aborted && payload.artifacts.length > 0) {
+      trace.warning(`Artifacts were not uploaded: ${workspace.lost}`);
+    } else if (workspace && !jobAbort.signal.aborted) {
       try {
         const succeeded = failure === null && interruption === null;
         const uploadFailure = await uploadStage(

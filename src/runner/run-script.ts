@@ -3,6 +3,7 @@
  * executor runs the entries as one script with bash's errexit semantics (src/executors/port.ts),
  * and the trace shows each entry as `$ cmd` right before its output (§9.5).
  */
+import { hasErrorCode } from '../errors/index.ts';
 import type { Workspace } from '../executors/port.ts';
 import type { JobTrace } from './job-trace.ts';
 
@@ -39,8 +40,11 @@ export async function runScript(options: {
     );
     return exitCode === 0 ? { kind: 'success' } : { kind: 'failed', exitCode };
   } catch (err) {
-    if (signal.aborted) return { kind: 'interrupted' };
-    throw err;
+    if (!signal.aborted) throw err;
+    // Stopping cost the sandbox (a program ignored kill): the one thing the donor must learn.
+    if (hasErrorCode(err, 'AbortError') && err.data['stage'] === 'stuck')
+      trace.warning(err.message);
+    return { kind: 'interrupted' };
   } finally {
     trace.flushOutput();
   }

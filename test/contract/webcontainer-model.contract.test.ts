@@ -8,7 +8,10 @@
  * self-check, so this suite needs no network.
  */
 import { afterAll } from 'vitest';
-import { createWebContainerExecutor } from '../../src/executors/webcontainer/index.ts';
+import {
+  createWebContainerExecutor,
+  WEBCONTAINER_CAPABILITIES,
+} from '../../src/executors/webcontainer/index.ts';
 import { NodeApi } from '../support/node-container.ts';
 import { describeExecutorContract } from './executor.ts';
 
@@ -23,5 +26,5 @@ describeExecutorContract(
       support: () => ({ ok: true }),
       killGraceMs: 1_000,
     }),
-  { capabilities: ['node'] },
+  { capabilities: WEBCONTAINER_CAPABILITIES.filter((c) => c !== 'registry') },
 );

@@ -9,7 +9,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { createWebContainerExecutor } from '../../src/executors/webcontainer/index.ts';
+import {
+  createWebContainerExecutor,
+  WEBCONTAINER_CAPABILITIES,
+} from '../../src/executors/webcontainer/index.ts';
 import { TranscriptReplay } from '../../src/executors/webcontainer/testing/replay.ts';
 import { parseTranscript } from '../../src/executors/webcontainer/transcript/transcript.ts';
 import { BOOT_CASE } from '../../src/executors/webcontainer/transcript/transcript.ts';
@@ -40,6 +43,6 @@ for (const name of transcripts) {
         killGraceMs: 300,
       });
     },
-    { capabilities: ['node', 'registry'], beforeCase: (c) => replay.useCase(c.name) },
+    { capabilities: [...WEBCONTAINER_CAPABILITIES], beforeCase: (c) => replay.useCase(c.name) },
   );
 }

@@ -10,6 +10,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import {
   createWebContainerExecutor,
+  WEBCONTAINER_CAPABILITIES,
   webContainerSupport,
 } from '../../src/executors/webcontainer/index.ts';
 import { describeExecutorContract } from './executor.ts';
@@ -31,8 +32,7 @@ describe('the browser test page', () => {
 });
 
 describeExecutorContract('webcontainer', async () => createWebContainerExecutor(), {
-  // WebContainer's FileSystemTree has no mode field (docs/architecture.md), so no 'modes'.
-  capabilities: ['node', 'registry'],
+  capabilities: [...WEBCONTAINER_CAPABILITIES],
   ...(inject('online')
     ? {}
     : {

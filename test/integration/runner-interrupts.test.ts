@@ -3,6 +3,9 @@
  * runs past its limits, and the runner stops it and reports it the way GitLab's runner does.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createWebContainerExecutor } from '../../src/executors/webcontainer/index.ts';
+import { FakeApi } from '../../src/executors/webcontainer/testing/fake-container.ts';
+import { FakeProcess } from '../../src/executors/webcontainer/testing/fake-process.ts';
 import { runnerFeatures, runnerInfo } from '../../src/gitlab/index.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
 
@@ -158,5 +161,49 @@ describe('stopping the runner', () => {
     expect(outcomes).toHaveLength(1);
     expect((await h.finished(job!.id)).status).toBe('success');
     expect(runner.state).toBe('stopped');
+  });
+});
+
+describe('a cancel that costs the WebContainer', () => {
+  it('says a program ignored kill, skips after_script and uploads, and ends the job canceled', async () => {
+    h = await startHarness();
+    const [job] = await h.pipeline([
+      {
+        name: 'busy',
+        script: ['echo started', 'node -e "for (;;) {}"'],
+        after_script: ['echo after-ran'],
+        artifacts: { name: 'out', paths: ['out/'], when: 'always' },
+      },
+    ]);
+    h.emulator.watchJob(job!.id, 600);
+    // The test double of WebContainer (it cannot boot here): `node -p` answers the boot probe,
+    // any other `node` is a busy loop that ignores kill() (webcontainer-core #1121).
+    const api = new FakeApi((request) => {
+      const process = new FakeProcess();
+      if (request.args[0] === '-p') {
+        process.print('["v20.19.1","/home/tabrunner"]\r\n');
+        process.end(0);
+      } else process.onKill = () => undefined;
+      return process;
+    });
+    const executor = createWebContainerExecutor({
+      api: async () => api,
+      support: () => ({ ok: true }),
+      killGraceMs: 200,
+    });
+    const { runner, output } = h.makeRunner({ executor });
+    const run = runner.run({ once: true });
+    await until(() => text(output(job!.id)).includes('started'), 'the script to start');
+    expect(h.emulator.cancelJob(job!.id)).toBe('canceling');
+    await run;
+    await executor.dispose();
+    const stored = await h.finished(job!.id);
+    expect(stored.status).toBe('canceled');
+    const log = text(stored.trace);
+    expect(log).toMatch(/WARNING: .*a program ignored kill\(\), so the WebContainer was torn down/);
+    expect(log).toMatch(/WARNING: after_script was skipped: `node` ignored kill\(\)/);
+    expect(log).toMatch(/WARNING: Artifacts were not uploaded: `node` ignored kill\(\)/);
+    expect(log).not.toContain('after-ran');
+    expect(api.booted).toHaveLength(2);
   });
 });

@@ -70,6 +70,7 @@ export async function createTempDirWorkspace(
     host,
     outsideAttempts,
     writes,
+    lost: null,
     runStage(): Promise<StageResult> {
       return Promise.reject(new Error('temp-dir workspace runs no shell'));
     },

@@ -62,7 +62,7 @@ export function createLoopYieldPlugin(): TransformPlugin {
  * `__tabrunner_yield && :` as just-bash's parser builds it. Written out because just-bash's
  * browser bundle (what Vite resolves for the tab) does not export `parse`.
  */
-function yieldStatement(): StatementNode {
+export function yieldStatement(): StatementNode {
   const command = (name: string) => ({
     type: 'Pipeline' as const,
     commands: [

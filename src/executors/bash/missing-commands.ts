@@ -45,6 +45,8 @@ export const TAB_HINTS: Record<string, string> = {
   docker: 'there are no containers in a browser tab',
   podman: 'there are no containers in a browser tab',
   sudo: 'there is no sudo; a job runs everything in one sandbox',
+  trap: "tabrunner's shell (just-bash) has no `trap`; put clean-up in `after_script:`",
+  mktemp: 'there is no mktemp; use a path under $CI_PROJECT_DIR or /tmp',
   'apt-get': NO_INSTALL,
   apt: NO_INSTALL,
   apk: NO_INSTALL,

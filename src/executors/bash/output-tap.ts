@@ -1,7 +1,7 @@
 /**
- * Streams a just-bash line's output while it runs. `Bash.exec()` hands back stdout and stderr
- * only when the whole line ends, and as two separate strings; but redirections write through
- * the file system command by command. The session redirects fd 1 and 2 to the two tap paths,
+ * Streams a stage's output while it runs. `Bash.exec()` hands back stdout and stderr only when
+ * the whole script ends, and as two separate strings; but redirections write through the file
+ * system command by command. The stage shell redirects fd 1 and 2 to the two tap paths,
  * and this wrapper turns writes to them into chunks for the current listener instead of storing
  * them, so output arrives per command, interleaved in order, with no buffer that grows.
  */
@@ -17,7 +17,7 @@ export type TapListener = (stream: TapStream, chunk: Uint8Array) => void;
 
 const encoder = new TextEncoder();
 
-/** Owns the listener of the line that runs now; writes with no listener are dropped. */
+/** Owns the listener of the stage that runs now; writes with no listener are dropped. */
 export class OutputTap {
   listener: TapListener | undefined;
 

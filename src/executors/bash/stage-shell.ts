@@ -19,6 +19,7 @@ import { addMissingCommandHints, type MissingCommandHint } from './missing-comma
 import { OutputTap } from './output-tap.ts';
 import { LINE_COMMAND, markedLine, stageScript } from './stage-script.ts';
 import { createStreamRedirectPlugin } from './stream-redirect.ts';
+import { XtraceFilter } from './xtrace-filter.ts';
 
 /** Writes to the running stage's output; a live command streams through it. */
 export type StageOutput = (chunk: Uint8Array) => void;
@@ -38,6 +39,8 @@ export interface StageShellOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Advice printed after bash's "command not found". */
   missingCommandHint: MissingCommandHint;
+  /** Resolves once whatever a cancelled stage started has stopped. */
+  settle?: () => Promise<void>;
 }
 
 const encoder = new TextEncoder();
@@ -80,16 +83,23 @@ export class StageShell {
     if (this.#running) throw busyError();
     const hint = this.#options.missingCommandHint;
     const decoder = new TextDecoder();
-    const hinted = (chunk: Uint8Array): Uint8Array => {
-      const text = decoder.decode(chunk);
-      return text.includes('command not found')
-        ? encoder.encode(addMissingCommandHints(text, hint))
-        : chunk;
+    const xtrace = new XtraceFilter();
+    // stderr is where bash says "command not found" and where `set -x` writes.
+    const cleaned = (chunk: Uint8Array): Uint8Array => {
+      let text = decoder.decode(chunk);
+      const found = text.includes('command not found');
+      const traced = XtraceFilter.concerns(text);
+      if (!found && !traced) return chunk;
+      if (traced) text = xtrace.filter(text);
+      if (found) text = addMissingCommandHints(text, hint);
+      return encoder.encode(text);
     };
     const nonce = newNonce();
     this.#running = { nonce, hooks };
-    this.#tap.listener = (stream, chunk) =>
-      hooks.onOutput(stream === 'stderr' ? hinted(chunk) : chunk);
+    this.#tap.listener = (stream, chunk) => {
+      const out = stream === 'stderr' ? cleaned(chunk) : chunk;
+      if (out.length > 0) hooks.onOutput(out);
+    };
     let result: BashExecResult;
     try {
       // The stream-redirect plugin sends each command's output to the tap as it runs.
@@ -103,16 +113,20 @@ export class StageShell {
         signal,
       });
     } catch (err) {
-      if (signal.aborted) throw abortError('interrupted', signal.reason);
-      throw err;
+      if (!signal.aborted) throw err;
+      result = { stdout: '', stderr: '', exitCode: 130, env: {} };
     } finally {
+      // just-bash gives up on a cancelled stage at once; what is still stopping ends first, and
+      // what it prints on the way out still reaches the log.
+      if (signal.aborted) await this.#options.settle?.();
       this.#tap.listener = undefined;
       this.#running = undefined;
     }
     if (signal.aborted) throw abortError('interrupted', signal.reason);
     // Only what bypassed the tap lands here, e.g. a syntax error found before anything ran.
     if (result.stdout) hooks.onOutput(encoder.encode(result.stdout));
-    if (result.stderr) hooks.onOutput(encoder.encode(addMissingCommandHints(result.stderr, hint)));
+    const stderr = result.stderr ? cleaned(encoder.encode(result.stderr)) : undefined;
+    if (stderr && stderr.length > 0) hooks.onOutput(stderr);
     return { exitCode: result.exitCode };
   }
 }

@@ -19,6 +19,8 @@ export interface StageOutcome {
   exitCode: number;
   /** The stage's output, decoded. */
   text: string;
+  /** The output as it was delivered, chunk by chunk (a chunk may end inside a character). */
+  chunks: string[];
   /** The entries announced by `onLine`, in order. */
   lines: number[];
   /** What happened, in order: `line <n>` for each announced entry, `out` for each chunk, then `resolved`. */

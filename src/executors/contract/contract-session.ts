@@ -78,6 +78,7 @@ async function runStage(
 ): Promise<StageOutcome> {
   const decoder = new TextDecoder();
   let text = '';
+  const chunks: string[] = [];
   const events: string[] = [];
   const announced: number[] = [];
   const { exitCode } = await workspace.runStage(
@@ -88,7 +89,9 @@ async function runStage(
         events.push(`line ${index}`);
       },
       onOutput: (chunk) => {
-        text += decoder.decode(chunk, { stream: true });
+        const decoded = decoder.decode(chunk, { stream: true });
+        text += decoded;
+        chunks.push(decoded);
         // Consecutive chunks are one `out`: how a sandbox splits its output is its own business.
         if (events.at(-1) !== 'out') events.push('out');
       },
@@ -97,5 +100,5 @@ async function runStage(
   );
   text += decoder.decode();
   events.push('resolved');
-  return { exitCode, text, lines: announced, events };
+  return { exitCode, text, chunks, lines: announced, events };
 }

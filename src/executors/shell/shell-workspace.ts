@@ -19,11 +19,14 @@ import { StageShell } from '../bash/stage-shell.ts';
 import { notFoundError, workspaceGoneError } from './shell-errors.ts';
 import { shellHint } from './shell-hints.ts';
 
+const HOME = '/home/user';
 const TYPE_MASK = 0o170000;
 const SYMLINK = 0o120000;
 const decoder = new TextDecoder();
 
 export class ShellWorkspace implements Workspace {
+  /** Memory does not go away under a job. */
+  readonly lost = null;
   readonly #fs: IFileSystem;
   readonly #shell: StageShell;
   readonly #projectDir: string;
@@ -53,13 +56,15 @@ export class ShellWorkspace implements Workspace {
     const root = normalize(options.projectDir);
     await fs.mkdir(root, { recursive: true });
     await fs.mkdir('/tmp', { recursive: true });
+    await fs.mkdir(HOME, { recursive: true });
     await StageShell.install(fs);
     for (const dir of tree.directories ?? []) await fs.mkdir(join(root, dir), { recursive: true });
     for (const file of tree.files) await placeFile(fs, join(root, file.path), file.data, file.mode);
     const shell = new StageShell({
       fs,
       projectDir: root,
-      env: options.env,
+      // GitLab's runner always runs a job with a home directory.
+      env: { HOME, ...options.env },
       ...(clock ? { sleep: (ms: number) => clock.sleep(ms) } : {}),
       missingCommandHint: shellHint,
     });

@@ -3,7 +3,7 @@
  * that never settles), the optional API key before the first boot (it throws afterwards), a
  * timeout around `boot()` (which has none; bolt.new uses 30 s), and `error` events forwarded.
  */
-import type { Clock } from '../../platform/clock.ts';
+import { within, type Clock } from '../../platform/clock.ts';
 import { TabrunnerError } from '../../errors/index.ts';
 import type { Container, WebContainerApi } from './container.ts';
 import { webContainerSupport, type WebContainerSupport } from './support.ts';
@@ -40,20 +40,13 @@ export async function bootWebContainer(options: BootWebContainerOptions): Promis
     coep: options.coep ?? 'require-corp',
     workdirName: 'tabrunner',
   });
-  const timer = new AbortController();
-  const timedOut = options.clock.sleep(timeoutMs, timer.signal).then(
-    () => 'timeout' as const,
-    () => 'cancelled' as const,
-  );
-  let winner: Container | 'timeout' | 'cancelled';
+  let winner: Container | 'timeout';
   try {
-    winner = await Promise.race([booting, timedOut]);
+    winner = await within(options.clock, booting, timeoutMs);
   } catch (err) {
     throw bootFailedError(err);
-  } finally {
-    timer.abort();
   }
-  if (typeof winner === 'string') {
+  if (winner === 'timeout') {
     // A boot that finishes late would hold the page's only instance: release it.
     booting.then(
       (late) => late.teardown(),

@@ -30,7 +30,10 @@ const SCRIPT = [
   'printf "x\\ny\\n" | sort -r > sorted.txt; cat sorted.txt; grep -rn hello a',
   'cat missing.txt; echo "status $?"',
   'mkdir a; echo "mkdir again $?"; rmdir a 2>/dev/null; echo "rmdir non-empty $?"',
-  'chmod +x a/b/f.txt && echo chmod-ok',
+  'chmod +x a/b/f.txt && [ -x a/b/f.txt ] && echo executable; [ -x a/b ] && echo dir-x',
+  'cp a/b/f.txt copy.txt && [ -x copy.txt ] && echo copy-executable',
+  'mv copy.txt moved.txt && [ -x moved.txt ] && echo moved-executable; rm moved.txt; touch moved.txt; [ -x moved.txt ] || echo new-file-plain',
+  'printf "#!/bin/sh\\necho script says \\$1\\n" > s.sh && chmod 755 s.sh && ./s.sh hi',
   'touch t && ls t && rm t && ls t; echo "after rm $?"',
   'cd a/b && pwd && cat ./f.txt',
 ].join('\n');
@@ -52,6 +55,14 @@ describe('ContainerFileSystem under the stage shell', () => {
     await reference.mkdir(WORKDIR, { recursive: true });
     const expected = await run(reference, SCRIPT);
     expect(expected.exitCode).toBe(0);
+    for (const line of [
+      'executable',
+      'copy-executable',
+      'moved-executable',
+      'new-file-plain',
+      'script says hi',
+    ])
+      expect(expected.stdout).toContain(`${line}\n`);
     expect(await run(container, SCRIPT)).toEqual(expected);
   });
 

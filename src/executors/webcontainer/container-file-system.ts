@@ -3,24 +3,24 @@
  * `cat`, `ls`, `mkdir` and redirections in a job act on the very files `node` and `npm` see.
  * Mounted at the container's workdir; the paths it receives are relative to that mount.
  *
- * The API is a small subset of Node's `fs.promises` (reference: its `FileSystemAPI` typings):
- * no `stat`, modes, links or times. So a path's kind comes from listing its parent, a file's
- * size from reading it, every file is 0644 and every directory 0755 (`chmod` succeeds and
- * changes nothing, as a job's `chmod +x` must not fail), and links cannot be made. Errors are
- * shaped like just-bash's own (`ENOENT: no such file or directory, open '/x'`), whatever the
- * container threw, because just-bash's commands read them.
+ * The API is a small subset of Node's `fs.promises` (its `FileSystemAPI` typings): no `stat`,
+ * modes, links or times. So a path's kind comes from its parent's listing (one call), a file's
+ * size from reading it, and modes are kept here: seeded from the checkout's git modes, changed
+ * by `chmod`, carried by `mv` and `cp`, forgotten by `rm` (so `./build.sh` and `chmod +x`
+ * work for the shell; programs in the container never see them). Links cannot be made.
  */
 import type {
   BufferEncoding,
   CpOptions,
-  FileContent,
   FsStat,
   IFileSystem,
   MkdirOptions,
   RmOptions,
 } from 'just-bash';
 import { normalizePath as normalize } from '../bash/posix-path.ts';
-import type { ContainerFs } from './container.ts';
+import type { ContainerDirent, ContainerFs } from './container.ts';
+import { decodeContent, encodeContent } from './file-encoding.ts';
+import { fileError, fileErrorCode, translateFileError } from './file-errors.ts';
 
 type ReadFileOptions = Parameters<IFileSystem['readFile']>[1];
 type WriteFileOptions = Parameters<IFileSystem['writeFile']>[2];
@@ -29,46 +29,60 @@ type DirentEntry = Awaited<ReturnType<NonNullable<IFileSystem['readdirWithFileTy
 const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
 const EPOCH = new Date(0);
-const encoder = new TextEncoder();
 
 type Kind = 'file' | 'directory';
 
 export class ContainerFileSystem implements IFileSystem {
   readonly #fs: ContainerFs;
+  /** Permission bits of files that are not 0644, by mount path. */
+  readonly #modes = new Map<string, number>();
 
   constructor(fs: ContainerFs) {
     this.#fs = fs;
   }
 
+  /** Record a file's mode (from git) without touching the container. */
+  setMode(path: string, mode: number): void {
+    this.#remember(normalize(path), mode & 0o7777);
+  }
+
   async readFile(path: string, options?: ReadFileOptions): Promise<string> {
-    return decode(await this.readFileBuffer(path), encodingOf(options));
+    return decodeContent(await this.readFileBuffer(path), encodingOf(options));
   }
 
   async readFileBuffer(path: string): Promise<Uint8Array> {
     const p = normalize(path);
-    if ((await this.#kind(p)) === 'directory') throw fsError('EISDIR', 'read', p);
+    if ((await this.#kind(p)) === 'directory') throw fileError('EISDIR', 'read', p);
     try {
       return await this.#fs.readFile(relative(p));
     } catch (err) {
-      throw translate(err, 'open', p);
+      throw translateFileError(err, 'open', p);
     }
   }
 
-  async writeFile(path: string, content: FileContent, options?: WriteFileOptions): Promise<void> {
+  async writeFile(
+    path: string,
+    content: Parameters<IFileSystem['writeFile']>[1],
+    options?: WriteFileOptions,
+  ): Promise<void> {
     const p = normalize(path);
-    await this.#requireParent(p, 'open');
-    if ((await this.#kind(p)) === 'directory') throw fsError('EISDIR', 'open', p);
+    if ((await this.#kind(p)) === 'directory') throw fileError('EISDIR', 'open', p);
     try {
-      await this.#fs.writeFile(relative(p), encode(content, encodingOf(options)));
+      await this.#fs.writeFile(relative(p), encodeContent(content, encodingOf(options)));
     } catch (err) {
-      throw translate(err, 'open', p);
+      throw translateFileError(err, 'open', p);
     }
   }
 
-  async appendFile(path: string, content: FileContent, options?: WriteFileOptions): Promise<void> {
+  async appendFile(
+    path: string,
+    content: Parameters<IFileSystem['appendFile']>[1],
+    options?: WriteFileOptions,
+  ): Promise<void> {
     const p = normalize(path);
+    // The API has no append: read, join, write back.
     const before = (await this.#kind(p)) === 'file' ? await this.readFileBuffer(p) : undefined;
-    const added = encode(content, encodingOf(options));
+    const added = encodeContent(content, encodingOf(options));
     if (!before) return this.writeFile(p, added);
     const joined = new Uint8Array(before.length + added.length);
     joined.set(before);
@@ -83,14 +97,13 @@ export class ContainerFileSystem implements IFileSystem {
   async stat(path: string): Promise<FsStat> {
     const p = normalize(path);
     const kind = await this.#kind(p);
-    if (kind === null) throw fsError('ENOENT', 'stat', p);
-    const size = kind === 'file' ? (await this.readFileBuffer(p)).length : 0;
+    if (kind === null) throw fileError('ENOENT', 'stat', p);
     return {
       isFile: kind === 'file',
       isDirectory: kind === 'directory',
       isSymbolicLink: false,
-      mode: kind === 'file' ? FILE_MODE : DIR_MODE,
-      size,
+      mode: this.#modes.get(p) ?? (kind === 'file' ? FILE_MODE : DIR_MODE),
+      size: kind === 'file' ? (await this.readFileBuffer(p)).length : 0,
       mtime: EPOCH,
     };
   }
@@ -104,13 +117,13 @@ export class ContainerFileSystem implements IFileSystem {
     const kind = await this.#kind(p);
     if (kind !== null) {
       if (options?.recursive && kind === 'directory') return;
-      throw fsError('EEXIST', 'mkdir', p);
+      throw fileError('EEXIST', 'mkdir', p);
     }
     if (!options?.recursive) await this.#requireParent(p, 'mkdir');
     try {
       await this.#fs.mkdir(relative(p), { recursive: true });
     } catch (err) {
-      throw translate(err, 'mkdir', p);
+      throw translateFileError(err, 'mkdir', p);
     }
   }
 
@@ -120,10 +133,10 @@ export class ContainerFileSystem implements IFileSystem {
 
   async readdirWithFileTypes(path: string): Promise<DirentEntry[]> {
     const p = normalize(path);
-    const kind = await this.#kind(p);
-    if (kind === null) throw fsError('ENOENT', 'scandir', p);
-    if (kind === 'file') throw fsError('ENOTDIR', 'scandir', p);
     const entries = await this.#list(p);
+    if (entries === null) {
+      throw fileError((await this.#kind(p)) === 'file' ? 'ENOTDIR' : 'ENOENT', 'scandir', p);
+    }
     return entries
       .map((entry) => ({
         name: entry.name,
@@ -139,38 +152,48 @@ export class ContainerFileSystem implements IFileSystem {
     const kind = await this.#kind(p);
     if (kind === null) {
       if (options?.force) return;
-      throw fsError('ENOENT', 'rm', p);
+      throw fileError('ENOENT', 'rm', p);
     }
-    if (kind === 'directory' && !options?.recursive && (await this.#list(p)).length > 0)
-      throw fsError('ENOTEMPTY', 'rm', p);
+    if (kind === 'directory' && !options?.recursive && ((await this.#list(p)) ?? []).length > 0)
+      throw fileError('ENOTEMPTY', 'rm', p);
     try {
       await this.#fs.rm(relative(p), { recursive: true, force: true });
     } catch (err) {
-      throw translate(err, 'rm', p);
+      throw translateFileError(err, 'rm', p);
     }
+    this.#forget(p);
   }
 
   async cp(src: string, dest: string, options?: CpOptions): Promise<void> {
     const from = normalize(src);
     const to = normalize(dest);
     const kind = await this.#kind(from);
-    if (kind === null) throw fsError('ENOENT', 'cp', from);
-    if (kind === 'file') return this.writeFile(to, await this.readFileBuffer(from));
-    if (!options?.recursive) throw fsError('EISDIR', 'cp', from);
+    if (kind === null) throw fileError('ENOENT', 'cp', from);
+    if (kind === 'file') {
+      await this.writeFile(to, await this.readFileBuffer(from));
+      this.#remember(to, this.#modes.get(from));
+      return;
+    }
+    if (!options?.recursive) throw fileError('EISDIR', 'cp', from);
     await this.mkdir(to, { recursive: true });
-    for (const entry of await this.#list(from))
+    for (const entry of (await this.#list(from)) ?? [])
       await this.cp(`${from}/${entry.name}`, `${to}/${entry.name}`, options);
   }
 
   async mv(src: string, dest: string): Promise<void> {
     const from = normalize(src);
     const to = normalize(dest);
-    if ((await this.#kind(from)) === null) throw fsError('ENOENT', 'rename', from);
+    if ((await this.#kind(from)) === null) throw fileError('ENOENT', 'rename', from);
     await this.#requireParent(to, 'rename');
     try {
       await this.#fs.rename(relative(from), relative(to));
     } catch (err) {
-      throw translate(err, 'rename', from);
+      throw translateFileError(err, 'rename', from);
+    }
+    for (const [path, mode] of [...this.#modes]) {
+      if (path !== from && !path.startsWith(`${from}/`)) continue;
+      this.#modes.delete(path);
+      this.#modes.set(to + path.slice(from.length), mode);
     }
   }
 
@@ -183,84 +206,73 @@ export class ContainerFileSystem implements IFileSystem {
     return [];
   }
 
-  async chmod(path: string): Promise<void> {
+  async chmod(path: string, mode: number): Promise<void> {
     const p = normalize(path);
-    if ((await this.#kind(p)) === null) throw fsError('ENOENT', 'chmod', p);
+    if ((await this.#kind(p)) === null) throw fileError('ENOENT', 'chmod', p);
+    this.#remember(p, mode & 0o7777);
   }
 
   async symlink(_target: string, linkPath: string): Promise<void> {
-    throw fsError('ENOTSUP', 'symlink', normalize(linkPath));
+    throw fileError('ENOTSUP', 'symlink', normalize(linkPath));
   }
 
   async link(_existingPath: string, newPath: string): Promise<void> {
-    throw fsError('ENOTSUP', 'link', normalize(newPath));
+    throw fileError('ENOTSUP', 'link', normalize(newPath));
   }
 
   async readlink(path: string): Promise<string> {
     const p = normalize(path);
-    throw fsError((await this.#kind(p)) === null ? 'ENOENT' : 'EINVAL', 'readlink', p);
+    throw fileError((await this.#kind(p)) === null ? 'ENOENT' : 'EINVAL', 'readlink', p);
   }
 
   async realpath(path: string): Promise<string> {
     const p = normalize(path);
-    if ((await this.#kind(p)) === null) throw fsError('ENOENT', 'realpath', p);
+    if ((await this.#kind(p)) === null) throw fileError('ENOENT', 'realpath', p);
     return p;
   }
 
   async utimes(path: string): Promise<void> {
     const p = normalize(path);
-    if ((await this.#kind(p)) === null) throw fsError('ENOENT', 'utime', p);
+    if ((await this.#kind(p)) === null) throw fileError('ENOENT', 'utime', p);
   }
 
-  /** What is at `p`, from its parent's listing (the API has no `stat`). */
+  /** What is at `p`, from one listing of its parent (the API has no `stat`). */
   async #kind(p: string): Promise<Kind | null> {
     if (p === '/') return 'directory';
     const slash = p.lastIndexOf('/');
-    const parent = p.slice(0, slash) || '/';
-    const name = p.slice(slash + 1);
-    if ((await this.#kind(parent)) !== 'directory') return null;
-    const entry = (await this.#list(parent)).find((e) => e.name === name);
+    const entries = await this.#list(p.slice(0, slash) || '/');
+    const entry = entries?.find((e) => e.name === p.slice(slash + 1));
     if (!entry) return null;
     return entry.isDirectory() ? 'directory' : 'file';
   }
 
-  async #list(p: string) {
+  /** A directory's entries; null when it is missing or not a directory. */
+  async #list(p: string): Promise<ContainerDirent[] | null> {
     try {
       return await this.#fs.readdir(relative(p), { withFileTypes: true });
     } catch (err) {
-      throw translate(err, 'scandir', p);
+      const code = fileErrorCode(err);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      throw translateFileError(err, 'scandir', p);
     }
   }
 
   async #requireParent(p: string, syscall: string): Promise<void> {
     const parent = p.slice(0, p.lastIndexOf('/')) || '/';
     const kind = await this.#kind(parent);
-    if (kind === null) throw fsError('ENOENT', syscall, p);
-    if (kind === 'file') throw fsError('ENOTDIR', syscall, p);
+    if (kind === null) throw fileError('ENOENT', syscall, p);
+    if (kind === 'file') throw fileError('ENOTDIR', syscall, p);
   }
-}
 
-const MESSAGES: Record<string, string> = {
-  ENOENT: 'no such file or directory',
-  EEXIST: 'file already exists',
-  ENOTDIR: 'not a directory',
-  EISDIR: 'illegal operation on a directory',
-  ENOTEMPTY: 'directory not empty',
-  EINVAL: 'invalid argument',
-  ENOTSUP: "operation not supported: WebContainer's file API cannot make links",
-};
+  #remember(p: string, mode: number | undefined): void {
+    if (mode === undefined || mode === FILE_MODE) this.#modes.delete(p);
+    else this.#modes.set(p, mode);
+  }
 
-function fsError(code: string, syscall: string, path: string): Error {
-  return Object.assign(new Error(`${code}: ${MESSAGES[code] ?? code}, ${syscall} '${path}'`), {
-    code,
-  });
-}
-
-/** A container error in just-bash's shape, when its code can be recognised. */
-function translate(err: unknown, syscall: string, path: string): Error {
-  const text = `${(err as { code?: unknown })?.code ?? ''} ${err instanceof Error ? err.message : String(err)}`;
-  const code = Object.keys(MESSAGES).find((c) => text.includes(c));
-  return code ? fsError(code, syscall, path) : err instanceof Error ? err : new Error(String(err));
+  #forget(p: string): void {
+    for (const path of [...this.#modes.keys()])
+      if (path === p || path.startsWith(`${p}/`)) this.#modes.delete(path);
+  }
 }
 
 /** The container API's form of a mount path: relative to its workdir. */
@@ -271,38 +283,4 @@ function relative(p: string): string {
 function encodingOf(options: ReadFileOptions | WriteFileOptions): BufferEncoding {
   if (typeof options === 'string') return options;
   return options?.encoding ?? 'utf8';
-}
-
-/** just-bash hands binary data over as latin1 strings flagged `binary`. */
-function encode(content: FileContent, encoding: BufferEncoding): Uint8Array {
-  if (typeof content !== 'string') return content;
-  switch (encoding) {
-    case 'binary':
-    case 'latin1':
-      return Uint8Array.from(content, (c) => c.charCodeAt(0) & 0xff);
-    case 'base64':
-      return Uint8Array.from(atob(content), (c) => c.charCodeAt(0));
-    case 'hex':
-      return Uint8Array.from(content.match(/../g) ?? [], (h) => parseInt(h, 16));
-    default:
-      return encoder.encode(content);
-  }
-}
-
-function decode(bytes: Uint8Array, encoding: BufferEncoding): string {
-  switch (encoding) {
-    case 'binary':
-    case 'latin1': {
-      let text = '';
-      for (let i = 0; i < bytes.length; i += 0x8000)
-        text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      return text;
-    }
-    case 'base64':
-      return btoa(decode(bytes, 'latin1'));
-    case 'hex':
-      return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-    default:
-      return new TextDecoder().decode(bytes);
-  }
 }

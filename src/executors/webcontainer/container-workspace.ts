@@ -2,25 +2,32 @@
  * One job in the tab's WebContainer. The checkout is mounted at the project directory below the
  * container's workdir; the stage shell (../bash) runs the job's stages on the container's files
  * (container-file-system.ts, mounted at the workdir over an in-memory root that holds the
- * shell's own /tmp and /dev) and starts programs in the container (program-commands.ts). Every
- * process it starts is tracked: when the job ends, the ones still running are killed, and if
- * one will not die the container is replaced, so nothing of this job runs on into the next.
+ * shell's own /tmp and /dev) and starts programs in the container (program-commands.ts).
+ *
+ * Every process the executor starts is tracked, background ones included: when the job ends,
+ * the ones still running are killed, and if one will not die the container is replaced.
+ * Processes those programs start themselves are the container's business; the executor
+ * replaces the container between jobs of different projects (webcontainer-executor.ts).
  */
 import { InMemoryFs, MountableFs } from 'just-bash';
 import { hasErrorCode } from '../../errors/index.ts';
-import type { Clock } from '../../platform/clock.ts';
+import { concat } from '../../job/concat-bytes.ts';
+import { within, type Clock } from '../../platform/clock.ts';
 import { StageShell } from '../bash/stage-shell.ts';
-import type { Stage, StageHooks, StageResult, Workspace } from '../port.ts';
+import type { Stage, StageHooks, StageResult, TreeFile, Workspace } from '../port.ts';
 import { ContainerFileSystem } from './container-file-system.ts';
 import type { Container, ContainerProcess } from './container.ts';
 import { PROGRAMS, programCommands, type ProgramHost } from './program-commands.ts';
 import {
+  killQuietly,
   runProgram,
+  type ProcessTracker,
   type ProgramCall,
   type ProgramLimits,
   type ProgramResult,
 } from './run-program.ts';
 import {
+  busyError,
   notFoundError,
   outsideWorkdirError,
   stuckError,
@@ -31,15 +38,12 @@ import { webContainerHint } from './webcontainer-hints.ts';
 /** What a workspace needs from the executor that owns the container. */
 export interface WorkspaceHost {
   readonly clock: Clock;
-  readonly limits: ProgramLimits;
+  readonly limits: Required<ProgramLimits>;
   /** The workspace is done; the next job may prepare. */
   release(workspace: ContainerWorkspace): void;
-  /** A process ignored `kill()`: drop this container and start a fresh one. */
+  /** This container cannot be trusted to be clean: drop it and start a fresh one. */
   replace(container: Container, why: string): Promise<void>;
 }
-
-/** A background program is stopped by the job's end, not by a stage's signal. */
-const NEVER = new AbortController().signal;
 
 export interface WorkspaceSetup {
   /** Absolute project directory, below the container's workdir. */
@@ -47,38 +51,61 @@ export interface WorkspaceSetup {
   /** Where everything a job writes lives (removed at the end), relative to the workdir. */
   buildsRoot: string;
   env: Record<string, string>;
+  /** The checkout's files, for their modes. */
+  files: readonly TreeFile[];
 }
 
-export class ContainerWorkspace implements Workspace, ProgramHost {
-  readonly workdir: string;
+/** A background program is stopped by the job's end, not by a stage's signal. */
+const NEVER = new AbortController().signal;
+
+/** How often a background program's output file is brought up to date. */
+const FILE_FLUSH_MS = 500;
+
+export class ContainerWorkspace implements Workspace {
   readonly #host: WorkspaceHost;
   readonly #container: Container;
   readonly #setup: WorkspaceSetup;
+  readonly #fs: MountableFs;
   readonly #shell: StageShell;
+  /** Processes started and not seen to end. */
   readonly #running = new Set<ContainerProcess>();
-  /** Programs being run or stopped for the current stage. */
-  readonly #calls = new Set<Promise<ProgramResult>>();
+  /** Program runs in flight: a stage's, being run or stopped, and background starts. */
+  readonly #calls = new Set<Promise<unknown>>();
   #signal: AbortSignal | undefined;
-  #stuck = false;
+  #lost: string | null = null;
   #gone = false;
 
-  private constructor(
-    host: WorkspaceHost,
-    container: Container,
-    setup: WorkspaceSetup,
-    fs: MountableFs,
-  ) {
+  private constructor(host: WorkspaceHost, container: Container, setup: WorkspaceSetup) {
     this.#host = host;
     this.#container = container;
     this.#setup = setup;
-    this.workdir = container.workdir;
+    const files = new ContainerFileSystem(container.fs);
+    for (const file of setup.files)
+      if (file.mode !== undefined && (file.mode & 0o111) !== 0)
+        files.setMode(
+          `${setup.projectDir.slice(container.workdir.length)}/${file.path}`,
+          file.mode,
+        );
+    this.#fs = new MountableFs({
+      base: new InMemoryFs(),
+      mounts: [{ mountPoint: container.workdir, filesystem: files }],
+    });
+    const programs: ProgramHost = {
+      workdir: container.workdir,
+      run: (call) => this.#run(call),
+      startBackground: (call, file) => this.#startBackground(call, file),
+    };
     this.#shell = new StageShell({
-      fs,
+      fs: this.#fs,
       projectDir: setup.projectDir,
       env: setup.env,
-      commands: (output) => programCommands(this, output),
+      commands: (output) => programCommands(programs, output),
       live: PROGRAMS,
+      sleep: (ms) => host.clock.sleep(ms),
       missingCommandHint: webContainerHint,
+      settle: async () => {
+        await Promise.allSettled(this.#calls);
+      },
     });
   }
 
@@ -88,79 +115,31 @@ export class ContainerWorkspace implements Workspace, ProgramHost {
     container: Container,
     setup: WorkspaceSetup,
   ): Promise<ContainerWorkspace> {
-    const base = new InMemoryFs();
-    await base.mkdir('/tmp', { recursive: true });
-    await StageShell.install(base);
-    const fs = new MountableFs({
-      base,
-      mounts: [
-        { mountPoint: container.workdir, filesystem: new ContainerFileSystem(container.fs) },
-      ],
-    });
-    return new ContainerWorkspace(host, container, setup, fs);
+    const workspace = new ContainerWorkspace(host, container, setup);
+    await workspace.#fs.mkdir('/tmp', { recursive: true });
+    await StageShell.install(workspace.#fs);
+    return workspace;
   }
 
   async runStage(stage: Stage, hooks: StageHooks, signal: AbortSignal): Promise<StageResult> {
     this.#checkAlive();
+    if (this.#signal) throw busyError();
     this.#signal = signal;
     try {
       return await this.#shell.run(stage, hooks, signal);
     } catch (err) {
-      // The shell gives up on a cancelled stage at once; the stage ends when its program has.
-      await Promise.allSettled(this.#calls);
-      if (this.#stuck && hasErrorCode(err, 'AbortError')) throw stuckError(signal.reason);
+      if (this.#lost && hasErrorCode(err, 'AbortError')) throw stuckError(signal.reason);
       throw err;
     } finally {
       this.#signal = undefined;
     }
   }
 
-  /** ProgramHost: start a program with the running stage's signal. */
-  async run(call: Omit<ProgramCall, 'signal'>): Promise<ProgramResult> {
-    this.#checkAlive();
-    const signal = this.#signal ?? AbortSignal.abort(new Error('no stage is running'));
-    const running = (async () => {
-      const result = await runProgram(
-        this.#container,
-        { ...call, signal },
-        { clock: this.#host.clock, limits: this.#host.limits, tracker: this },
-      );
-      if (result.kind === 'cancelled' && result.how === 'stuck') await this.#abandon(call.command);
-      return result;
-    })();
-    this.#calls.add(running);
-    try {
-      return await running;
-    } finally {
-      this.#calls.delete(running);
-    }
-  }
-
-  /**
-   * ProgramHost: `cmd &`. It runs until it ends or the job does (dispose kills it); what it
-   * prints while a stage runs goes to the log. Nothing waits for it, as bash does not.
-   */
-  startBackground(call: Omit<ProgramCall, 'signal'>): void {
-    this.#checkAlive();
-    void runProgram(
-      this.#container,
-      { ...call, signal: NEVER },
-      { clock: this.#host.clock, limits: this.#host.limits, tracker: this },
-    );
-  }
-
-  started(process: ContainerProcess): void {
-    this.#running.add(process);
-  }
-
-  ended(process: ContainerProcess): void {
-    this.#running.delete(process);
-  }
-
   async writeFile(path: string, data: Uint8Array): Promise<void> {
     this.#checkAlive();
     const target = this.#relative(path);
-    await this.#container.fs.mkdir(target.slice(0, target.lastIndexOf('/')), { recursive: true });
+    const slash = target.lastIndexOf('/');
+    if (slash > 0) await this.#container.fs.mkdir(target.slice(0, slash), { recursive: true });
     await this.#container.fs.writeFile(target, data);
   }
 
@@ -169,7 +148,8 @@ export class ContainerWorkspace implements Workspace, ProgramHost {
     try {
       return await this.#container.fs.readFile(this.#relative(path));
     } catch (err) {
-      throw isNotFound(err) ? notFoundError(path) : err;
+      // A directory is no file to read back either, as in the shell executor.
+      throw isNotFound(err) || isDirectory(err) ? notFoundError(path) : err;
     }
   }
 
@@ -197,38 +177,142 @@ export class ContainerWorkspace implements Workspace, ProgramHost {
   }
 
   /**
-   * Stop what the job left running, then remove its files. A process that outlives `kill()`
-   * costs the container: it is replaced before the next job.
+   * Stop what the job left running, then remove its files. A process that outlives `kill()`,
+   * or a file API that does not answer, costs the container: it is replaced before the next job.
    */
   async dispose(): Promise<void> {
     if (this.#gone) return;
     this.#gone = true;
+    const { clock, limits } = this.#host;
     try {
+      // A background start still in flight ends up in `#running` (or is killed) first.
+      await within(clock, Promise.allSettled(this.#calls), limits.spawnTimeoutMs);
       const left = [...this.#running];
-      for (const process of left) process.kill();
-      const ended = Promise.all(left.map((p) => p.exit.catch(() => undefined)));
-      const timer = new AbortController();
-      const gaveUp = this.#host.clock
-        .sleep(this.#host.limits.killGraceMs ?? 3_000, timer.signal)
+      for (const process of left) killQuietly(process);
+      const ended = Promise.allSettled(left.map((p) => p.exit));
+      if (left.length > 0 && (await within(clock, ended, limits.killGraceMs)) === 'timeout') {
+        await this.#host.replace(this.#container, 'a process of the last job ignored kill()');
+        return;
+      }
+      const removed = this.#container.fs
+        .rm(this.#setup.buildsRoot, { recursive: true, force: true })
         .then(
           () => true,
           () => false,
         );
-      const stuck = left.length > 0 && (await Promise.race([ended.then(() => false), gaveUp]));
-      timer.abort();
-      if (stuck) {
-        await this.#host.replace(this.#container, 'a process of the last job ignored kill()');
-        return;
-      }
-      await this.#container.fs.rm(this.#setup.buildsRoot, { recursive: true, force: true });
+      if ((await within(clock, removed, limits.spawnTimeoutMs)) !== true)
+        await this.#host.replace(this.#container, 'removing the last job’s files did not finish');
     } finally {
       this.#host.release(this);
     }
   }
 
+  /** Start a program with the running stage's signal; a stuck one costs the container. */
+  async #run(call: Omit<ProgramCall, 'signal'>): Promise<ProgramResult> {
+    this.#checkAlive();
+    const signal = this.#signal ?? AbortSignal.abort(new Error('no stage is running'));
+    const running = (async () => {
+      const result = await runProgram(
+        this.#container,
+        { ...call, signal },
+        { clock: this.#host.clock, limits: this.#host.limits, tracker: this.#tracker },
+      );
+      if (result.kind === 'cancelled' && result.how === 'stuck') await this.#abandon(call.command);
+      return result;
+    })();
+    this.#calls.add(running);
+    try {
+      return await running;
+    } finally {
+      this.#calls.delete(running);
+    }
+  }
+
+  /**
+   * `cmd &`: runs until it ends or the job does (dispose kills it). Its output goes where the
+   * call says (the log while a stage runs), or to the file the shell named, kept up to date
+   * every half second. Only its start is waited for (by dispose), not its end.
+   */
+  #startBackground(
+    call: Omit<ProgramCall, 'signal'>,
+    file: { path: string; append: boolean } | null,
+  ): void {
+    this.#checkAlive();
+    const sink = file ? this.#fileSink(file.path, file.append) : null;
+    let spawned!: () => void;
+    const starting = new Promise<void>((resolve) => (spawned = resolve));
+    const tracker: ProcessTracker = {
+      started: (process) => {
+        this.#tracker.started(process);
+        spawned();
+      },
+      ended: (process) => this.#tracker.ended(process),
+    };
+    void runProgram(
+      this.#container,
+      { ...call, ...(sink ? { onOutput: sink.write } : {}), signal: NEVER },
+      { clock: this.#host.clock, limits: this.#host.limits, tracker },
+    ).finally(() => {
+      spawned();
+      sink?.close();
+    });
+    this.#calls.add(starting);
+    void starting.then(() => this.#calls.delete(starting));
+  }
+
+  /** Output into a file of the shell's file system: kept in memory, written every so often. */
+  #fileSink(path: string, append: boolean): { write(chunk: Uint8Array): void; close(): void } {
+    const chunks: Uint8Array[] = [];
+    let dirty = false;
+    let closed = false;
+    const flush = async (): Promise<void> => {
+      if (!dirty || path === '/dev/null') return;
+      dirty = false;
+      await this.#fs.writeFile(path, concat(chunks)).catch(() => undefined);
+    };
+    const tick = async (): Promise<void> => {
+      while (!closed) {
+        await this.#host.clock.sleep(FILE_FLUSH_MS);
+        await flush();
+      }
+    };
+    void (async () => {
+      if (append && path !== '/dev/null')
+        chunks.push(await this.#fs.readFileBuffer(path).catch(() => new Uint8Array()));
+      dirty = true;
+      await flush();
+      await tick();
+    })();
+    return {
+      write: (chunk) => {
+        chunks.push(chunk);
+        dirty = true;
+      },
+      close: () => {
+        closed = true;
+        void flush();
+      },
+    };
+  }
+
+  readonly #tracker: ProcessTracker = {
+    started: (process) => {
+      // A start that lands after the job ended has no job to run for.
+      if (this.#gone) killQuietly(process);
+      this.#running.add(process);
+    },
+    ended: (process) => {
+      this.#running.delete(process);
+    },
+  };
+
+  get lost(): string | null {
+    return this.#lost;
+  }
+
   /** A program ignored `kill()`: this container (and the job's files) must go. */
   async #abandon(command: string): Promise<void> {
-    this.#stuck = true;
+    this.#lost = `\`${command}\` ignored kill(), so the WebContainer was replaced and the job’s files are gone.`;
     this.#gone = true;
     this.#host.release(this);
     await this.#host.replace(this.#container, `\`${command}\` ignored kill()`);
@@ -240,7 +324,7 @@ export class ContainerWorkspace implements Workspace, ProgramHost {
 
   /** An absolute container path as the file API wants it: relative to the workdir. */
   #relative(path: string): string {
-    const workdir = this.workdir;
+    const workdir = this.#container.workdir;
     if (!path.startsWith(`${workdir}/`)) throw outsideWorkdirError(path, workdir);
     const segments = path
       .slice(workdir.length + 1)
@@ -254,4 +338,8 @@ export class ContainerWorkspace implements Workspace, ProgramHost {
 function isNotFound(err: unknown): boolean {
   if (hasErrorCode(err, 'ENOENT')) return true;
   return err instanceof Error && /ENOENT|no such file/i.test(err.message);
+}
+
+function isDirectory(err: unknown): boolean {
+  return hasErrorCode(err, 'EISDIR') || (err instanceof Error && /EISDIR/.test(err.message));
 }

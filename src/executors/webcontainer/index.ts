@@ -3,6 +3,8 @@
  * Node for its programs, one job per tab. Needs a cross-origin isolated page and stackblitz.com
  * reachable; check `webContainerSupport()` before offering it.
  */
+import type { Capability } from '../contract/index.ts';
+
 export { createWebContainerExecutor } from './webcontainer-executor.ts';
 export type { WebContainerExecutor, WebContainerExecutorOptions } from './webcontainer-executor.ts';
 export { webContainerSupport } from './support.ts';
@@ -10,3 +12,6 @@ export type { WebContainerSupport } from './support.ts';
 export { checkNodeImage } from './node-version.ts';
 export type { NodeImageCheck } from './node-version.ts';
 export { PROGRAMS } from './program-commands.ts';
+
+/** What the contract may ask of it: modes (kept by the stage shell), Node, the npm registry. */
+export const WEBCONTAINER_CAPABILITIES: readonly Capability[] = ['modes', 'node', 'registry'];

@@ -12,7 +12,7 @@
 import { defineCommand } from 'just-bash';
 import type { ByteString, Command, CommandContext } from 'just-bash';
 import { concat } from '../../job/concat-bytes.ts';
-import { BACKGROUND_COMMAND, LIVE_COMMAND } from '../bash/stream-redirect.ts';
+import { BACKGROUND_COMMAND, LIVE_COMMAND, parseBackgroundCall } from '../bash/program-calls.ts';
 import type { StageOutput } from '../bash/stage-shell.ts';
 import type { ProgramCall, ProgramResult } from './run-program.ts';
 
@@ -34,8 +34,14 @@ export interface ProgramHost {
   readonly workdir: string;
   /** Run a program; the host bounds it and stops it with the stage's signal. */
   run(call: Omit<ProgramCall, 'signal'>): Promise<ProgramResult>;
-  /** Start a program that outlives its line (`cmd &`); the host stops it when the job ends. */
-  startBackground(call: Omit<ProgramCall, 'signal'>): void;
+  /**
+   * Start a program that outlives its line (`cmd &`); the host stops it when the job ends.
+   * With `file` (absolute, in the shell's terms) its output goes there instead of `onOutput`.
+   */
+  startBackground(
+    call: Omit<ProgramCall, 'signal'>,
+    file: { path: string; append: boolean } | null,
+  ): void;
 }
 
 const decoder = new TextDecoder();
@@ -90,19 +96,32 @@ export function programCommands(host: ProgramHost, output: StageOutput): Command
         ? start(name, args, ctx, true)
         : failure(`bash: ${name}: command not found\n`, 127),
     ),
-    defineCommand(BACKGROUND_COMMAND, async ([name = '', ...args], ctx) => {
-      if (!PROGRAMS.has(name)) return failure(`bash: ${name}: command not found\n`, 127);
+    defineCommand(BACKGROUND_COMMAND, async (args, ctx) => {
+      const call = parseBackgroundCall(args);
+      if (!call || !PROGRAMS.has(call.name))
+        return failure(`bash: ${call?.name ?? ''}: command not found\n`, 127);
+      if (call.output.kind === 'unsupported')
+        return failure(
+          `tabrunner: \`${call.name} … &\` can send its output to the log, to a file ` +
+            `(\`> file 2>&1 &\`) or away (\`> /dev/null 2>&1 &\`); its stdout and stderr are one stream.\n`,
+          2,
+        );
       const cwd = containerCwd(host.workdir, ctx.cwd);
-      if (cwd === null) return outside(name, ctx);
-      host.startBackground({
-        command: name,
-        args,
-        cwd,
-        env: { ...ctx.exportedEnv },
-        stdin: '',
-        terminal: LIVE_TERMINAL,
-        onOutput: output,
-      });
+      if (cwd === null) return outside(call.name, ctx);
+      host.startBackground(
+        {
+          command: call.name,
+          args: call.args,
+          cwd,
+          env: { ...ctx.exportedEnv },
+          stdin: '',
+          terminal: LIVE_TERMINAL,
+          onOutput: output,
+        },
+        call.output.kind === 'file'
+          ? { path: ctx.fs.resolvePath(ctx.cwd, call.output.path), append: call.output.append }
+          : null,
+      );
       return { stdout: '', stderr: '', exitCode: 0 };
     }),
   ];

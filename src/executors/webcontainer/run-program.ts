@@ -5,9 +5,9 @@
  * bounded: the spawn itself, the output still draining after the exit (the stream may never
  * close, and a process may write after its exit), and stopping it (`kill()`, then giving up:
  * a busy loop ignores it, webcontainer-core #1121, and only a new container ends it; the
- * caller decides that).
+ * caller decides that). A cancel counts from the moment it comes, the spawn included.
  */
-import type { Clock } from '../../platform/clock.ts';
+import { within, type Clock } from '../../platform/clock.ts';
 import type { Container, ContainerProcess, SpawnOptions } from './container.ts';
 import { ProgramOutput } from './program-output.ts';
 
@@ -55,33 +55,56 @@ export async function runProgram(
   options: { clock: Clock; limits: ProgramLimits; tracker: ProcessTracker },
 ): Promise<ProgramResult> {
   const { clock, limits, tracker } = options;
-  if (call.signal.aborted) return { kind: 'cancelled', how: 'before-start' };
-  const spawnOptions: SpawnOptions = {
-    ...(call.cwd ? { cwd: call.cwd } : {}),
-    env: call.env,
-    ...(call.terminal ? { terminal: call.terminal } : {}),
-  };
-  const spawning = container.spawn(call.command, call.args, spawnOptions);
-  let process: ContainerProcess;
+  const cancelled = whenAborted(call.signal);
   try {
-    const spawned = await within(clock, spawning, limits.spawnTimeoutMs ?? 30_000);
-    if (spawned === 'timeout') {
-      // A process handed back too late is not ours to run: stop it.
+    if (call.signal.aborted) return { kind: 'cancelled', how: 'before-start' };
+    const spawnOptions: SpawnOptions = {
+      ...(call.cwd ? { cwd: call.cwd } : {}),
+      env: call.env,
+      ...(call.terminal ? { terminal: call.terminal } : {}),
+    };
+    const spawning = container.spawn(call.command, call.args, spawnOptions);
+    const spawnTimeoutMs = limits.spawnTimeoutMs ?? 30_000;
+    let first: ContainerProcess | 'timeout' | 'aborted';
+    try {
+      first = await within(clock, Promise.race([spawning, cancelled.promise]), spawnTimeoutMs);
+    } catch (err) {
+      return { kind: 'not-started', message: err instanceof Error ? err.message : String(err) };
+    }
+    if (first === 'timeout' || first === 'aborted') {
+      // A process handed back late is not ours to run: stop it, and keep it tracked until it ends.
       spawning.then(
-        (late) => late.kill(),
+        (late) => {
+          tracker.started(late);
+          late.kill();
+          late.exit.then(
+            () => tracker.ended(late),
+            () => tracker.ended(late),
+          );
+        },
         () => undefined,
       );
-      return {
-        kind: 'not-started',
-        message: `WebContainer did not start it within ${seconds(limits.spawnTimeoutMs ?? 30_000)}`,
-      };
+      return first === 'aborted'
+        ? { kind: 'cancelled', how: 'killed' }
+        : {
+            kind: 'not-started',
+            message: `WebContainer did not start it within ${Math.round(spawnTimeoutMs / 1000)} s`,
+          };
     }
-    process = spawned;
-  } catch (err) {
-    return { kind: 'not-started', message: err instanceof Error ? err.message : String(err) };
+    return await supervise(first, call, cancelled.promise, options);
+  } finally {
+    cancelled.dispose();
   }
-  tracker.started(process);
+}
 
+/** Feed, read and await a started process; stop it when the signal says so. */
+async function supervise(
+  process: ContainerProcess,
+  call: ProgramCall,
+  cancelled: Promise<'aborted'>,
+  { clock, limits, tracker }: { clock: Clock; limits: ProgramLimits; tracker: ProcessTracker },
+): Promise<ProgramResult> {
+  tracker.started(process);
   const decoder = new ProgramOutput();
   const reader = process.output.getReader();
   const drained = (async () => {
@@ -102,23 +125,18 @@ export async function runProgram(
     (code) => ({ code }),
     (err: unknown) => ({ lost: err instanceof Error ? err.message : String(err) }),
   );
-  let onAbort = (): void => undefined;
-  const aborted = new Promise<'aborted'>((resolve) => {
-    onAbort = () => resolve('aborted');
-    call.signal.addEventListener('abort', onAbort, { once: true });
-  });
   let result: ProgramResult;
-  try {
-    const first = await Promise.race([exit, aborted]);
-    if (first === 'aborted') {
-      result = await stop(process, exit, clock, limits);
-    } else if ('code' in first) {
-      result = { kind: 'exited', exitCode: first.code };
-    } else {
-      result = { kind: 'lost', message: first.lost };
-    }
-  } finally {
-    call.signal.removeEventListener('abort', onAbort);
+  const first = await Promise.race([exit, cancelled]);
+  if (first === 'aborted') {
+    killQuietly(process);
+    result =
+      (await within(clock, exit, limits.killGraceMs ?? 3_000)) === 'timeout'
+        ? { kind: 'cancelled', how: 'stuck' }
+        : { kind: 'cancelled', how: 'killed' };
+  } else if ('code' in first) {
+    result = { kind: 'exited', exitCode: first.code };
+  } else {
+    result = { kind: 'lost', message: first.lost };
   }
 
   // Output may still be on its way after the exit, and the stream may never close.
@@ -130,17 +148,24 @@ export async function runProgram(
   return result;
 }
 
-/** `kill()` with its grace; a program that outlives it is stuck. */
-async function stop(
-  process: ContainerProcess,
-  exit: Promise<unknown>,
-  clock: Clock,
-  limits: ProgramLimits,
-): Promise<ProgramResult> {
-  process.kill();
-  if ((await within(clock, exit, limits.killGraceMs ?? 3_000)) !== 'timeout')
-    return { kind: 'cancelled', how: 'killed' };
-  return { kind: 'cancelled', how: 'stuck' };
+/** A promise that resolves when `signal` aborts, also when it already has. */
+function whenAborted(signal: AbortSignal): { promise: Promise<'aborted'>; dispose(): void } {
+  let onAbort = (): void => undefined;
+  const promise = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    if (signal.aborted) resolve('aborted');
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+}
+
+/** `kill()` on a process of a torn-down container throws; the process is gone either way. */
+export function killQuietly(process: ContainerProcess): void {
+  try {
+    process.kill();
+  } catch {
+    // Nothing left to stop.
+  }
 }
 
 /** GitLab's runner gives a script an empty stdin; a program here gets the pipe's bytes, then the end. */
@@ -154,22 +179,4 @@ async function feedInput(process: ContainerProcess, stdin: string): Promise<void
   } finally {
     writer.releaseLock();
   }
-}
-
-/** The value, or 'timeout' after `ms` on the injected clock. */
-async function within<T>(clock: Clock, promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  const timer = new AbortController();
-  const timeout = clock.sleep(ms, timer.signal).then(
-    () => 'timeout' as const,
-    () => 'timeout' as const,
-  );
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    timer.abort();
-  }
-}
-
-function seconds(ms: number): string {
-  return `${Math.round(ms / 1000)} s`;
 }

@@ -82,3 +82,12 @@ export function outsideWorkdirError(
     { path },
   );
 }
+
+export function mountTimeoutError(timeoutMs: number): TabrunnerError<{ timeoutMs: number }> {
+  return new TabrunnerError(
+    'WebContainerMountTimeout',
+    `Placing the checkout in the WebContainer did not finish within ${Math.round(timeoutMs / 1000)} s; ` +
+      'the container was replaced. If it happens again, reload the tab.',
+    { timeoutMs },
+  );
+}

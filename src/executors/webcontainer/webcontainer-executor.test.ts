@@ -6,6 +6,7 @@
  * whole transcripts live in test/contract.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../platform/clock.ts';
 import type { Stage, Workspace } from '../port.ts';
 import type { SpawnOptions } from './container.ts';
 import {
@@ -45,6 +46,18 @@ function programs(scripts: Record<string, Script>): Programs {
     queueMicrotask(() => script(process, request));
     return process;
   };
+}
+
+/** An `npm` whose spawn takes 100 ms, and never ends on its own. */
+function slowNpm(): { api: FakeApi; started: () => FakeProcess | undefined } {
+  let process: FakeProcess | undefined;
+  const api = new FakeApi(async (request) => {
+    if (request.command !== 'npm') return programs({})(request);
+    await new Promise((r) => setTimeout(r, 100));
+    process = new FakeProcess();
+    return process;
+  });
+  return { api, started: () => process };
 }
 
 const FAST: WebContainerExecutorOptions = {
@@ -135,6 +148,47 @@ describe('WebContainer executor: the container', () => {
     });
   });
 
+  it('starts a fresh container when the next job is for another project', async () => {
+    const api = new FakeApi(programs({}));
+    const exec = start(api);
+    const prepare = async (project: string) =>
+      (
+        await exec.prepare(
+          { files: [] },
+          { projectDir: `/home/tabrunner/builds/${project}`, env: {} },
+        )
+      ).dispose();
+    await exec.describe();
+    await prepare('group/a');
+    await prepare('group/a');
+    expect(api.booted).toHaveLength(1);
+    await prepare('group/b');
+    expect(api.booted).toHaveLength(2);
+    expect((api.booted[0] as FakeContainer).tornDown).toBe(true);
+  });
+
+  it('keeps the executable bit of the checkout’s files, and chmod +x works', async () => {
+    const api = new FakeApi(programs({}));
+    const exec = start(api);
+    const info = await exec.describe();
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const workspace = await exec.prepare(
+      {
+        files: [
+          { path: 'run.sh', data: bytes('#!/bin/sh\necho "ran $1"\n'), mode: 0o100755 },
+          { path: 'plain.sh', data: bytes('echo plain\n') },
+        ],
+      },
+      { projectDir: `${info.buildsDir}/group/project`, env: {} },
+    );
+    expect(
+      await stage(workspace, ['./run.sh one', 'chmod +x plain.sh', './plain.sh']),
+    ).toMatchObject({
+      exitCode: 0,
+      text: 'ran one\nplain\n',
+    });
+  });
+
   it('refuses a second job while one is prepared', async () => {
     const exec = start(new FakeApi(programs({})));
     await job(exec);
@@ -220,7 +274,7 @@ describe('WebContainer executor: a program’s output and exit', () => {
     });
   });
 
-  it('takes the exit code from `exit`, not from a shell prompt marker printed before it', async () => {
+  it('passes a shell’s prompt and exit markers through as output: nothing waits for a prompt', async () => {
     const api = new FakeApi(
       programs({
         npm: (p) => {
@@ -294,6 +348,75 @@ describe('WebContainer executor: a program’s output and exit', () => {
 });
 
 describe('WebContainer executor: stopping', () => {
+  it('counts a cancel that comes while a program is still starting', async () => {
+    const { api, started } = slowNpm();
+    const workspace = await job(start(api));
+    const controller = new AbortController();
+    const running = stage(workspace, ['npm run dev'], controller.signal);
+    setTimeout(() => controller.abort(), 20);
+    await expect(running).rejects.toMatchObject({ code: 'AbortError' });
+    await vi.waitFor(() => expect(started()?.kills).toBe(1));
+  });
+
+  it('keeps what a cancelled program prints on its way out', async () => {
+    const api = new FakeApi(
+      programs({
+        npm: (p) => {
+          p.onKill = () => {
+            p.print('3 tests passed before the cancel\r\n');
+            setTimeout(() => p.end(143), 5);
+          };
+        },
+      }),
+    );
+    const workspace = await job(start(api));
+    const chunks: string[] = [];
+    const controller = new AbortController();
+    const running = workspace.runStage(
+      { lines: ['npm test'] },
+      { onLine: () => undefined, onOutput: (c) => chunks.push(new TextDecoder().decode(c)) },
+      controller.signal,
+    );
+    setTimeout(() => controller.abort(), 30);
+    await expect(running).rejects.toMatchObject({ code: 'AbortError' });
+    expect(chunks.join('')).toBe('3 tests passed before the cancel\n');
+  });
+
+  it('refuses a second stage while one runs, without disturbing the first', async () => {
+    let release!: () => void;
+    const api = new FakeApi(
+      programs({
+        node: (p, request) => {
+          if (request.args[0] === 'wait.js') release = () => p.end(0);
+          else p.end(0);
+        },
+      }),
+    );
+    const workspace = await job(start(api));
+    const first = stage(workspace, ['node wait.js', 'node next.js', 'echo first done']);
+    await vi.waitFor(() => expect(release).toBeDefined());
+    await expect(stage(workspace, ['echo second'])).rejects.toMatchObject({
+      code: 'WebContainerBusy',
+    });
+    release();
+    expect(await first).toMatchObject({ exitCode: 0, text: 'first done\n' });
+  });
+
+  it('sleeps on the executor’s clock, so a hidden tab can pass its worker clock', async () => {
+    const slept: number[] = [];
+    const clock = {
+      now: () => 0,
+      sleep: (ms: number, signal?: AbortSignal) => {
+        slept.push(ms);
+        // Real but short waits, on the timers the system clock uses too (see platform/clock.ts).
+        return systemClock.sleep(Math.min(ms, 5), signal);
+      },
+    };
+    const workspace = await job(start(new FakeApi(programs({})), { clock }));
+    expect(await stage(workspace, ['sleep 2', 'echo woke'])).toMatchObject({ text: 'woke\n' });
+    expect(slept).toContain(2000);
+  });
+
   it('kills a cancelled program and stays usable', async () => {
     const api = new FakeApi(programs({ node: () => undefined }));
     const workspace = await job(start(api));
@@ -325,6 +448,7 @@ describe('WebContainer executor: stopping', () => {
     controller.abort();
     await expect(running).rejects.toMatchObject({ code: 'AbortError', data: { stage: 'stuck' } });
     expect((api.booted[0] as FakeContainer).tornDown).toBe(true);
+    expect(workspace.lost).toMatch(/`node` ignored kill\(\), so the WebContainer was replaced/);
     await expect(
       workspace.readFile('/home/tabrunner/builds/group/project/package.json'),
     ).rejects.toMatchObject({
@@ -336,28 +460,63 @@ describe('WebContainer executor: stopping', () => {
     expect(await stage(next, ['node ok.js'])).toMatchObject({ exitCode: 0 });
   });
 
-  it('stops what a job left running when it ends, and removes its files', async () => {
-    let left: FakeProcess | undefined;
-    const api = new FakeApi(
-      programs({
-        node: (p) => {
-          left = p;
-        },
-      }),
-    );
+  it('removes a job’s files when it ends, and kills what it left running', async () => {
+    let server: FakeProcess | undefined;
+    const api = new FakeApi(programs({ npm: (p) => (server = p) }));
     const exec = start(api);
     const workspace = await job(exec);
-    // A stage cut short leaves its program running until the workspace goes.
-    const controller = new AbortController();
-    const running = stage(workspace, ['node server.js'], controller.signal);
-    await vi.waitFor(() => expect(left).toBeDefined());
-    const server = left as FakeProcess;
-    server.onKill = () => undefined;
-    controller.abort();
-    await expect(running).rejects.toMatchObject({ code: 'AbortError' });
+    await stage(workspace, ['echo made > made.txt', 'npm run serve &']);
+    const container = api.booted[0] as FakeContainer;
+    expect(
+      (await container.fs.readdir('builds/group/project', { withFileTypes: true })).map(
+        (e) => e.name,
+      ),
+    ).toContain('made.txt');
+    await workspace.dispose();
+    expect(server?.kills).toBe(1);
+    expect(await container.fs.readdir('.', { withFileTypes: true })).toEqual([]);
+    expect(container.tornDown).toBe(false);
+  });
+
+  it('replaces the container when what a job left running ignores kill', async () => {
+    const api = new FakeApi(programs({ npm: (p) => (p.onKill = () => undefined) }));
+    const exec = start(api);
+    const workspace = await job(exec);
+    await stage(workspace, ['npm run serve &']);
     await workspace.dispose();
     expect((api.booted[0] as FakeContainer).tornDown).toBe(true);
     expect(api.booted).toHaveLength(2);
+  });
+
+  it('kills a background program whose start lands after the job ended', async () => {
+    const { api, started } = slowNpm();
+    const workspace = await job(start(api));
+    await stage(workspace, ['npm run serve &']);
+    await workspace.dispose();
+    expect(started()?.kills).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends the output of `cmd > file 2>&1 &` to the file, and of `> /dev/null &` nowhere', async () => {
+    const api = new FakeApi(
+      programs({
+        npm: (p) => p.print('listening\r\n'),
+      }),
+    );
+    const workspace = await job(start(api));
+    const outcome = await stage(workspace, [
+      'npm run serve > server.log 2>&1 &',
+      'npm run other > /dev/null 2>&1 &',
+      'sleep 0.7',
+      'cat server.log',
+    ]);
+    expect(outcome).toMatchObject({ exitCode: 0, text: 'listening\n' });
+  });
+
+  it('refuses `cmd … &` with redirections it cannot honour, instead of waiting for it', async () => {
+    const api = new FakeApi(programs({ npm: () => undefined }));
+    const outcome = await stage(await job(start(api)), ['npm run serve 2> err.log &', 'echo no']);
+    expect(outcome.exitCode).toBe(2);
+    expect(outcome.text).toMatch(/can send its output to the log, to a file/);
   });
 
   it('starts `cmd &` and goes on, and kills it when the job ends', async () => {

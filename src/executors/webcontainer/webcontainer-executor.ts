@@ -8,8 +8,7 @@
  * Paths are the container's own: builds live in `<workdir>/builds`, so `CI_PROJECT_DIR` is
  * where `node` sees the project.
  */
-import type { Clock } from '../../platform/clock.ts';
-import { systemClock } from '../../platform/clock.ts';
+import { systemClock, within, type Clock } from '../../platform/clock.ts';
 import type { Executor, ExecutorInfo, FileTree, PrepareOptions, Workspace } from '../port.ts';
 import { bootWebContainer } from './boot.ts';
 import { loadWebContainerApi, type Container, type WebContainerApi } from './container.ts';
@@ -18,7 +17,13 @@ import { pathSegments } from './file-system-tree.ts';
 import { chooseMountPayload, DEFAULT_SNAPSHOT_THRESHOLD_BYTES } from './mount-payload.ts';
 import { runProgram, type ProgramLimits } from './run-program.ts';
 import type { WebContainerSupport } from './support.ts';
-import { busyError, needsReloadError, outsideWorkdirError } from './webcontainer-errors.ts';
+import {
+  bootFailedError,
+  busyError,
+  mountTimeoutError,
+  needsReloadError,
+  outsideWorkdirError,
+} from './webcontainer-errors.ts';
 
 export interface WebContainerExecutorOptions extends ProgramLimits {
   /** StackBlitz API key (commercial production use needs a licence). Fixed at the first boot. */
@@ -55,6 +60,9 @@ const PROBE = 'JSON.stringify([process.version, require("os").homedir()])';
 /** How long the probe may take; a container whose `node -p` hangs answers nothing. */
 const PROBE_TIMEOUT_MS = 30_000;
 
+/** How long emptying the builds directory and mounting a checkout may take. */
+const MOUNT_TIMEOUT_MS = 60_000;
+
 /** Variables every program gets (the job's own override them): CI tools and npx never prompt. */
 const DEFAULT_ENV = { CI: 'true', npm_config_yes: 'true' };
 
@@ -73,17 +81,24 @@ export function createWebContainerExecutor(
 class ContainerHost implements WebContainerExecutor, WorkspaceHost {
   readonly name = 'webcontainer';
   readonly clock: Clock;
-  readonly limits: ProgramLimits;
+  readonly limits: Required<ProgramLimits>;
   readonly #options: WebContainerExecutorOptions;
   #booted: Promise<Booted> | undefined;
   #everBooted = false;
   #broken: string | undefined;
+  #closing = false;
   #active: ContainerWorkspace | 'preparing' | undefined;
+  /** The project the current container last ran a job for. */
+  #lastProject: string | undefined;
 
   constructor(options: WebContainerExecutorOptions) {
     this.#options = options;
     this.clock = options.clock ?? systemClock;
-    this.limits = options;
+    this.limits = {
+      spawnTimeoutMs: options.spawnTimeoutMs ?? 30_000,
+      drainGraceMs: options.drainGraceMs ?? 250,
+      killGraceMs: options.killGraceMs ?? 3_000,
+    };
   }
 
   get booted(): boolean {
@@ -98,23 +113,40 @@ class ContainerHost implements WebContainerExecutor, WorkspaceHost {
     if (this.#active) throw busyError();
     this.#active = 'preparing';
     try {
-      const { container, info, home } = await this.#container();
       const projectDir = `/${pathSegments(options.projectDir).join('/')}`;
+      let booted = await this.#container();
+      // What one project's job leaves in the container (programs its programs started, the
+      // home directory, the npm cache, /tmp) is not for another project's job to find.
+      if (this.#lastProject !== undefined && this.#lastProject !== projectDir) {
+        await this.replace(booted.container, 'the next job is for another project');
+        booted = await this.#container();
+      }
+      const { container, info, home } = booted;
       if (!projectDir.startsWith(`${info.buildsDir}/`))
         throw outsideWorkdirError(projectDir, info.buildsDir);
+      this.#lastProject = projectDir;
       const mountPoint = projectDir.slice(container.workdir.length + 1);
-      // A job that was cut short may have left files; every job starts from an empty builds dir.
-      await container.fs.rm(BUILDS, { recursive: true, force: true });
-      await container.fs.mkdir(mountPoint, { recursive: true });
       const payload = chooseMountPayload(
         tree,
         this.#options.snapshotThresholdBytes ?? DEFAULT_SNAPSHOT_THRESHOLD_BYTES,
       );
-      await container.mount(payload.kind === 'tree' ? payload.tree : payload.bytes, { mountPoint });
+      const placed = (async () => {
+        // A job that was cut short may have left files; every job starts from an empty builds dir.
+        await container.fs.rm(BUILDS, { recursive: true, force: true });
+        await container.fs.mkdir(mountPoint, { recursive: true });
+        await container.mount(payload.kind === 'tree' ? payload.tree : payload.bytes, {
+          mountPoint,
+        });
+      })();
+      if ((await within(this.clock, placed, MOUNT_TIMEOUT_MS)) === 'timeout') {
+        await this.replace(container, 'placing the checkout did not finish');
+        throw mountTimeoutError(MOUNT_TIMEOUT_MS);
+      }
       const workspace = await ContainerWorkspace.create(this, container, {
         projectDir,
         buildsRoot: BUILDS,
         env: { ...DEFAULT_ENV, HOME: home, PATH: container.path, ...options.env },
+        files: tree.files,
       });
       this.#active = workspace;
       return workspace;
@@ -132,11 +164,14 @@ class ContainerHost implements WebContainerExecutor, WorkspaceHost {
     const current = await this.#booted?.catch(() => undefined);
     if (current?.container !== container) return;
     this.#booted = undefined;
+    this.#lastProject = undefined;
     try {
       container.teardown();
     } catch {
       // Already torn down: nothing left to release.
     }
+    // Closing the page: nothing more to run, nothing to boot.
+    if (this.#closing) return;
     // The next boot waits for the teardown; if either hangs, only a reload helps.
     await this.#container().catch((err: unknown) => {
       const detail = `${why}, and a fresh WebContainer did not start: ${err instanceof Error ? err.message : String(err)}`;
@@ -146,6 +181,7 @@ class ContainerHost implements WebContainerExecutor, WorkspaceHost {
   }
 
   async dispose(): Promise<void> {
+    this.#closing = true;
     if (this.#active instanceof ContainerWorkspace) await this.#active.dispose();
     const booted = this.#booted;
     this.#booted = undefined;
@@ -217,6 +253,11 @@ class ContainerHost implements WebContainerExecutor, WorkspaceHost {
       },
       { clock: this.clock, limits: this.limits, tracker: { started() {}, ended() {} } },
     ).finally(() => timer.abort());
+    if (result.kind === 'cancelled' && result.how === 'stuck') {
+      // A `node` that neither answers nor dies would run on into the first job.
+      container.teardown();
+      throw bootFailedError(new Error('`node -p` neither answered nor stopped'));
+    }
     try {
       if (result.kind !== 'exited' || result.exitCode !== 0) throw new Error('no answer');
       const [version, home] = JSON.parse(text.trim()) as unknown[];

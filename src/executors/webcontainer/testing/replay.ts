@@ -20,6 +20,12 @@ export interface ReplayOptions {
   maxDelayMs?: number;
 }
 
+/**
+ * After the exit, pauses are kept as recorded (up to a second): whether late output arrives
+ * within the executor's drain grace is what such a recording is about.
+ */
+const MAX_DELAY_AFTER_EXIT_MS = 1_000;
+
 export class TranscriptReplay {
   readonly transcript: Transcript;
   readonly #maxDelayMs: number;
@@ -89,14 +95,17 @@ export class TranscriptReplay {
     // The recording says what the program did after kill(); nothing happens by itself.
     process.onKill = () => killed();
     let last = 0;
+    let exited = false;
     for (const [index, event] of events.entries()) {
       if (event.type === 'kill') {
         await kill;
         last = event.at;
         continue;
       }
-      await pause(Math.min(Math.max(0, event.at - last), this.#maxDelayMs));
+      const cap = exited ? MAX_DELAY_AFTER_EXIT_MS : this.#maxDelayMs;
+      await pause(Math.min(Math.max(0, event.at - last), cap));
       last = event.at;
+      exited ||= event.type === 'exit' || event.type === 'exit-error';
       if (container.tornDown) return;
       switch (event.type) {
         case 'output':

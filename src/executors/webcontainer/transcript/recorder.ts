@@ -2,7 +2,9 @@
  * Records a transcript (transcript.ts) by wrapping the WebContainer API the executor is given:
  * the executor runs unchanged, and every call passes through to the real API while the
  * recorder writes down what went in and what came out. Used by the self-check page; the
- * synthetic transcript is made through it too, so both come from the same code.
+ * synthetic transcript is made through it too, so both come from the same code. A transcript
+ * holds every variable a spawn was given: never wrap the executor of a runner that takes real
+ * jobs.
  */
 import type {
   BootOptions,
