@@ -1,16 +1,17 @@
 /**
  * The relay's structured access log: one JSON object per request, written when the response
  * body has ended (or was cut), so the line has the bytes really sent. Entries hold the method,
- * a redacted path, status and timings; never headers, bodies or tokens (redact.ts).
+ * a redacted path, status and timings; never headers, bodies or tokens (redact.ts). Requests
+ * refused before any URL parsing (bad targets, CONNECT) are logged too.
  */
 import { redactText } from './redact.ts';
-import type { RelayErrorReason } from './relay-error.ts';
+import type { RelayError, RelayErrorReason } from './relay-error.ts';
 
 export interface AccessLogEntry {
   /** ISO time the request arrived. */
   time: string;
   method: string;
-  /** Path and query as requested, tokens redacted. */
+  /** Path and query as requested (or the raw target, when refused before parsing), tokens redacted. */
   path: string;
   status: number;
   /** `host[:port]` of the upstream, when the request was relayed. */
@@ -36,8 +37,8 @@ export const stdoutAccessLog: AccessLogSink = (entry) => {
 export interface RequestFacts {
   startedAt: number;
   method: string;
-  /** The relay-side URL as received. */
-  url: URL;
+  /** Path and query as received; the raw request target when it could not be parsed. */
+  target: string;
   origin: string | null;
   upstream: string | null;
   reason: RelayErrorReason | null;
@@ -56,7 +57,7 @@ export function logged(response: Response, facts: RequestFacts, sink: AccessLogS
     sink({
       time: new Date(facts.startedAt).toISOString(),
       method: facts.method,
-      path: redactText(`${facts.url.pathname}${facts.url.search}`),
+      path: redactText(facts.target),
       status: response.status,
       upstream: facts.upstream,
       reason: facts.reason,
@@ -99,5 +100,26 @@ export function logged(response: Response, facts: RequestFacts, sink: AccessLogS
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,
+  });
+}
+
+/** Logs a request the adapters refused before it became a `Request` (raw-target.ts, CONNECT). */
+export function logRefusal(
+  sink: AccessLogSink,
+  request: { method: string; target: string; origin: string | null },
+  error: RelayError,
+  bytes: number,
+): void {
+  sink({
+    time: new Date().toISOString(),
+    method: request.method,
+    path: redactText(request.target),
+    status: error.status,
+    upstream: null,
+    reason: error.reason,
+    origin: request.origin === null ? null : redactText(request.origin),
+    bytes,
+    completed: true,
+    durationMs: 0,
   });
 }

@@ -12,6 +12,13 @@ import { RelayError } from './relay-error.ts';
  */
 const SEGMENT = '[A-Za-z0-9_][A-Za-z0-9_.-]*';
 
+/**
+ * Git paths are `/<namespace…>/<project>/…`; `api` is a reserved top-level namespace in
+ * GitLab, so nothing under `/api/` is a repository, and a git rule must not carry an API call
+ * (with its PRIVATE-TOKEN) there. Any case, to be safe behind case-folding proxies.
+ */
+const NOT_API = '(?!/[Aa][Pp][Ii](?:/|$))';
+
 export type RouteKind = 'runner-api' | 'git-info-refs' | 'git-upload-pack';
 
 interface PathRule {
@@ -41,13 +48,13 @@ const RULES: readonly PathRule[] = [
   {
     // Smart HTTP discovery (gitprotocol-http "Smart Clients"), fetch side only (§14.5).
     kind: 'git-info-refs',
-    pattern: new RegExp(`^(?:/${SEGMENT}){2,}/info/refs$`),
+    pattern: new RegExp(`^${NOT_API}(?:/${SEGMENT}){2,}/info/refs$`),
     methods: ['GET'],
     query: '?service=git-upload-pack',
   },
   {
     kind: 'git-upload-pack',
-    pattern: new RegExp(`^(?:/${SEGMENT}){2,}/git-upload-pack$`),
+    pattern: new RegExp(`^${NOT_API}(?:/${SEGMENT}){2,}/git-upload-pack$`),
     methods: ['POST'],
     query: null,
     contentType: 'application/x-git-upload-pack-request',

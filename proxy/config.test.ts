@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadRelayOptions, resolveRelayConfig } from './config.ts';
+import { loadRelayOptions, relayConfigFromEnv, resolveRelayConfig } from './config.ts';
 
 describe('relay configuration', () => {
   it('reads repeatable flags, and flags win over environment variables', () => {
@@ -51,11 +51,32 @@ describe('relay configuration', () => {
       'not an origin',
     ],
     [
+      { upstreams: ['https://gitlab.example.com'], publicUrls: ['https://runner.example/app'] },
+      'not a public URL',
+    ],
+    [
+      { upstreams: ['https://gitlab.example.com'], publicUrls: ['runner.example'] },
+      'not a public URL',
+    ],
+    [
       { upstreams: ['https://gitlab.example.com'], maxRequestBytes: -1 },
       'maxRequestBytes: Too small',
     ],
   ])('refuses %j', (config, message) => {
     expect(() => resolveRelayConfig(config)).toThrow(message);
+  });
+
+  it('reads the public URLs the relay answers to, from flags or the environment', () => {
+    const fromFlags = loadRelayOptions(
+      ['--upstream', 'https://gitlab.example.com', '--public-url', 'https://runner.example.com/'],
+      { RELAY_PUBLIC_URLS: 'https://ignored.example' },
+    );
+    expect(resolveRelayConfig(fromFlags).publicUrls).toEqual(['https://runner.example.com']);
+    const fromEnv = relayConfigFromEnv({
+      RELAY_UPSTREAMS: 'https://gitlab.example.com',
+      RELAY_PUBLIC_URLS: 'https://a.example, http://b.example:8080',
+    });
+    expect(fromEnv?.publicUrls).toEqual(['https://a.example', 'http://b.example:8080']);
   });
 
   it('rejects unknown flags', () => {

@@ -61,6 +61,24 @@ const origin = z.string().transform((text, ctx) => {
   return z.NEVER;
 });
 
+/** Where browsers reach the relay: an origin, optionally with a trailing `/`. */
+const publicUrl = z.string().transform((text, ctx) => {
+  try {
+    const url = new URL(text);
+    const plain = !url.username && !url.password && !url.search && !url.hash;
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && plain && url.pathname === '/') {
+      return url.origin;
+    }
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message: `"${text}" is not a public URL like https://runner.example.com`,
+  });
+  return z.NEVER;
+});
+
 /** A CSP host-source (CSP Level 3 §2.3.1) with a scheme: `https://relay.example`, `https://*.example.com`, `http://127.0.0.1:*`. */
 const cspHostSource = z
   .string()
@@ -79,6 +97,11 @@ export const relayConfigSchema = z
     allowPrivate: z.array(z.string().toLowerCase()).default([]),
     /** Browser origins allowed to call the relay (CORS). The relay's own origin always is. @default [] */
     origins: z.array(origin).default([]),
+    /**
+     * URLs browsers reach the relay by, besides the address it listens on (e.g. behind a TLS
+     * proxy). Requests whose `Host` names neither are refused (DNS rebinding). @default []
+     */
+    publicUrls: z.array(publicUrl).default([]),
     /** Largest request body forwarded, in bytes. @default 512 MiB */
     maxRequestBytes: positiveInt.default(512 * MiB),
     /** Longest silence from an upstream, in ms; above GitLab's 50 s long poll (§3.3). @default 180000 */
@@ -150,6 +173,12 @@ export const RELAY_FLAGS = {
     env: 'RELAY_ORIGINS',
     list: true,
     help: 'browser origin allowed to call the relay, e.g. https://runner.example',
+  },
+  publicUrls: {
+    flag: 'public-url',
+    env: 'RELAY_PUBLIC_URLS',
+    list: true,
+    help: 'URL browsers reach the relay by, if not its listen address, e.g. https://runner.example',
   },
   cspConnectSrc: {
     flag: 'connect-src',
@@ -248,6 +277,7 @@ export function loadRelayOptions(
     upstreams: read('upstreams') ?? [],
     allowPrivate: read('allowPrivate'),
     origins: read('origins'),
+    publicUrls: read('publicUrls'),
     cspConnectSrc: read('cspConnectSrc'),
     maxRequestBytes: num('maxRequestBytes'),
     upstreamTimeoutMs: num('upstreamTimeoutMs'),
@@ -267,7 +297,16 @@ export function relayConfigFromEnv(
   env: Record<string, string | undefined>,
 ): RelayConfig | undefined {
   if (!env[RELAY_FLAGS.upstreams.env]) return undefined;
-  const { upstreams, allowPrivate, origins, cspConnectSrc, maxRequestBytes, upstreamTimeoutMs } =
-    loadRelayOptions([], env);
-  return { upstreams, allowPrivate, origins, cspConnectSrc, maxRequestBytes, upstreamTimeoutMs };
+  const options = loadRelayOptions([], env);
+  const { upstreams, allowPrivate, origins, publicUrls, cspConnectSrc } = options;
+  const { maxRequestBytes, upstreamTimeoutMs } = options;
+  return {
+    upstreams,
+    allowPrivate,
+    origins,
+    publicUrls,
+    cspConnectSrc,
+    maxRequestBytes,
+    upstreamTimeoutMs,
+  };
 }

@@ -107,6 +107,14 @@ export function forward(options: ForwardOptions): Promise<ForwardResult> {
     );
   }
 
+  const headers: Record<string, string> = {
+    ...upstreamRequestHeaders(request.headers),
+    host: upstream.host,
+  };
+  // A GET may announce a body that never becomes part of the Request; sent on, the upstream
+  // would wait for those bytes, or read the next request on the pooled connection as them.
+  if (request.body === null) delete headers['content-length'];
+
   return new Promise<ForwardResult>((resolve, reject) => {
     const send = upstream.scheme === 'https' ? httpsRequest : httpRequest;
     const outgoing = send({
@@ -116,7 +124,7 @@ export function forward(options: ForwardOptions): Promise<ForwardResult> {
       servername: upstream.scheme === 'https' ? upstream.hostname : undefined,
       method: request.method,
       path: options.pathAndQuery,
-      headers: { ...upstreamRequestHeaders(request.headers), host: upstream.host },
+      headers,
       lookup: upstream.allowPrivate ? undefined : guardedLookup(upstream.host),
       signal: request.signal,
     });

@@ -2,7 +2,8 @@
  * @module The relay as one `Request → Response` function: `/gitlab/<host>/…` goes to a
  * configured GitLab under the policies of this folder, `/healthz` answers liveness, and
  * everything else is the built app (when an app folder is given). The Node server (node.ts)
- * and Vite's dev server (vite-plugin.ts) both run this same handler.
+ * and Vite's dev server (vite-plugin.ts) both run this same handler. Requests whose `Host`
+ * the relay does not answer to are refused first (host-check.ts).
  */
 import { Hono, type Context } from 'hono';
 import { logged, stdoutAccessLog, type AccessLogSink, type RequestFacts } from './access-log.ts';
@@ -10,6 +11,8 @@ import { allowedMethods, classifyPath } from './allowed-paths.ts';
 import { resolveRelayConfig, type RelayConfig, type ResolvedRelayConfig } from './config.ts';
 import { corsResponseHeaders, decideOrigin, preflightResponse } from './cors.ts';
 import { forward } from './forward.ts';
+import { RELAYED_RESPONSE_HEADERS } from './headers.ts';
+import { allowedHosts, checkHost, splitUrl } from './host-check.ts';
 import { REDIRECT_STATUSES, rewriteLocation } from './redirect.ts';
 import { RELAY_PREFIX, parseRelayPath } from './relay-path.ts';
 import { RelayError } from './relay-error.ts';
@@ -20,6 +23,11 @@ export interface RelayOptions {
   appDir?: string;
   /** Where access log entries go. @default JSON lines on stdout */
   log?: AccessLogSink;
+  /**
+   * `host:port` names of the socket the relay listens on (host-check.ts `listenHostNames`).
+   * With `publicUrls` from the configuration, the only `Host` values answered. @default []
+   */
+  listenHosts?: readonly string[];
 }
 
 export type RelayHandler = (request: Request) => Promise<Response>;
@@ -54,9 +62,10 @@ async function relay(
   }
 
   classifyPath(request.method, target.pathname, url.search, contentType);
+  const pathAndQuery = `${target.pathname}${url.search}`;
   const { response, location } = await forward({
     upstream: target.upstream,
-    pathAndQuery: `${target.pathname}${url.search}`,
+    pathAndQuery,
     request,
     maxRequestBytes: config.maxRequestBytes,
     upstreamTimeoutMs: config.upstreamTimeoutMs,
@@ -66,6 +75,7 @@ async function relay(
       const rewritten = rewriteLocation(
         location,
         target.upstream,
+        pathAndQuery,
         config.upstreams,
         request.method,
         contentType,
@@ -88,14 +98,7 @@ async function handleRelay(
 ): Promise<Response> {
   const request = c.req.raw;
   const url = new URL(request.url);
-  const facts: RequestFacts = {
-    startedAt: Date.now(),
-    method: request.method,
-    url,
-    origin: request.headers.get('origin'),
-    upstream: null,
-    reason: null,
-  };
+  const facts = factsOf(request, `${url.pathname}${url.search}`);
   const decision = decideOrigin(request, config.origins);
   const corsOrigin = decision.kind === 'allowed' ? decision.origin : null;
   let response: Response;
@@ -123,7 +126,26 @@ async function handleRelay(
       else response.headers.set(name, value);
     }
   }
-  return logged(response, facts, log);
+  return logged(sandboxed(response), facts, log);
+}
+
+/** `response` with the headers every answer under `/gitlab/` carries (headers.ts). */
+function sandboxed(response: Response): Response {
+  for (const [name, value] of Object.entries(RELAYED_RESPONSE_HEADERS)) {
+    response.headers.set(name, value);
+  }
+  return response;
+}
+
+function factsOf(request: Request, target: string): RequestFacts {
+  return {
+    startedAt: Date.now(),
+    method: request.method,
+    target,
+    origin: request.headers.get('origin'),
+    upstream: null,
+    reason: null,
+  };
 }
 
 /**
@@ -133,13 +155,24 @@ async function handleRelay(
 export function createRelay(config: RelayConfig, options: RelayOptions = {}): RelayHandler {
   const resolved = resolveRelayConfig(config);
   const log = options.log ?? stdoutAccessLog;
+  const hosts = allowedHosts(options.listenHosts ?? [], resolved.publicUrls);
   const app = new Hono();
 
+  // Before the Host check: load balancers probe by address, and liveness tells a rebound page
+  // nothing.
+  app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'Cache-Control': 'no-store' }));
+  app.use('*', async (c, next) => {
+    const { authority, target } = splitUrl(c.req.url);
+    const refusal = checkHost(authority, hosts);
+    if (refusal === null) return next();
+    const facts = factsOf(c.req.raw, target);
+    facts.reason = refusal.reason;
+    return logged(sandboxed(refusal.toResponse()), facts, log);
+  });
   app.all('*', async (c, next) => {
     if (!isRelayPath(new URL(c.req.url).pathname)) return next();
     return handleRelay(c, resolved, log);
   });
-  app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'Cache-Control': 'no-store' }));
   if (options.appDir !== undefined) {
     mountStaticApp(app, options.appDir, resolved.cspConnectSrc);
   }

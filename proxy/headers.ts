@@ -45,12 +45,18 @@ export const HOP_BY_HOP_HEADERS: readonly string[] = [
 
 /**
  * Response headers the relay never returns: cookies (the relay keeps no session and must not
- * plant GitLab's on its own origin, RFC 6265 §4.1) and the upstream's CORS and isolation
- * answers, which describe GitLab's policy, not the relay's.
+ * plant GitLab's on its own origin, RFC 6265 §4.1), headers that act on the whole origin the
+ * relay shares with the app, and the upstream's CORS and page policies, which describe
+ * GitLab's policy, not the relay's.
  */
 const DROPPED_RESPONSE_HEADERS: readonly string[] = [
   'set-cookie',
   'set-cookie2',
+  'clear-site-data', // `"storage"` would wipe the tokens the app keeps in IndexedDB
+  'refresh', // a redirect the redirect policy (redirect.ts) would never see
+  'service-worker-allowed', // would let a relayed script claim the app's scope
+  'content-security-policy', // replaced by RELAYED_RESPONSE_HEADERS
+  'content-security-policy-report-only',
   'alt-svc', // points at the upstream's other endpoints, which the browser must not use
   'access-control-allow-origin',
   'access-control-allow-credentials',
@@ -99,3 +105,16 @@ export function downstreamResponseHeaders(rawHeaders: readonly string[]): Header
   }
   return out;
 }
+
+/**
+ * Set on everything the relay answers under `/gitlab/`. An upstream answer opened as a page
+ * would otherwise run on the relay's origin, which may be the app's, next to its saved tokens:
+ * the sandbox gives it an opaque origin and no script, nosniff keeps JSON and packfiles from
+ * turning into HTML. `same-origin` CORP still lets the app read it: its page is same-origin,
+ * and a page on another origin reads through CORS, which CORP does not apply to.
+ */
+export const RELAYED_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "sandbox; default-src 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};

@@ -2,7 +2,8 @@ import { connect, createServer as createTcpServer, type AddressInfo, type Socket
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSpecialAddress } from './address-guard.ts';
 import { startRelay, type RunningRelay } from './node.ts';
-import { startUpstream, type TestUpstream } from './testing/upstream.ts';
+import { rawRequest } from './testing/raw-request.ts';
+import { startUpstream, type ReceivedRequest, type TestUpstream } from './testing/upstream.ts';
 
 let upstream: TestUpstream;
 const relays: RunningRelay[] = [];
@@ -177,7 +178,7 @@ describe('size and time limits', () => {
     });
     const outcome = await trickle(
       relay.url,
-      `PUT /gitlab/${upstream.host}/api/v4/jobs/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n`,
+      `PUT /gitlab/${upstream.host}/api/v4/jobs/1 HTTP/1.1\r\nHost: ${new URL(relay.url).host}\r\nContent-Length: 100000\r\n\r\n`,
       'x',
     );
     expect(outcome.closed).toBe(true);
@@ -210,6 +211,30 @@ describe('size and time limits', () => {
     expect(response.status).toBe(502);
     expect(((await response.json()) as { error: string }).error).toBe('upstream_unreachable');
   });
+
+  it("never forwards a GET's Content-Length without its body", async () => {
+    // Kept short: before this was fixed, the upstream waited for the announced bytes.
+    const relay = await relayFor({
+      upstreams: [upstream.url],
+      allowPrivate: [upstream.host],
+      upstreamTimeoutMs: 2_000,
+    });
+    const before = upstream.received.length;
+    const response = await rawRequest(
+      relay.url,
+      `GET /gitlab/${upstream.host}/api/v4/jobs/1 HTTP/1.1\r\nHost: ${new URL(relay.url).host}\r\nContent-Length: 5`,
+      'hello',
+    );
+    expect(response.status).toBe(200);
+    expect(upstream.received.length).toBe(before + 1);
+    const seen = upstream.received.at(-1) as ReceivedRequest;
+    expect(seen.headers['content-length']).toBeUndefined();
+    expect(seen.bodyBytes).toBe(0);
+    // The pooled upstream connection is still in step: the next request is answered as itself.
+    const next = await fetch(`${relay.url}/gitlab/${upstream.host}/api/v4/jobs/2`);
+    expect(next.status).toBe(200);
+    expect(((await next.json()) as ReceivedRequest).url).toBe('/api/v4/jobs/2');
+  }, 10_000);
 
   it("forwards the client's abort to the upstream", async () => {
     const relay = await relayFor({ upstreams: [upstream.url], allowPrivate: [upstream.host] });

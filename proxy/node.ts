@@ -1,16 +1,18 @@
 /**
  * @module The relay as a Node HTTP server. Owns what only a socket can enforce: the raw
- * request target (raw-target.ts) and time limits against slow clients (node's
- * `headersTimeout` and `requestTimeout`). Everything else is the shared handler.
+ * request target (raw-target.ts), time limits against slow clients (node's `headersTimeout`
+ * and `requestTimeout`) and the names it listens on (host-check.ts). Everything else is the
+ * shared handler.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import type { AccessLogSink } from './access-log.ts';
-import type { RelayServerOptions } from './config.ts';
+import { logRefusal, stdoutAccessLog, type AccessLogSink } from './access-log.ts';
+import { resolveRelayConfig, type RelayServerOptions } from './config.ts';
 import { createRelay } from './handler.ts';
+import { listenHostNames } from './host-check.ts';
 import { checkRawTarget } from './raw-target.ts';
-import type { RelayError } from './relay-error.ts';
+import { RelayError } from './relay-error.ts';
 
 export interface StartRelayOptions extends RelayServerOptions {
   /** Where access log entries go. @default JSON lines on stdout */
@@ -24,9 +26,19 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
+function refusalBody(error: RelayError): string {
+  return JSON.stringify({ error: error.reason, message: error.message });
+}
+
+/** What the access log needs of a request node parsed but the relay will not read further. */
+function seen(req: IncomingMessage) {
+  const origin = req.headers.origin;
+  return { method: req.method ?? '', target: req.url ?? '', origin: origin ?? null };
+}
+
 /** Answers a refusal straight on the socket, before any URL parsing. */
-function refuse(res: ServerResponse, error: RelayError): void {
-  const body = JSON.stringify({ error: error.reason, message: error.message });
+function refuse(res: ServerResponse, error: RelayError): number {
+  const body = refusalBody(error);
   res.writeHead(error.status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(body),
@@ -34,17 +46,21 @@ function refuse(res: ServerResponse, error: RelayError): void {
     Connection: 'close',
   });
   res.end(body);
+  return Buffer.byteLength(body);
 }
 
 /** Starts the relay; resolves once it listens. */
 export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
-  const { port = 8787, host = '127.0.0.1', appDir, log, ...config } = options;
-  const handler = createRelay({ ...config }, { appDir, log });
+  const { port = 8787, host = '127.0.0.1', appDir, log = stdoutAccessLog, ...config } = options;
+  // Checked before binding, so a bad configuration never leaves a port taken.
+  resolveRelayConfig(config);
   const resolvedTimeouts = {
     headersTimeout: config.headersTimeoutMs ?? 20_000,
     requestTimeout: config.requestTimeoutMs ?? 600_000,
   };
-  const listener = getRequestListener(handler, { overrideGlobalObjects: false });
+  // The handler needs the port it listens on (port 0 picks one), so it is made in listen()'s
+  // callback, which runs before the server accepts its first connection.
+  let listener: ReturnType<typeof getRequestListener> | undefined;
   const server = createServer(
     {
       ...resolvedTimeouts,
@@ -56,18 +72,20 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     (req: IncomingMessage, res: ServerResponse) => {
       const refusal = checkRawTarget(req.url ?? '');
       if (refusal) {
-        refuse(res, refusal);
+        logRefusal(log, seen(req), refusal, refuse(res, refusal));
         return;
       }
-      void listener(req, res);
+      void listener?.(req, res);
     },
   );
   // CONNECT would make the relay a tunnel (RFC 9110 §9.3.6); node hands it to this event.
-  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
-    const body = '{"error":"bad_request_target","message":"The relay is not a forward proxy."}';
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    const error = new RelayError('bad_request_target', 'The relay is not a forward proxy.');
+    const body = refusalBody(error);
     socket.end(
-      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
+    logRefusal(log, seen(req), error, Buffer.byteLength(body));
   });
   // Idle keep-alive connections are closed after this long (node's default, stated on purpose).
   server.keepAliveTimeout = 5_000;
@@ -76,14 +94,20 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
+  const address = await new Promise<AddressInfo>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      resolve();
+      const bound = server.address() as AddressInfo;
+      const handler = createRelay(config, {
+        appDir,
+        log,
+        listenHosts: listenHostNames([host, bound.address], bound.port),
+      });
+      listener = getRequestListener(handler, { overrideGlobalObjects: false });
+      resolve(bound);
     });
   });
-  const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${shownHost}:${address.port}`,

@@ -14,18 +14,20 @@ export const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
  * The `Location` to return to the browser, relative to the relay (so it works whatever
- * origin the relay is reached on), or a RelayError.
+ * origin the relay is reached on), or a RelayError. `fromPath` is the path and query the
+ * upstream answered: a relative `Location` is relative to it (RFC 9110 §10.2.2).
  */
 export function rewriteLocation(
   location: string,
   from: Upstream,
+  fromPath: string,
   upstreams: ReadonlyMap<string, Upstream>,
   method: string,
   contentType: string | null,
 ): string {
   let target: URL;
   try {
-    target = new URL(location, `${from.scheme}://${from.host}/`);
+    target = new URL(location, `${from.scheme}://${from.host}${fromPath}`);
   } catch {
     throw new RelayError('redirect_refused', 'The upstream sent a redirect the relay cannot read.');
   }

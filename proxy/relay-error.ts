@@ -8,6 +8,11 @@ import { TabrunnerError } from '../src/errors/index.ts';
 export const RELAY_ERROR_STATUS = {
   /** The raw request target is absolute, encoded, double-encoded or walks with `..`. */
   bad_request_target: 400,
+  /**
+   * The `Host` header names neither the relay's listen address nor a `--public-url` (DNS
+   * rebinding). 421 Misdirected Request: this server does not answer for that name.
+   */
+  relay_host_not_allowed: 421,
   /** The `<host>` segment is not one of the configured upstreams. */
   host_not_allowed: 403,
   /** The path is neither a runner API path nor a git fetch path. */

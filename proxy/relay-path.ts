@@ -17,7 +17,7 @@ export interface RelayTarget {
 }
 
 /** Only what a `host[:port]` may contain; anything else is shown as `?` in messages. */
-function printable(segment: string): string {
+export function printableHost(segment: string): string {
   return redactText(segment)
     .replace(/[^a-z0-9.:[\]-]/gi, '?')
     .slice(0, 100);
@@ -33,9 +33,9 @@ export function parseRelayPath(
   const host = (slash === -1 ? rest : rest.slice(0, slash)).toLowerCase();
   const upstream = upstreams.get(host);
   if (!upstream) {
-    // The segment may be `gitlab-ci-token:<token>@host`; `printable` hides `@` but not the
+    // The segment may be `gitlab-ci-token:<token>@host`; `printableHost` hides `@` but not the
     // token, so cut at the last `@` and keep only what follows.
-    const shown = printable(host.slice(host.lastIndexOf('@') + 1));
+    const shown = printableHost(host.slice(host.lastIndexOf('@') + 1));
     throw new RelayError(
       'host_not_allowed',
       `The relay does not forward to "${shown}"; ask its operator to add it with --upstream.`,

@@ -33,6 +33,20 @@ beforeAll(async () => {
       res.writeHead(302, { Location: '/users/sign_in' });
       res.end();
     },
+    '/api/v4/jobs/page': (_req, res) => {
+      res.writeHead(200, {
+        'Content-Type': 'text/html',
+        'Content-Security-Policy': "script-src 'unsafe-inline'",
+        'Content-Security-Policy-Report-Only': "default-src 'none'",
+        'Clear-Site-Data': '"storage"',
+        Refresh: '0; url=https://evil.example/',
+        'Service-Worker-Allowed': '/',
+        'Set-Cookie': 'planted=1; path=/',
+        'Cross-Origin-Resource-Policy': 'cross-origin',
+        'X-Content-Type-Options': 'sniff',
+      });
+      res.end('<script>alert(document.domain)</script>');
+    },
   });
   relay = await startRelay({
     port: 0,
@@ -113,7 +127,7 @@ describe('relaying runner calls', () => {
   it('drops request headers that Connection names as hop-by-hop', async () => {
     const response = await rawRequest(
       relay.url,
-      `PUT /gitlab/${upstream.host}/api/v4/jobs/1 HTTP/1.1\r\nHost: relay\r\nJOB-TOKEN: glcbt-droppedtoken1\r\nX-Request-Id: kept\r\nContent-Length: 2\r\nTE: trailers\r\nConnection: JOB-TOKEN, TE`,
+      `PUT /gitlab/${upstream.host}/api/v4/jobs/1 HTTP/1.1\r\nHost: ${new URL(relay.url).host}\r\nJOB-TOKEN: glcbt-droppedtoken1\r\nX-Request-Id: kept\r\nContent-Length: 2\r\nTE: trailers\r\nConnection: JOB-TOKEN, TE`,
       '{}',
     );
     expect(response.status).toBe(200);
@@ -163,6 +177,32 @@ describe('relaying runner calls', () => {
     const other = await fetch(`${relay.url}/index.html`);
     expect(other.status).toBe(404);
     await other.body?.cancel();
+  });
+});
+
+describe('relayed answers cannot act as pages on the relay origin', () => {
+  it('sandboxes every relayed answer and drops the headers that act on the origin', async () => {
+    const response = await fetch(via('/api/v4/jobs/page'), { headers: { Origin: APP_ORIGIN } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<script>');
+    expect(response.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+    expect(response.headers.get('content-security-policy-report-only')).toBeNull();
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    // The app page is same-origin (or reads through CORS), so same-origin CORP never blocks it.
+    expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    for (const name of ['clear-site-data', 'refresh', 'service-worker-allowed', 'set-cookie']) {
+      expect(response.headers.get(name)).toBeNull();
+    }
+    // The CORS answer is untouched by the sandbox.
+    expect(response.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+  });
+
+  it('sandboxes the answers the relay makes itself under /gitlab/', async () => {
+    const refused = await fetch(via('/api/v4/projects'));
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
+    await refused.body?.cancel();
   });
 });
 
@@ -241,6 +281,25 @@ describe('refusals', () => {
     expect(result).toEqual({ status: 403, error: 'push_not_allowed' });
   });
 
+  it('never lets a git rule carry an API path, nor the token sent with it', async () => {
+    const before = upstream.received.length;
+    const discovery = await refused(
+      `/gitlab/${upstream.host}/api/v4/projects/7/packages/generic/pkg/info/refs?service=git-upload-pack`,
+      { headers: { 'PRIVATE-TOKEN': 'glpat-NeverForwarded01' } },
+    );
+    expect(discovery).toEqual({ status: 403, error: 'path_not_allowed' });
+    const uploadPack = await refused(`/gitlab/${upstream.host}/api/v4/projects/7/git-upload-pack`, {
+      method: 'POST',
+      headers: {
+        'PRIVATE-TOKEN': 'glpat-NeverForwarded01',
+        'Content-Type': 'application/x-git-upload-pack-request',
+      },
+      body: '0000',
+    });
+    expect(uploadPack).toEqual({ status: 403, error: 'path_not_allowed' });
+    expect(upstream.received.length).toBe(before);
+  });
+
   it('refuses git-upload-pack posts that are not git requests', async () => {
     const result = await refused(`/gitlab/${upstream.host}/group/demo.git/git-upload-pack`, {
       method: 'POST',
@@ -278,16 +337,25 @@ describe('refusals', () => {
     expect(upstream.received.length).toBe(before);
   });
 
-  it('ignores a spoofed Host header: the path alone names the upstream', async () => {
+  it('takes the upstream from the path alone, and refuses a Host it does not answer to', async () => {
+    const relayHost = new URL(relay.url).host;
     const ok = await rawRequest(
       relay.url,
-      `GET /gitlab/${upstream.host}/api/v4/jobs/5 HTTP/1.1\r\nHost: evil.example`,
+      `GET /gitlab/${upstream.host}/api/v4/jobs/5 HTTP/1.1\r\nHost: ${relayHost}`,
     );
     expect(ok.status).toBe(200);
     expect(upstream.received.at(-1)?.headers.host).toBe(upstream.host);
+    const before = upstream.received.length;
+    const spoofed = await rawRequest(
+      relay.url,
+      `GET /gitlab/${upstream.host}/api/v4/jobs/5 HTTP/1.1\r\nHost: evil.example`,
+    );
+    expect(spoofed.status).toBe(421);
+    expect(spoofed.text).toContain('relay_host_not_allowed');
+    expect(upstream.received.length).toBe(before);
     const other = await rawRequest(
       relay.url,
-      `GET /gitlab/evil.example/api/v4/jobs/5 HTTP/1.1\r\nHost: ${upstream.host}`,
+      `GET /gitlab/evil.example/api/v4/jobs/5 HTTP/1.1\r\nHost: ${relayHost}`,
     );
     expect(other.status).toBe(403);
     expect(other.text).toContain('host_not_allowed');

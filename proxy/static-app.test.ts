@@ -13,7 +13,11 @@ beforeAll(async () => {
   await writeFile(join(appDir, 'index.html'), '<!doctype html><title>tabrunner</title>');
   await writeFile(join(appDir, 'assets', 'app.js'), 'export {};');
   relay = createRelay(
-    { upstreams: ['https://gitlab.example.com'], cspConnectSrc: ['https://relay.example'] },
+    {
+      upstreams: ['https://gitlab.example.com'],
+      publicUrls: ['http://app.test'],
+      cspConnectSrc: ['https://relay.example'],
+    },
     { appDir, log: () => undefined },
   );
 });

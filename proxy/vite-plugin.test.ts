@@ -23,7 +23,8 @@ beforeAll(async () => {
     root,
     configFile: false,
     logLevel: 'silent',
-    server: { port: 0, host: '127.0.0.1', strictPort: false, ws: false },
+    // Vite's own Host check off, so what is tested below is the relay's.
+    server: { port: 0, host: '127.0.0.1', strictPort: false, ws: false, allowedHosts: true },
     plugins: [
       relayPlugin({
         config: { upstreams: [upstream.url], allowPrivate: [upstream.host] },
@@ -71,10 +72,30 @@ describe("the relay in Vite's dev server", () => {
     );
     expect([400, 403]).toContain(absolute.status);
     expect(upstream.received.length).toBe(before);
+    // Refused before the handler, still logged.
+    expect(log.at(-1)).toMatchObject({ status: 400, reason: 'bad_request_target' });
     const health = await fetch(`${base}/healthz`);
     expect(await health.json()).toEqual({ status: 'ok' });
     const app = await fetch(`${base}/`);
     expect(app.status).toBe(200);
     expect(await app.text()).toContain('<title>app</title>');
+  });
+
+  it('answers only to the names Vite listens on (DNS rebinding)', async () => {
+    const before = upstream.received.length;
+    const rebound = `attacker.example:${new URL(base).port}`;
+    const refused = await rawRequest(
+      base,
+      `GET /gitlab/${upstream.host}/api/v4/jobs/1 HTTP/1.1\r\nHost: ${rebound}\r\nOrigin: http://${rebound}`,
+    );
+    expect(refused.status).toBe(421);
+    expect(refused.text).toContain('relay_host_not_allowed');
+    expect(refused.text.toLowerCase()).not.toContain('access-control-allow-origin');
+    expect(upstream.received.length).toBe(before);
+    const local = await rawRequest(
+      base,
+      `GET /gitlab/${upstream.host}/api/v4/jobs/1 HTTP/1.1\r\nHost: localhost:${new URL(base).port}`,
+    );
+    expect(local.status).toBe(200);
   });
 });

@@ -4,11 +4,13 @@
  * Vite keeps serving the app itself; only relay paths reach the handler.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Connect, Plugin } from 'vite';
-import type { AccessLogSink } from './access-log.ts';
-import type { RelayConfig } from './config.ts';
+import { logRefusal, stdoutAccessLog, type AccessLogSink } from './access-log.ts';
+import { resolveRelayConfig, type RelayConfig } from './config.ts';
 import { createRelay } from './handler.ts';
+import { listenHostNames } from './host-check.ts';
 import { checkRawTarget } from './raw-target.ts';
 import { RELAY_PREFIX } from './relay-path.ts';
 
@@ -19,18 +21,44 @@ export interface RelayPluginOptions {
   log?: AccessLogSink;
 }
 
+/** What the middleware needs of Vite's dev or preview server. */
+interface ViteServer {
+  middlewares: Connect.Server;
+  httpServer: { address(): AddressInfo | string | null } | null;
+}
+
 function isRelayTarget(target: string): boolean {
   const path = target.split('?', 1)[0] ?? '';
   return path === '/healthz' || path === RELAY_PREFIX || path.startsWith(`${RELAY_PREFIX}/`);
 }
 
 function middleware(
+  server: ViteServer,
+  configuredHost: string | boolean | undefined,
   config: RelayConfig,
-  log: AccessLogSink | undefined,
+  log: AccessLogSink,
 ): Connect.NextHandleFunction {
-  const listener = getRequestListener(createRelay(config, { log }), {
-    overrideGlobalObjects: false,
-  });
+  // Checked now, so a bad configuration stops Vite at startup, not at the first request.
+  resolveRelayConfig(config);
+  let listener: ReturnType<typeof getRequestListener> | undefined;
+  // The port is known once Vite listens; by the first request it does.
+  const relayListener = () => {
+    if (listener) return listener;
+    const address = server.httpServer?.address();
+    const listenHosts =
+      address && typeof address === 'object'
+        ? listenHostNames(
+            typeof configuredHost === 'string'
+              ? [configuredHost, address.address]
+              : [address.address],
+            address.port,
+          )
+        : [];
+    listener = getRequestListener(createRelay(config, { log, listenHosts }), {
+      overrideGlobalObjects: false,
+    });
+    return listener;
+  };
   return (req: IncomingMessage, res: ServerResponse, next: Connect.NextFunction) => {
     const target = req.url ?? '';
     // Vite's own paths are Vite's business; absolute-form targets and relay paths are ours.
@@ -40,29 +68,42 @@ function middleware(
     }
     const refusal = checkRawTarget(target);
     if (refusal) {
+      const body = JSON.stringify({ error: refusal.reason, message: refusal.message });
       res.statusCode = refusal.status;
       res.setHeader('Content-Type', 'application/json');
       res.setHeader('Cache-Control', 'no-store');
-      res.end(JSON.stringify({ error: refusal.reason, message: refusal.message }));
+      res.end(body);
+      const origin = req.headers.origin ?? null;
+      logRefusal(
+        log,
+        { method: req.method ?? '', target, origin },
+        refusal,
+        Buffer.byteLength(body),
+      );
       return;
     }
-    void listener(req, res);
+    void relayListener()(req, res);
   };
 }
 
 /**
  * The Vite plugin. Time limits stay with Vite's own server in development; `startRelay`
- * (node.ts) enforces them in production.
+ * (node.ts) enforces them in production. Vite checks `Host` against its own `allowedHosts`
+ * first; the relay then answers only to the names Vite listens on and `publicUrls`.
  */
 export function relayPlugin(options: RelayPluginOptions = {}): Plugin {
-  const { config, log } = options;
+  const { config, log = stdoutAccessLog } = options;
   return {
     name: 'tabrunner-relay',
     configureServer(server) {
-      if (config) server.middlewares.use(middleware(config, log));
+      if (config) {
+        server.middlewares.use(middleware(server, server.config.server.host, config, log));
+      }
     },
     configurePreviewServer(server) {
-      if (config) server.middlewares.use(middleware(config, log));
+      if (config) {
+        server.middlewares.use(middleware(server, server.config.preview.host, config, log));
+      }
     },
   };
 }

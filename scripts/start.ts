@@ -10,7 +10,9 @@
  * into dist/) has no such file and the page offers no sandbox.
  *
  * Flags: `--port <n>` relay port (default 8787, a free one if taken), `--host <addr>` (default
- * 127.0.0.1), `--rebuild` (build even when up to date), `--verbose` (relay access log).
+ * 127.0.0.1), `--public-url <url>` (repeatable: a name the page is opened by other than the
+ * listen address, such as a LAN address; the relay refuses other Host names, docs/relay.md),
+ * `--rebuild` (build even when up to date), `--verbose` (relay access log).
  */
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string', default: '8787' },
       host: { type: 'string', default: '127.0.0.1' },
+      'public-url': { type: 'string', multiple: true, default: [] },
       rebuild: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
     },
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
     host: values.host,
     upstreams: [emulator.url],
     allowPrivate: [new URL(emulator.url).host],
+    publicUrls: values['public-url'],
     appDir: APP_DIR,
     ...(values.verbose ? {} : { log: () => undefined }),
   });

@@ -1,0 +1,168 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenHostNames } from './host-check.ts';
+import { startRelay, type RunningRelay } from './node.ts';
+import { rawRequest, type RawResponse } from './testing/raw-request.ts';
+import { startUpstream, type TestUpstream } from './testing/upstream.ts';
+
+/**
+ * DNS rebinding: a page on attacker.example, whose name later resolves to the relay, sends
+ * `Host: attacker.example:<port>` with a matching `Origin`. The relay must only answer to the
+ * names it listens on and the public URLs it is told about.
+ */
+
+let upstream: TestUpstream;
+let appDir: string;
+let local: RunningRelay;
+let published: RunningRelay;
+let port: string;
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+  appDir = await mkdtemp(join(tmpdir(), 'tabrunner-host-check-'));
+  await writeFile(join(appDir, 'index.html'), '<!doctype html><title>app</title>');
+  const common = {
+    port: 0,
+    upstreams: [upstream.url],
+    allowPrivate: [upstream.host],
+    appDir,
+    log: () => undefined,
+  };
+  local = await startRelay(common);
+  published = await startRelay({
+    ...common,
+    publicUrls: ['https://runner.example.com', 'http://relay.test:8080'],
+  });
+  port = new URL(local.url).port;
+});
+
+afterAll(async () => {
+  await local?.close();
+  await published?.close();
+  await upstream?.close();
+  if (appDir) await rm(appDir, { recursive: true, force: true });
+});
+
+function send(relay: RunningRelay, path: string, host: string, origin?: string) {
+  const originLine = origin === undefined ? '' : `\r\nOrigin: ${origin}`;
+  return rawRequest(relay.url, `GET ${path} HTTP/1.1\r\nHost: ${host}${originLine}`);
+}
+
+function bodyOf(response: RawResponse): { error?: string; message?: string } {
+  const body = response.text.slice(response.text.indexOf('\r\n\r\n') + 4);
+  return JSON.parse(body) as { error?: string; message?: string };
+}
+
+describe('the Host header', () => {
+  it('refuses a rebound name with a matching Origin before anything goes upstream', async () => {
+    const before = upstream.received.length;
+    const attacker = `attacker.example:${port}`;
+    const response = await send(
+      local,
+      `/gitlab/${upstream.host}/api/v4/jobs/1`,
+      attacker,
+      `http://${attacker}`,
+    );
+    expect(response.status).toBe(421);
+    expect(bodyOf(response).error).toBe('relay_host_not_allowed');
+    expect(bodyOf(response).message).toContain('--public-url');
+    expect(response.text.toLowerCase()).not.toContain('access-control-allow-origin');
+    expect(upstream.received.length).toBe(before);
+  });
+
+  it('refuses a rebound name for the app too, but answers /healthz whatever the Host', async () => {
+    const app = await send(local, '/', `attacker.example:${port}`);
+    expect(app.status).toBe(421);
+    expect(app.text).not.toContain('<title>app</title>');
+    // Also for a name no URL parser accepts (it ends in a number but is no IPv4 address).
+    for (const host of ['load-balancer.internal', `attacker.example.127.0.0.1:${port}`]) {
+      const health = await send(local, '/healthz', host);
+      expect(health.status).toBe(200);
+      expect(health.text).toContain('"status":"ok"');
+    }
+  });
+
+  it.each(['127.0.0.1', 'localhost', 'LOCALHOST', '[::1]'])(
+    'accepts %s on its own port for a loopback listen',
+    async (name) => {
+      const response = await send(
+        local,
+        `/gitlab/${upstream.host}/api/v4/jobs/1`,
+        `${name}:${port}`,
+        `http://${name.toLowerCase()}:${port}`,
+      );
+      expect(response.status).toBe(200);
+      expect(response.text.toLowerCase()).toContain(
+        `access-control-allow-origin: http://${name.toLowerCase()}:${port}`,
+      );
+    },
+  );
+
+  it.each([
+    ['another port', '127.0.0.1:1'],
+    ['no port', '127.0.0.1'],
+    ['a trailing dot', `localhost.:PORT`],
+    ['a subdomain of localhost', `evil.localhost:PORT`],
+    ['userinfo', `attacker.example@127.0.0.1:PORT`],
+    ['an empty Host', ''],
+  ])('refuses %s', async (_name, host) => {
+    const before = upstream.received.length;
+    const response = await send(
+      local,
+      `/gitlab/${upstream.host}/api/v4/jobs/1`,
+      host.replace('PORT', port),
+    );
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(upstream.received.length).toBe(before);
+  });
+
+  it('answers to the names given with --public-url, and to those alone', async () => {
+    const ok = await send(
+      published,
+      `/gitlab/${upstream.host}/api/v4/jobs/1`,
+      'runner.example.com',
+      'https://runner.example.com',
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.text.toLowerCase()).toContain(
+      'access-control-allow-origin: https://runner.example.com',
+    );
+    for (const host of ['runner.example.com:443', 'relay.test:8080']) {
+      expect((await send(published, '/', host)).status).toBe(200);
+    }
+    for (const host of ['runner.example.com:8443', 'relay.test', 'other.example.com']) {
+      const refused = await send(published, '/', host);
+      expect(refused.status).toBe(421);
+    }
+    // Its listen names still work next to the public ones.
+    const own = new URL(published.url).host;
+    expect((await send(published, '/', own)).status).toBe(200);
+  });
+});
+
+describe('listen names', () => {
+  it.each([
+    [
+      ['0.0.0.0', '0.0.0.0'],
+      ['localhost:8787', '127.0.0.1:8787', '[::1]:8787'],
+    ],
+    [
+      ['::', '::'],
+      ['localhost:8787', '127.0.0.1:8787', '[::1]:8787'],
+    ],
+    [
+      ['localhost', '::1'],
+      ['localhost:8787', '127.0.0.1:8787', '[::1]:8787'],
+    ],
+    [['192.168.1.5', '192.168.1.5'], ['192.168.1.5:8787']],
+    [
+      ['relay.lan', '10.0.0.7'],
+      ['relay.lan:8787', '10.0.0.7:8787'],
+    ],
+  ])('a listen on %j answers to %j', (addresses, expected) => {
+    expect(listenHostNames(addresses, 8787).sort()).toEqual([...expected].sort());
+  });
+});
