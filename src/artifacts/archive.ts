@@ -197,6 +197,16 @@ function zipStream(
   });
 }
 
+/**
+ * fflate's level 0 (stored blocks) writes a broken gzip member when a file's size is 65,535
+ * modulo 65,536: bytes after the last block push the trailer out of place ("incorrect data
+ * check"). Level 1 decodes at every size (archive-levels.test.ts), so `fastest` means level 1
+ * for gzip; zip stores `fastest` entries without fflate's deflate at all.
+ */
+function gzipLevel(level: DeflateLevel): Exclude<DeflateLevel, 0> {
+  return level === 0 ? 1 : level;
+}
+
 /** One gzip member per file, named after it, concatenated (GitLab reads them as one stream). */
 function gzipStream(
   files: readonly { path: string }[],
@@ -216,7 +226,7 @@ function gzipStream(
           return;
         }
         const data = await read(file.path);
-        const gzip = new Gzip({ level, mtime, filename: file.path }, (chunk) => {
+        const gzip = new Gzip({ level: gzipLevel(level), mtime, filename: file.path }, (chunk) => {
           tally.out(chunk);
           if (chunk.byteLength > 0) controller.enqueue(chunk);
         });

@@ -24,7 +24,8 @@ export class ArchiveFormatError extends TabrunnerError<{ format: string; files: 
 
 /**
  * A downloaded archive holds an entry that would land outside the project directory, or one
- * we cannot write safely (absolute path, `..`, drive letter, backslash, symlink leading out).
+ * we cannot write safely (absolute path, `..`, drive letter, backslash, symlink leading out,
+ * a symlink or directory already at its path, a name given twice).
  * The whole archive is refused before anything is written.
  */
 export class UnsafeArchiveEntryError extends TabrunnerError<{ entry: string; reason: string }> {
@@ -39,7 +40,12 @@ export class UnsafeArchiveEntryError extends TabrunnerError<{ entry: string; rea
 
 /** Which bound of `ExtractLimits` stopped an extraction. */
 export type ArchiveLimit =
-  'maxArchiveBytes' | 'maxEntries' | 'maxTotalBytes' | 'maxRatio' | 'declaredSize';
+  | 'maxArchiveBytes'
+  | 'maxEntries'
+  | 'maxTotalBytes'
+  | 'maxRatio'
+  | 'maxArchiveRatio'
+  | 'declaredSize';
 
 /** An archive is larger, denser or more numerous than the extraction bounds allow (zip bombs). */
 export class ArchiveLimitError extends TabrunnerError<{

@@ -1,11 +1,20 @@
+/**
+ * Safe extraction into a real temp directory: what lands where, progress, and the refusals
+ * (zip-slip, symlinks old and new, bombs by entry, by overlap and by the archive as a whole,
+ * damaged archives). The broad hostile-archive suite is extract-hostile.test.ts; gzip trailers
+ * and headers are extract-gzip.test.ts.
+ *
+ * 19 cases.
+ */
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { gzipSync, zipSync, type Zippable } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../errors/index.ts';
 import { extractArtifactArchive, type ExtractProgress } from './extract.ts';
 import { createTempDirWorkspace, type TempDirWorkspace } from './testing/temp-dir-workspace.ts';
+import { writeZip, type ZipSpec } from './testing/zip-writer.ts';
 
 const enc = new TextEncoder();
 let ws: TempDirWorkspace;
@@ -16,22 +25,6 @@ beforeEach(async () => {
   await mkdir(ws.host('/builds/group/outside'), { recursive: true });
 });
 afterEach(() => ws.dispose());
-
-/** Every file under the sandbox root that is not inside the project directory. */
-async function filesOutsideProject(): Promise<string[]> {
-  const all = (await readdir(ws.root, { recursive: true })) as string[];
-  const outside: string[] = [];
-  for (const rel of all) {
-    const full = join(ws.root, rel);
-    if (
-      (await stat(full).catch(() => null))?.isFile() &&
-      !rel.startsWith('builds/group/project/')
-    ) {
-      outside.push(rel);
-    }
-  }
-  return outside;
-}
 
 async function refusal(
   archive: Uint8Array,
@@ -145,7 +138,7 @@ describe('extractArtifactArchive', () => {
     expect(refused.message).toContain('"../outside/evil.txt"');
     expect(refused.message).toContain('".."');
     expect(ws.writes).toEqual([]);
-    expect(await filesOutsideProject()).toEqual([]);
+    expect(await ws.filesOutsideProject()).toEqual([]);
   });
 
   it('refuses absolute paths, drive letters and backslash tricks', async () => {
@@ -154,7 +147,7 @@ describe('extractArtifactArchive', () => {
       expect(refused.code, name).toBe('UnsafeArchiveEntryError');
     }
     expect(ws.writes).toEqual([]);
-    expect(await filesOutsideProject()).toEqual([]);
+    expect(await ws.filesOutsideProject()).toEqual([]);
   });
 
   it('refuses a symlink whose target leaves the project, and the file written through it', async () => {
@@ -170,7 +163,7 @@ describe('extractArtifactArchive', () => {
     const refused = await refusal(archive);
     expect(refused.code).toBe('UnsafeArchiveEntryError');
     expect(refused.message).toContain('symlink to "../outside"');
-    expect(await filesOutsideProject()).toEqual([]);
+    expect(await ws.filesOutsideProject()).toEqual([]);
   });
 
   it('skips a symlink that stays inside the project with a warning', async () => {
@@ -197,7 +190,7 @@ describe('extractArtifactArchive', () => {
     const refused = await refusal(zipSync({ 'escape/evil.txt': enc.encode('x') }));
     expect(refused.code).toBe('UnsafeArchiveEntryError');
     expect(refused.message).toContain('which is a file or a symlink');
-    expect(await filesOutsideProject()).toEqual([]);
+    expect(await ws.filesOutsideProject()).toEqual([]);
   });
 
   it('stops a 1,000:1 zip bomb with a clear message before writing anything', async () => {
@@ -232,6 +225,97 @@ describe('extractArtifactArchive', () => {
     expect(ws.writes).toEqual([]);
   });
 
+  it('replaces a symlink in the checkout named like an entry, never writing through it', async () => {
+    // Dangling (out-link -> ../outside/target.txt), to a directory, and to a file outside:
+    // GitLab's helper removes what is there and creates the file, and so does the port.
+    await writeFile(ws.host('/builds/group/outside/existing.txt'), 'keep');
+    await symlink('../outside/target.txt', ws.host(`${ws.projectDir}/out-link`));
+    await symlink('../outside', ws.host(`${ws.projectDir}/dir-link`));
+    await symlink('../outside/existing.txt', ws.host(`${ws.projectDir}/file-link`));
+    for (const archive of [
+      zipSync({
+        'out-link': enc.encode('z1'),
+        'dir-link': enc.encode('z2'),
+        'file-link': enc.encode('z3'),
+      }),
+      gzipSync(enc.encode('g1'), { filename: 'out-link' }),
+    ]) {
+      await extractArtifactArchive({ workspace: ws, projectDir: ws.projectDir, archive });
+    }
+    expect(await readFile(ws.host(`${ws.projectDir}/out-link`), 'utf8')).toBe('g1');
+    expect(await readFile(ws.host(`${ws.projectDir}/dir-link`), 'utf8')).toBe('z2');
+    expect(await readFile(ws.host(`${ws.projectDir}/file-link`), 'utf8')).toBe('z3');
+    expect(ws.outsideAttempts).toEqual([]);
+    expect(await ws.filesOutsideProject()).toEqual(['/builds/group/outside/existing.txt']);
+    expect(await readFile(ws.host('/builds/group/outside/existing.txt'), 'utf8')).toBe('keep');
+  });
+
+  it('still overwrites a regular file already in the project, as GitLab does', async () => {
+    await writeFile(ws.host(`${ws.projectDir}/version.txt`), '1.0');
+    await extractArtifactArchive({
+      workspace: ws,
+      projectDir: ws.projectDir,
+      archive: zipSync({ 'version.txt': enc.encode('2.0') }),
+    });
+    expect(await readFile(ws.host(`${ws.projectDir}/version.txt`), 'utf8')).toBe('2.0');
+  });
+
+  it('refuses 2,047 central-directory entries sharing one 1 KiB stream of 1 MiB zeros (2 GiB from 112 KB)', async () => {
+    const zeros = new Uint8Array(1024 * 1024);
+    const shared = {
+      payload: new Uint8Array(deflateRawSync(zeros, { level: 9 })),
+      crc: crc32(zeros),
+      size: zeros.byteLength,
+    };
+    const specs: ZipSpec[] = [];
+    for (let i = 0; i < 2047; i++) {
+      specs.push({
+        name: `f${String(i).padStart(4, '0')}`,
+        ...shared,
+        ...(i ? { sharesLocalOf: 0 } : {}),
+      });
+    }
+    const archive = writeZip(specs);
+    expect(shared.payload.byteLength).toBeLessThan(1100);
+    expect(archive.byteLength).toBeLessThan(115_000);
+    const refused = await refusal(archive);
+    expect(refused.code).toBe('CorruptArchiveError');
+    expect(refused.message).toContain('entries "f0000" and "f0001" overlap');
+    expect(ws.writes).toEqual([]);
+  });
+
+  it('refuses an archive denser as a whole than one entry may be, though each entry passes', async () => {
+    // 40 entries of 1 MiB zeros, each its own 1 KiB stream: at the per-entry floor, 1,000:1 overall.
+    const zeros = new Uint8Array(1024 * 1024);
+    const payload = new Uint8Array(deflateRawSync(zeros, { level: 9 }));
+    const specs: ZipSpec[] = [];
+    for (let i = 0; i < 40; i++) {
+      specs.push({ name: `z${i}.bin`, payload, crc: crc32(zeros), size: zeros.byteLength });
+    }
+    const refused = await refusal(writeZip(specs));
+    expect(refused.code).toBe('ArchiveLimitError');
+    expect(refused.message).toMatch(/the artifact archive as a whole expands \d+ times/);
+    expect(ws.writes).toEqual([]);
+    // Ten such entries among 30 MiB of noise are fine: the archive as a whole is not dense.
+    const noise = new Uint8Array(3 * 1024 * 1024).map(
+      (_, i) => (Math.imul(i, 2654435761) >>> 13) & 0xff,
+    );
+    const mixed = writeZip([
+      ...specs.slice(0, 10),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        name: `noise${i}.bin`,
+        content: noise,
+        method: 0,
+      })),
+    ]);
+    const result = await extractArtifactArchive({
+      workspace: ws,
+      projectDir: ws.projectDir,
+      archive: mixed,
+    });
+    expect(result.files).toHaveLength(20);
+  });
+
   it('refuses bytes that are no archive, and a damaged zip', async () => {
     expect((await refusal(enc.encode('<html>not found</html>'))).code).toBe('CorruptArchiveError');
     const archive = zipSync({ 'a.txt': enc.encode('hello hello hello') });
@@ -245,7 +329,18 @@ describe('extractArtifactArchive', () => {
       /outside project/,
     );
     expect(ws.outsideAttempts).toEqual(['/builds/group/outside/x']);
+    // Through a dangling directory symlink too, which realpath alone cannot resolve.
+    await symlink('../outside/new-dir', ws.host(`${ws.projectDir}/dangling`));
+    await symlink('dangling', ws.host(`${ws.projectDir}/chained`));
+    for (const name of ['dangling', 'chained']) {
+      await expect(ws.writeFile(`${ws.projectDir}/${name}/x`, enc.encode('x'))).rejects.toThrow(
+        /outside project/,
+      );
+    }
+    expect(ws.outsideAttempts).toHaveLength(3);
+    await ws.writeFile(`${ws.projectDir}/inside.txt`, enc.encode('i'));
+    expect(ws.writes).toEqual(['/builds/group/project/inside.txt']);
     await writeFile(ws.host('/builds/group/outside/keep'), 'k');
-    expect(await filesOutsideProject()).toEqual(['builds/group/outside/keep']);
+    expect(await ws.filesOutsideProject()).toEqual(['/builds/group/outside/keep']);
   });
 });

@@ -1,14 +1,17 @@
 /**
  * Safe extraction of a dependency's downloaded archive into the project directory (§8.2), only
  * through the executor's `Workspace`. The whole archive is judged before anything is written:
- * entries with `..`, absolute paths, drive letters or backslashes, symlinks leading out, and
- * paths that pass through an existing file or symlink are refused; size, count and density
- * bounds stop zip bombs, and the real inflated sizes are checked again while writing.
+ * entries with `..`, absolute paths, drive letters or backslashes, symlinks leading out, names
+ * given twice, paths that pass through an existing file or symlink or land on a directory are
+ * refused (an entry named like an existing file or symlink replaces it); size, count and density bounds (per entry and for the archive as a
+ * whole) stop zip bombs, and the real inflated sizes and checksums are checked again: a zip
+ * entry before it is written, a gzip file before any of it is.
  */
-import { Gunzip, Inflate } from 'fflate';
+import { Inflate } from 'fflate';
 import type { Workspace } from '../executors/index.ts';
 import { concatBytes, crc32 } from '../job/index.ts';
 import { ArchiveLimitError, CorruptArchiveError, UnsafeArchiveEntryError } from './errors.ts';
+import { gunzipMembers, readGzipHeader } from './gunzip-members.ts';
 import { helperLogLine } from './helper-log-line.ts';
 import { projectRelative } from './project-path.ts';
 import { readZipEntries, type ZipEntry } from './zip-entries.ts';
@@ -23,6 +26,11 @@ export interface ExtractLimits {
   maxTotalBytes: number;
   /** Largest inflated/compressed ratio for one entry larger than `ratioFloorBytes`. */
   maxRatio: number;
+  /**
+   * Largest ratio of all the bytes written to the archive's size, once they pass
+   * `ratioFloorBytes`: many small dense entries make a bomb no entry alone gives away.
+   */
+  maxArchiveRatio: number;
   /** Entries up to this size may be as dense as they like (a 1 MiB file of zeros is harmless). */
   ratioFloorBytes: number;
 }
@@ -33,11 +41,16 @@ export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = {
   maxEntries: 100_000,
   maxTotalBytes: 2 * 1024 * 1024 * 1024,
   maxRatio: 200,
+  maxArchiveRatio: 200,
   ratioFloorBytes: 1024 * 1024,
 };
 
 export interface ExtractArtifactArchiveOptions {
-  /** Where to write; `listFiles` finds existing files and symlinks an entry must not cross. */
+  /**
+   * Where to write; `listFiles` finds existing files and symlinks an entry must not cross. An
+   * entry named like a file or symlink already there replaces it (`writeFile` replaces a
+   * symlink rather than following it, as GitLab's helper removes a file before creating it).
+   */
   workspace: Pick<Workspace, 'writeFile' | 'listFiles'>;
   /** Absolute project directory; every entry lands below it or the archive is refused. */
   projectDir: string;
@@ -119,10 +132,10 @@ async function extractZip(
       { limit: 'maxEntries', value: entries.length, max: limits.maxEntries, entry: null },
     );
   }
-  const existing = await existingFiles(options.workspace, projectDir);
+  const existing = await existingPaths(options.workspace, projectDir);
+  const planned: Paths = { files: new Set(), directories: new Set() };
   const lines: string[] = [];
   const plan: Planned[] = [];
-  const planned = new Set<string>();
   let declared = 0;
 
   for (const entry of entries) {
@@ -135,14 +148,7 @@ async function extractZip(
     }
     const isDirectory = entry.name.endsWith('/') || entry.unixType === S_IFDIR;
     if (path === '.' || isDirectory) continue;
-    for (const ancestor of ancestors(path)) {
-      if (existing.has(ancestor) || planned.has(ancestor)) {
-        throw new UnsafeArchiveEntryError(
-          entry.name,
-          `it would be written through ${JSON.stringify(ancestor)}, which is a file or a symlink`,
-        );
-      }
-    }
+    checkPlace(entry.name, path, existing, planned);
     if (entry.unixType === S_IFLNK) {
       const target = decoder.decode(inflateEntry(archive, entry, MAX_LINK_TARGET, limits));
       const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
@@ -170,7 +176,9 @@ async function extractZip(
     if (declared > limits.maxTotalBytes) {
       throw totalError(declared, limits, entry.name);
     }
-    planned.add(path);
+    checkArchiveRatio(declared, archive.byteLength, limits);
+    planned.files.add(path);
+    for (const ancestor of ancestors(path)) planned.directories.add(ancestor);
     plan.push({ entry, path });
   }
 
@@ -207,31 +215,23 @@ async function extractGzip(
   limits: ExtractLimits,
 ): Promise<ExtractedArchive> {
   const { archive, projectDir } = options;
-  const name = gzipName(archive);
+  const { name } = readGzipHeader(archive, 0);
+  if (name === null) {
+    throw new CorruptArchiveError('the gzip archive does not name the file it holds');
+  }
   const path = entryPath(name, projectDir);
   if (path === '.') throw new UnsafeArchiveEntryError(name, 'it names the project directory');
-  const existing = await existingFiles(options.workspace, projectDir);
-  for (const ancestor of ancestors(path)) {
-    if (existing.has(ancestor)) {
-      throw new UnsafeArchiveEntryError(
-        name,
-        `it would be written through ${JSON.stringify(ancestor)}, which is a file or a symlink`,
-      );
-    }
-  }
+  const existing = await existingPaths(options.workspace, projectDir);
+  checkPlace(name, path, existing, { files: new Set(), directories: new Set() });
   options.onProgress?.({ files: 0, filesTotal: 1, bytes: 0 });
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const gunzip = new Gunzip((chunk) => {
+  gunzipMembers(archive, (chunk) => {
     size += chunk.byteLength;
     if (size > limits.maxTotalBytes) throw totalError(size, limits, name);
     if (size > limits.ratioFloorBytes) checkRatio(name, size, archive.byteLength, limits);
     chunks.push(chunk);
   });
-  for (let at = 0; at < archive.byteLength; at += INFLATE_STEP) {
-    const end = Math.min(at + INFLATE_STEP, archive.byteLength);
-    gunzip.push(archive.subarray(at, end), end === archive.byteLength);
-  }
   const data = concatBytes(chunks);
   await options.workspace.writeFile(`${projectDir.replace(/\/+$/, '')}/${path}`, data);
   options.onProgress?.({ files: 1, filesTotal: 1, bytes: size, bytesTotal: size });
@@ -263,17 +263,50 @@ function ancestors(path: string): string[] {
   return out;
 }
 
-/** Files (and symlinks, which list as files) already in the project, relative to it. */
-async function existingFiles(
+/** Paths relative to the project: files (symlinks list as files) and the directories above them. */
+interface Paths {
+  files: Set<string>;
+  directories: Set<string>;
+}
+
+/** What is already in the project. */
+async function existingPaths(
   workspace: Pick<Workspace, 'listFiles'>,
   projectDir: string,
-): Promise<Set<string>> {
-  const found = new Set<string>();
+): Promise<Paths> {
+  const found: Paths = { files: new Set(), directories: new Set() };
   for (const absolute of await workspace.listFiles(projectDir)) {
     const path = projectRelative(absolute, projectDir);
-    if (path !== null && path !== '.') found.add(path);
+    if (path === null || path === '.') continue;
+    found.files.add(path);
+    for (const ancestor of ancestors(path)) found.directories.add(ancestor);
   }
   return found;
+}
+
+/**
+ * Refuse a file entry at `path` that would be written through an existing or planned file or
+ * symlink, replace a directory, or repeat a name (which of two entries wins differs between
+ * zip readers, so an archive that relies on it is refused).
+ */
+function checkPlace(name: string, path: string, existing: Paths, planned: Paths): void {
+  for (const ancestor of ancestors(path)) {
+    if (existing.files.has(ancestor) || planned.files.has(ancestor)) {
+      throw new UnsafeArchiveEntryError(
+        name,
+        `it would be written through ${JSON.stringify(ancestor)}, which is a file or a symlink`,
+      );
+    }
+  }
+  if (existing.directories.has(path) || planned.directories.has(path)) {
+    throw new UnsafeArchiveEntryError(
+      name,
+      `it would replace the directory ${JSON.stringify(path)}`,
+    );
+  }
+  if (planned.files.has(path)) {
+    throw new UnsafeArchiveEntryError(name, `${JSON.stringify(path)} appears twice in the archive`);
+  }
 }
 
 function checkRatio(entry: string, size: number, compressed: number, limits: ExtractLimits): void {
@@ -283,6 +316,22 @@ function checkRatio(entry: string, size: number, compressed: number, limits: Ext
     throw new ArchiveLimitError(
       `artifact archive entry ${JSON.stringify(entry)} expands ${Math.round(ratio)} times (${size} bytes from ${compressed}); refusing it as a possible zip bomb (the limit is ${limits.maxRatio}:1)`,
       { limit: 'maxRatio', value: Math.round(ratio), max: limits.maxRatio, entry },
+    );
+  }
+}
+
+function checkArchiveRatio(total: number, archiveBytes: number, limits: ExtractLimits): void {
+  if (total <= limits.ratioFloorBytes) return;
+  const ratio = total / Math.max(archiveBytes, 1);
+  if (ratio > limits.maxArchiveRatio) {
+    throw new ArchiveLimitError(
+      `the artifact archive as a whole expands ${Math.round(ratio)} times (${total} bytes from ${archiveBytes}); refusing it as a possible zip bomb (the limit is ${limits.maxArchiveRatio}:1)`,
+      {
+        limit: 'maxArchiveRatio',
+        value: Math.round(ratio),
+        max: limits.maxArchiveRatio,
+        entry: null,
+      },
     );
   }
 }
@@ -334,20 +383,4 @@ function declaredSizeError(entry: ZipEntry, max: number): ArchiveLimitError {
     `artifact archive entry ${JSON.stringify(entry.name)} inflates past the ${max} bytes it declares; refusing it as a possible zip bomb`,
     { limit: 'declaredSize', value: max + 1, max, entry: entry.name },
   );
-}
-
-/** The `FNAME` of a gzip header: the file the member holds. */
-function gzipName(archive: Uint8Array): string {
-  if (archive.byteLength < 18 || archive[2] !== 8) {
-    throw new CorruptArchiveError('the gzip header is damaged');
-  }
-  const flags = archive[3] ?? 0;
-  let at = 10;
-  if (flags & 4) at += 2 + ((archive[10] ?? 0) | ((archive[11] ?? 0) << 8));
-  if (!(flags & 8)) {
-    throw new CorruptArchiveError('the gzip archive does not name the file it holds');
-  }
-  const end = archive.indexOf(0, at);
-  if (end < 0) throw new CorruptArchiveError('the gzip file name is not terminated');
-  return decoder.decode(archive.subarray(at, end));
 }

@@ -100,7 +100,9 @@ export interface Workspace {
   runStage(stage: Stage, hooks: StageHooks, signal: AbortSignal): Promise<StageResult>;
   /**
    * Write a file (file variables, downloaded artifacts), creating parent directories. Absolute
-   * sandbox path. Called between stages.
+   * sandbox path. Called between stages. What is at `path` is replaced, never written through: a
+   * symlink there is removed first, as GitLab's helper removes a file before creating it, so a
+   * link in the checkout cannot send an artifact outside the project.
    */
   writeFile(path: string, data: Uint8Array): Promise<void>;
   /** Read a file back (artifacts, reports). Absolute path; rejects with code `ENOENT` if absent. */

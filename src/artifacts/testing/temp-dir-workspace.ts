@@ -1,8 +1,10 @@
 /**
  * Test support: a `Workspace` backed by a real temporary directory (node:fs), standing in for
  * an executor's sandbox. Sandbox paths map below the temp dir; every write whose path, or whose
- * real location after following symlinks, falls outside the project directory is refused and
- * recorded in `outsideAttempts`, so tests can prove an extraction never wrote outside.
+ * directory's real location after following symlinks (dangling ones too), falls outside the
+ * project directory is refused and recorded in `outsideAttempts`, so tests can prove an
+ * extraction never wrote outside. A symlink at the written path itself is replaced, as the
+ * `Workspace` port promises.
  */
 import {
   lstat,
@@ -10,12 +12,14 @@ import {
   mkdtemp,
   readFile,
   readdir,
+  readlink,
   realpath,
   rm,
+  unlink,
   writeFile,
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
 import type { StageResult, Workspace } from '../../executors/index.ts';
 import { TabrunnerError } from '../../errors/index.ts';
 
@@ -30,6 +34,8 @@ export interface TempDirWorkspace extends Workspace {
   readonly outsideAttempts: string[];
   /** Every sandbox path successfully written, in order. */
   readonly writes: string[];
+  /** Sandbox paths of the regular files anywhere outside the project directory, sorted. */
+  filesOutsideProject(): Promise<string[]>;
 }
 
 /** Create a temp-dir workspace with an empty project directory. */
@@ -48,17 +54,24 @@ export async function createTempDirWorkspace(
     const rel = relative(base, hostPath);
     return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep);
   };
-  /** Real location of `hostPath`: its nearest existing ancestor resolved, plus the rest. */
-  const realLocation = async (hostPath: string): Promise<string> => {
+  /**
+   * Where a write to `hostPath` lands: its nearest existing ancestor resolved, plus the rest.
+   * `realpath` fails on a dangling symlink, which a write follows to create its target, so a
+   * link found on the way is followed by hand (at most 40 times, as Linux does).
+   */
+  const realLocation = async (hostPath: string, links = 0): Promise<string | null> => {
     let existing = hostPath;
     const rest: string[] = [];
     for (;;) {
-      try {
-        return join(await realpath(existing), ...rest.reverse());
-      } catch {
-        rest.push(posix.basename(existing));
-        existing = dirname(existing);
+      const stat = await lstat(existing).catch(() => null);
+      if (stat?.isSymbolicLink()) {
+        if (links >= 40) return null;
+        const target = resolve(dirname(existing), await readlink(existing));
+        return realLocation(join(target, ...rest.reverse()), links + 1);
       }
+      if (stat) return join(await realpath(existing), ...rest.reverse());
+      rest.push(basename(existing));
+      existing = dirname(existing);
     }
   };
   const notFound = (path: string): TabrunnerError =>
@@ -76,14 +89,19 @@ export async function createTempDirWorkspace(
     },
     async writeFile(path, data) {
       const target = host(path);
-      if (!inside(target, projectHost) || !inside(await realLocation(target), realProject)) {
+      // The directory the file lands in, after following links; a symlink at the path itself
+      // is replaced, not followed, as the port promises.
+      const parent = inside(target, projectHost) ? await realLocation(dirname(target)) : null;
+      const landing = parent === null ? null : join(parent, basename(target));
+      if (landing === null || !inside(landing, realProject)) {
         outsideAttempts.push(path);
         throw new TabrunnerError('OutsideProject', `refused write outside project: ${path}`, {
           path,
         });
       }
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, data);
+      await mkdir(dirname(landing), { recursive: true });
+      if ((await lstat(landing).catch(() => null))?.isSymbolicLink()) await unlink(landing);
+      await writeFile(landing, data);
       writes.push(path);
     },
     async readFile(path) {
@@ -111,6 +129,15 @@ export async function createTempDirWorkspace(
       };
       await visit(posix.resolve('/', dir));
       return found.sort();
+    },
+    async filesOutsideProject() {
+      const outside: string[] = [];
+      for (const rel of await readdir(root, { recursive: true })) {
+        const full = join(root, rel);
+        if (inside(full, projectHost)) continue;
+        if ((await lstat(full)).isFile()) outside.push(`/${rel.split(sep).join('/')}`);
+      }
+      return outside.sort();
     },
     async dispose() {
       await rm(root, { recursive: true, force: true });

@@ -140,6 +140,8 @@ export class ContainerWorkspace implements Workspace {
     const target = this.#relative(path);
     const slash = target.lastIndexOf('/');
     if (slash > 0) await this.#container.fs.mkdir(target.slice(0, slash), { recursive: true });
+    // The port promises to replace a symlink, not write through it; rm takes the link itself.
+    await this.#container.fs.rm(target, { force: true });
     await this.#container.fs.writeFile(target, data);
   }
 

@@ -189,6 +189,31 @@ describe('WebContainer executor: the container', () => {
     });
   });
 
+  it('removes what is at a path before writing it, so a symlink there is replaced, not followed', async () => {
+    // The double holds no symlinks; what it shows is the order of the calls the port relies on.
+    const api = new FakeApi(programs({}));
+    const exec = start(api);
+    const info = await exec.describe();
+    const workspace = await exec.prepare(
+      { files: [] },
+      { projectDir: `${info.buildsDir}/group/project`, env: {} },
+    );
+    const fs = (api.booted[0] as FakeContainer).fs;
+    const calls: string[] = [];
+    const rm = fs.rm.bind(fs);
+    const writeFile = fs.writeFile.bind(fs);
+    fs.rm = async (path, options) => (calls.push(`rm ${path}`), rm(path, options));
+    fs.writeFile = async (path, data) => (calls.push(`write ${path}`), writeFile(path, data));
+    await workspace.writeFile(`${info.buildsDir}/group/project/out-link`, new Uint8Array([1]));
+    expect(calls.map((call) => call.replace(/ .*\//, ' '))).toEqual([
+      'rm out-link',
+      'write out-link',
+    ]);
+    expect(await workspace.readFile(`${info.buildsDir}/group/project/out-link`)).toEqual(
+      new Uint8Array([1]),
+    );
+  });
+
   it('refuses a second job while one is prepared', async () => {
     const exec = start(new FakeApi(programs({})));
     await job(exec);
