@@ -210,12 +210,25 @@ describe('token prefixes (gitlab-runner TestTokenMasking)', () => {
     );
   });
 
-  it('honours at most 15 prefixes, defaults first', () => {
-    const prefixes = tokenPrefixes(['mask1-', 'mask2-', 'glpat-']);
+  it('masks every custom prefix of gitlab-runner’s masking build test', () => {
+    // buildtest/masking.go: TOKEN_REVEALS with the job's prefixes glpat-, mytoken:, foobar-.
+    expect(
+      runTable(
+        'glpat-abcdef mytoken:ghijklmno foobar-pqrstuvwxyz',
+        opts(['glpat-', 'mytoken:', 'foobar-']),
+      ),
+    ).toBe('glpat-[MASKED] mytoken:[MASKED] foobar-[MASKED]');
+  });
+
+  it('takes at most 15 prefixes, shortest first, then bytewise, as GitLab’s runner does', () => {
+    const prefixes = tokenPrefixes(['mask1-', 'mask2-', 'glpat-', 'zz-']);
     expect(prefixes).toHaveLength(15);
-    expect(prefixes.at(-1)).toBe('mask1-');
+    expect(prefixes.slice(0, 3)).toEqual(['zz-', 'gldt-', 'glft-']);
+    // The longest defaults give way: 16 distinct prefixes, the 17-character one is left out.
+    expect(prefixes).not.toContain('_gitlab_session=');
+    expect(prefixes).toContain('mask1-');
     expect(runTable('a mask1-x mask2-y', opts(['mask1-', 'mask2-']))).toBe(
-      'a mask1-[MASKED] mask2-y',
+      'a mask1-[MASKED] mask2-[MASKED]',
     );
   });
 });

@@ -108,10 +108,22 @@ export function normalisePhrases(phrases: readonly string[]): string[] {
   return [...unique].sort((a, b) => b.length - a.length);
 }
 
-/** The default prefixes followed by the job's own, de-duplicated, at most 15 (§9.8). */
+/**
+ * The defaults and the job's own prefixes as GitLab's runner takes them (its
+ * `common/buildlogger/build_logger.go` and `internal/unique.go`): together, sorted by length and
+ * then bytewise, without duplicates, the first 15. So the shortest win: a job's short prefixes
+ * are kept before the longest defaults.
+ */
 export function tokenPrefixes(fromPayload: readonly string[] = []): string[] {
   const all = [...defaultTokenPrefixes, ...fromPayload].filter((p) => p.length > 0);
-  return [...new Set(all)].slice(0, MAX_TOKEN_PREFIXES);
+  const bytes = (p: string) => new TextEncoder().encode(p);
+  const sorted = [...new Set(all)].sort((a, b) => {
+    const [x, y] = [bytes(a), bytes(b)];
+    if (x.length !== y.length) return x.length - y.length;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
+    return 0;
+  });
+  return sorted.slice(0, MAX_TOKEN_PREFIXES);
 }
 
 export interface MaskingPhraseOptions {
