@@ -18,6 +18,12 @@ describe('applyDelta', () => {
     ['builds less than it states', [12, 3, 1, 0x41], /builds 1 bytes, not the 3/],
     ['uses the reserved opcode', [12, 1, 0], /reserved opcode/],
     ['ends inside its header', [0x80], /ends inside its header/],
+    // 0x80 bytes add nothing but push the next group past 2^53, where 0 × 2^1024 is NaN.
+    [
+      'states a size with more groups than any size has',
+      [12, ...Array.from({ length: 200 }, () => 0x80), 0x01, 0x41],
+      /states a size no object can have/,
+    ],
   ];
   for (const [what, bytes, message] of broken) {
     it(`refuses a delta that ${what}`, () => {

@@ -5,6 +5,7 @@
  * (one copy op may copy 16 MB), so a caller bounding memory gets to refuse it before it is
  * allocated.
  */
+import { addSizeBits } from './pack-size.ts';
 import { SourcesPackError } from './sources-errors.ts';
 
 function corrupt(reason: string): SourcesPackError {
@@ -28,7 +29,9 @@ export function applyDelta(
     do {
       if (pos >= delta.length) throw corrupt('ends inside its header');
       byte = delta[pos++] as number;
-      value += (byte & 0x7f) * 2 ** shift;
+      const next = addSizeBits(value, byte, shift);
+      if (next === null) throw corrupt('states a size no object can have');
+      value = next;
       shift += 7;
     } while (byte & 0x80);
     return value;

@@ -16,6 +16,12 @@ export interface AdvertisedRefs {
 
 const decoder = new TextDecoder();
 
+/**
+ * The most refs one advertisement may list. Only a fallback reads it (the job's commit is asked
+ * for by id first); a bigger one is a server trying to fill the tab's memory.
+ */
+export const MAX_ADVERTISED_REFS = 250_000;
+
 export async function discoverRefs(target: GitHttpTarget): Promise<AdvertisedRefs> {
   const response = await gitRequest(target, {
     method: 'GET',
@@ -52,6 +58,12 @@ export async function discoverRefs(target: GitHttpTarget): Promise<AdvertisedRef
     const [, oid, name] = match as unknown as [string, string, string];
     // `capabilities^{}` stands in for the refs of an empty repository; `^{}` lines are peeled tags.
     if (name === 'capabilities^{}' || name.endsWith('^{}')) continue;
+    if (refs.size >= MAX_ADVERTISED_REFS) {
+      throw new SourcesFetchError({
+        url,
+        reason: `the server advertised more than ${MAX_ADVERTISED_REFS} refs`,
+      });
+    }
     refs.set(name, oid);
   }
   return { refs, capabilities };

@@ -90,12 +90,22 @@ export interface GetSourcesOptions {
   /** Where the last checkout of each project is kept; default one per process or Worker. */
   checkoutCache?: CheckoutCache;
   /**
+   * How much one fetch may bring: the pack's bytes, and the bytes its objects unpack to (both
+   * 1 GiB by default; the tab's Worker passes less, a tab's memory is smaller).
+   */
+  limits?: FetchLimits;
+  /**
    * For a caller that keeps the blobs of the trees it received (the sources Worker's page
    * side, which gets them transferred, not copied): files whose blob is named here come back
    * without bytes, listed in `SourcesResult.blobs`, and the checkout cache keeps only trees,
    * since every blob returned becomes the caller's. Ignored for `GIT_STRATEGY: clone`.
    */
   heldBlobs?: HeldBlobs;
+}
+
+export interface FetchLimits {
+  packBytes: number;
+  unpackedBytes: number;
 }
 
 export interface SourcesStats {
@@ -288,6 +298,7 @@ export async function getSources(options: GetSourcesOptions): Promise<SourcesRes
         onProgress: (text) => {
           for (const p of serverProgress(text)) progress({ phase: 'fetch', ...p });
         },
+        ...(options.limits ? { maxPackBytes: options.limits.packBytes } : {}),
       });
       if (result.pack) {
         const pack = result.pack;
@@ -300,6 +311,7 @@ export async function getSources(options: GetSourcesOptions): Promise<SourcesRes
         try {
           indexed = await indexPack(pack, {
             sha1,
+            ...(options.limits ? { maxBytes: options.limits.unpackedBytes } : {}),
             externalBase: async (oid) => fetched.get(oid) ?? (await packs.read(oid)),
             onProgress: (loaded, total) =>
               progress({ phase: 'fetch', step: 'Indexing objects', loaded, total }),

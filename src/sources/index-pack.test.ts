@@ -189,6 +189,39 @@ describe('indexPack', () => {
       });
     });
 
+    it('refuses an over-long size, so no NaN can switch the budget off', async () => {
+      // A delta's result size in 200 continuation bytes: once the shift passes 2^1024 the sum is
+      // NaN, and `NaN > budget` is false for every delta after it.
+      const zeros = new Uint8Array(1024);
+      const nan = Uint8Array.of(
+        ...varint(zeros.length),
+        ...Array.from({ length: 200 }, () => 0x80),
+        0x01,
+        0x90,
+        0,
+        4,
+      );
+      const built = buildPack([
+        { type: BLOB, data: zeros },
+        { type: REF_DELTA, data: nan, base: blobId(zeros) },
+      ]);
+      await expect(
+        indexPack(built, { sha1: createNodeSha1, maxBytes: 8 * 1024 * 1024 }),
+      ).rejects.toMatchObject({ code: 'SourcesPackError', message: /no object can have/ });
+      // The object header's own size is checked the same way.
+      const header = buildPack([{ type: BLOB, data: zeros }]);
+      const longHeader = new Uint8Array([
+        ...header.subarray(0, 12),
+        0xb0,
+        ...Array.from({ length: 200 }, () => 0x80),
+        0x00,
+      ]);
+      await expect(indexPack(longHeader, { sha1: createNodeSha1 })).rejects.toMatchObject({
+        code: 'SourcesPackError',
+        message: /impossible size/,
+      });
+    });
+
     it('counts every inflated object against a configured budget', async () => {
       const options = { sha1: createNodeSha1 };
       const total = [...expected.values()].reduce((n, o) => n + o.data.length, 0);

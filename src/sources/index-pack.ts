@@ -19,6 +19,7 @@ import { applyDelta } from './apply-delta.ts';
 import { objectHeader, oidAt, type GitObject, type ObjectType } from './git-object.ts';
 import { createObjectInflater } from './inflate-object.ts';
 import { encodePackIndex, type PackIndexEntry } from './pack-index-file.ts';
+import { addOffsetBits, addSizeBits } from './pack-size.ts';
 import type { CreateSha1 } from './sha1.ts';
 import { SourcesLimitError, SourcesPackError } from './sources-errors.ts';
 
@@ -77,6 +78,8 @@ export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Pr
   let used = 0;
   /** Count `size` more bytes against `maxBytes` before they are allocated. */
   const reserve = (size: number): void => {
+    // The varints are checked, but a budget that a NaN could switch off is checked here too.
+    if (!Number.isSafeInteger(size) || size < 0) throw corrupt(`states the size ${size}`);
     used += size;
     if (used > maxBytes) {
       throw new SourcesLimitError({
@@ -123,7 +126,9 @@ export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Pr
     while (byte & 0x80) {
       if (pos >= dataEnd) throw corrupt(`the object header at offset ${offset} is cut off`);
       byte = pack[pos++] as number;
-      size += (byte & 0x7f) * 2 ** shift;
+      const next = addSizeBits(size, byte, shift);
+      if (next === null) throw corrupt(`the object at offset ${offset} states an impossible size`);
+      size = next;
       shift += 7;
     }
     const entry: Entry = { offset };
@@ -132,7 +137,9 @@ export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Pr
       let back = byte & 0x7f;
       while (byte & 0x80) {
         byte = pack[pos++] ?? 0;
-        back = (back + 1) * 128 + (byte & 0x7f);
+        const next = addOffsetBits(back, byte);
+        if (next === null) throw corrupt(`the delta at offset ${offset} names an impossible base`);
+        back = next;
       }
       entry.baseOffset = offset - back;
       if (!byOffset.has(entry.baseOffset)) {

@@ -9,6 +9,7 @@
 import { applyDelta } from './apply-delta.ts';
 import { oidAt, type GitObject, type ObjectType } from './git-object.ts';
 import { createObjectInflater } from './inflate-object.ts';
+import { addOffsetBits, addSizeBits } from './pack-size.ts';
 import { readPackIndex, type PackIndex } from './pack-index-file.ts';
 import type { StoreFs } from './source-store.ts';
 import { SourcesStoreError } from './sources-errors.ts';
@@ -78,7 +79,10 @@ export async function openPackReader(
     let shift = 4;
     while (byte & 0x80) {
       byte = d[pos++] ?? 0;
-      size += (byte & 0x7f) * 2 ** shift;
+      const next = addSizeBits(size, byte, shift);
+      if (next === null)
+        throw new Error(`the object at offset ${offset} states an impossible size`);
+      size = next;
       shift += 7;
     }
     let result: GitObject;
@@ -88,7 +92,10 @@ export async function openPackReader(
         let back = byte & 0x7f;
         while (byte & 0x80) {
           byte = d[pos++] ?? 0;
-          back = (back + 1) * 128 + (byte & 0x7f);
+          const next = addOffsetBits(back, byte);
+          if (next === null)
+            throw new Error(`the delta at offset ${offset} names an impossible base`);
+          back = next;
         }
         const base = await readAt(pack, offset - back);
         result = { type: base.type, data: applyDelta(base.data, inflate(d, pos, size).data) };

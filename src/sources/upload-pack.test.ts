@@ -77,7 +77,9 @@ describe('uploadPack', () => {
         void (async () => {
           for await (const chunk of req) void chunk;
           res.writeHead(200, { 'content-type': 'application/x-git-upload-pack-result' });
-          res.end(Buffer.concat([pktLine(update), FLUSH_PKT, pktLine('NAK\n')]));
+          // One packet per line, as git sends them.
+          const lines = update.split(/(?<=\n)/).filter(Boolean);
+          res.end(Buffer.concat([...lines.map((l) => pktLine(l)), FLUSH_PKT, pktLine('NAK\n')]));
         })();
       });
       await new Promise<void>((r) => hostile.listen(0, '127.0.0.1', r));
@@ -89,6 +91,18 @@ describe('uploadPack', () => {
     it('takes well-formed ids', async () => {
       update = `shallow ${head}\n`;
       expect((await uploadPack(target(url), request())).shallow).toEqual([head]);
+    });
+
+    it('refuses more shallow lines than any history has', async () => {
+      const lines = Array.from(
+        { length: 10_001 },
+        (_, i) => `shallow ${i.toString(16).padStart(40, '0')}\n`,
+      );
+      update = lines.join('');
+      await expect(uploadPack(target(url), request())).rejects.toMatchObject({
+        code: 'SourcesFetchError',
+        message: /more than 10000 shallow lines/,
+      });
     });
 
     const id = 'a'.repeat(40);

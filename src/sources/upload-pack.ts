@@ -36,6 +36,12 @@ export interface UploadPackResult {
 }
 
 export const DEFAULT_MAX_PACK_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Shallow and unshallow lines one fetch may bring: one per commit at the depth boundary, so a
+ * few per branch that meets there; a server sending many more is not describing history.
+ */
+export const MAX_SHALLOW_LINES = 10_000;
 const MIB = 1024 * 1024;
 const OID = /^[0-9a-f]{40}$/;
 const decoder = new TextDecoder();
@@ -97,6 +103,12 @@ export async function uploadPack(
   };
   // The server's shallow boundary is written into the store's `shallow` file: ids only.
   const shallowId = (line: string, id: string): string => {
+    if (result.shallow.length + result.unshallow.length >= MAX_SHALLOW_LINES) {
+      throw new SourcesFetchError({
+        url,
+        reason: `the server sent more than ${MAX_SHALLOW_LINES} shallow lines`,
+      });
+    }
     if (OID.test(id)) return id;
     throw new SourcesFetchError({
       url,
@@ -132,7 +144,7 @@ export async function uploadPack(
       if (parts !== null) handleBand(parts);
     }
   }
-  if (size) result.pack = concatBytes(chunks);
+  if (size) result.pack = joinReleasing(chunks, size);
   return result;
 
   /** One side-band packet: pack data, progress, or the server's fatal error. */
@@ -155,3 +167,22 @@ export async function uploadPack(
     }
   }
 }
+
+/**
+ * One buffer of the pack's chunks, letting go of each chunk once copied, so the garbage
+ * collector may take the chunks while the pack is still being assembled.
+ */
+function joinReleasing(chunks: Uint8Array[], size: number): Uint8Array {
+  const pack = new Uint8Array(size);
+  let at = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    const chunk = chunks[i] as Uint8Array;
+    pack.set(chunk, at);
+    at += chunk.length;
+    chunks[i] = EMPTY;
+  }
+  chunks.length = 0;
+  return pack;
+}
+
+const EMPTY = new Uint8Array(0);

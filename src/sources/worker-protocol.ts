@@ -7,6 +7,7 @@
  */
 import type { FileTree } from '../executors/port.ts';
 import type {
+  FetchLimits,
   GetSourcesOptions,
   SourcesLine,
   SourcesProgress,
@@ -17,8 +18,17 @@ import type { StoreUsage } from './source-store.ts';
 /** What the page sends for one job (functions, store and http stay in the Worker). */
 export type WorkerGetSourcesOptions = Pick<
   GetSourcesOptions,
-  'gitInfo' | 'settings' | 'corsProxy' | 'projectKey' | 'projectDir'
+  'gitInfo' | 'settings' | 'corsProxy' | 'projectKey' | 'projectDir' | 'limits'
 >;
+
+/**
+ * One fetch in a tab: the pack is held twice for a moment while it is joined, then its objects
+ * unpacked; with these a fetch stays near 1 GiB of a tab's memory at the most.
+ */
+export const TAB_FETCH_LIMITS: FetchLimits = {
+  packBytes: 256 * 1024 * 1024,
+  unpackedBytes: 512 * 1024 * 1024,
+};
 
 /** Store configuration, applied when the Worker opens the store (first request). */
 export interface WorkerStoreOptions {

@@ -1,7 +1,7 @@
 /**
  * The sources Web Worker: runs `getSources` with the IndexedDB store and isomorphic-git's web
- * HTTP client off the page's thread, so cloning and inflating packs never freeze the tab
- * (isomorphic-git.md §1.4, #292). Start it with
+ * HTTP client off the page's thread, so cloning and inflating packs never freeze the tab, and
+ * with the fetch limits of a tab (`TAB_FETCH_LIMITS`, unless the page names others). Start it with
  * `new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })` and talk to it
  * through `SourcesWorkerClient`.
  */
@@ -12,11 +12,12 @@ import { getSources } from './get-sources.ts';
 import { createIdbSourceStore } from './idb-source-store.ts';
 import type { HeldBlobs } from './read-file-tree.ts';
 import type { SourceStore } from './source-store.ts';
-import type {
-  WorkerError,
-  WorkerRequest,
-  WorkerResponse,
-  WorkerStoreOptions,
+import {
+  TAB_FETCH_LIMITS,
+  type WorkerError,
+  type WorkerRequest,
+  type WorkerResponse,
+  type WorkerStoreOptions,
 } from './worker-protocol.ts';
 
 interface WorkerScope {
@@ -101,6 +102,7 @@ async function handle(request: WorkerRequest): Promise<void> {
         let sent = false;
         try {
           const { blobs, ...result } = await getSources({
+            limits: TAB_FETCH_LIMITS,
             ...request.options,
             store: storeFor(request.store),
             http,

@@ -180,3 +180,25 @@ describe('sources in a Chromium Worker with the IndexedDB store', () => {
     expect(files['entry.js']).toMatchObject({ mode: 0o120000, text: 'src/main.js' });
   }, 60_000);
 });
+
+describe('the fetch limits of a tab', () => {
+  it('refuses a pack larger than the limit the page passes, in the Worker, before indexing it', async () => {
+    const sha = git(work, ['rev-parse', 'HEAD']);
+    git(work, ['push', '-q', bare, `${sha}:refs/pipelines/9`]);
+    const error = await page.evaluate(
+      (o) =>
+        (
+          window as unknown as { sources: { runError(o: unknown): Promise<unknown> } }
+        ).sources.runError(o),
+      {
+        ...options(sha, 9),
+        projectKey: '127.0.0.1/group/limited',
+        limits: { packBytes: 100, unpackedBytes: 1024 * 1024 },
+      },
+    );
+    expect(error).toMatchObject({
+      code: 'SourcesLimitError',
+      message: expect.stringMatching(/the pack is larger than 100 bytes/),
+    });
+  }, 60_000);
+});
