@@ -4,6 +4,7 @@
  * not asserted.
  */
 import { benchArtifacts } from './artifacts.bench.ts';
+import { benchListing } from './listing.bench.ts';
 import { benchRunner } from './runner.bench.ts';
 import { benchSources } from './sources.bench.ts';
 import { benchTracePipeline } from './trace-pipeline.bench.ts';
@@ -66,6 +67,18 @@ lines.push({
     (artifacts.uploadMs === null ? '' : `; with upload ${Math.round(artifacts.uploadMs)} ms`),
   goal: '',
 });
+
+const listing = await benchListing(quick ? [1000, 2000] : [2000, 4000]);
+results['listing'] = listing;
+const [shallow, deep] = listing;
+if (shallow && deep) {
+  lines.push({
+    benchmark: 'workspace listing',
+    measure: `listFiles at depth ${shallow.depth} and ${deep.depth}`,
+    value: `${shallow.ms.toFixed(1)} ms, ${deep.ms.toFixed(1)} ms (ratio ${(deep.ms / shallow.ms).toFixed(1)})`,
+    goal: 'ratio ≤ 4 (each path is as long as the depth), not 8',
+  });
+}
 
 const webContainer = await benchWebContainer(quick ? 4 : 10);
 results['webContainer'] = webContainer;

@@ -72,6 +72,9 @@ async function serve(deps: ServerDeps, raw: IncomingMessage, res: ServerResponse
     log(reply.status);
   };
 
+  // Rails refuses a path that is no valid percent-encoding before any route sees it.
+  if (!validPercentEncoding(req.path)) return send(message(400, 'Bad Request'));
+
   if (req.method === 'OPTIONS' && req.header('access-control-request-method')) {
     const headers = cors();
     if (headers) {
@@ -99,6 +102,15 @@ async function serve(deps: ServerDeps, raw: IncomingMessage, res: ServerResponse
     return;
   }
   writeReply(res, message(404, 'Not Found'), cors());
+}
+
+function validPercentEncoding(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function serveRoutes<Env>(

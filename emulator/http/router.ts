@@ -43,6 +43,7 @@ function matchPattern(pattern: string, segments: string[]): Record<string, strin
     const segment = segments[i] ?? '';
     if (part.startsWith(':')) {
       if (segment === '') return null;
+      // The server refused paths that do not decode (server.ts) before routing.
       params[part.slice(1)] = decodeURIComponent(segment);
     } else if (part !== segment) {
       return null;

@@ -27,9 +27,10 @@ export async function handlePage(
     send(res, 200, overview(ctx));
     return true;
   }
-  const artifact = /^(?:\/.+)?\/-\/jobs\/(\d+)\/artifacts\/(\d+)$/.exec(path);
+  const artifact = /^(?:\/(.+))?\/-\/jobs\/(\d+)\/artifacts\/(\d+)$/.exec(path);
   if (artifact) {
-    const stored = ctx.state.jobs.get(Number(artifact[1]))?.artifactsStored[Number(artifact[2])];
+    const job = jobAt(ctx, artifact[1], artifact[2]);
+    const stored = job?.artifactsStored[Number(artifact[3])];
     if (!stored) {
       send(res, 404, page('Not found', '<p>No such artifact.</p>', false));
       return true;
@@ -42,14 +43,25 @@ export async function handlePage(
     res.end(req.method === 'HEAD' ? undefined : Buffer.from(stored.data));
     return true;
   }
-  const jobMatch = /^(?:\/.+)?\/-\/jobs\/(\d+)$/.exec(path);
+  const jobMatch = /^(?:\/(.+))?\/-\/jobs\/(\d+)$/.exec(path);
   if (jobMatch) {
-    const job = ctx.state.jobs.get(Number(jobMatch[1]));
+    const job = jobAt(ctx, jobMatch[1], jobMatch[2]);
     if (!job) send(res, 404, page('Not found', '<p>No such job.</p>', false));
     else send(res, 200, jobPage(ctx, job));
     return true;
   }
   return false;
+}
+
+/**
+ * The job a page path names: `/-/jobs/:id`, or `/<project>/-/jobs/:id` only under the job's own
+ * project, as GitLab answers 404 for a job under another project's path.
+ */
+function jobAt(ctx: EmulatorContext, projectPath: string | undefined, id: string | undefined) {
+  const job = ctx.state.jobs.get(Number(id));
+  if (!job || projectPath === undefined) return job;
+  const project = ctx.state.projects.get(job.projectId);
+  return project?.fullPath.toLowerCase() === projectPath.toLowerCase() ? job : undefined;
 }
 
 function send(res: ServerResponse, status: number, html: string): void {

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InMemoryFs } from 'just-bash';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { describeExecutorContract } from '../../../test/contract/executor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Executor, Workspace } from '../port.ts';
@@ -120,6 +121,15 @@ describe('shell executor specifics', () => {
     await expect(first).rejects.toMatchObject({ code: 'AbortError' });
   }, 10_000);
 
+  it('replaces a symlink it is asked to write, leaving the link’s target alone', async () => {
+    const made = await run('echo keep > /tmp/outside.txt && ln -s /tmp/outside.txt link');
+    expect(made.exitCode).toBe(0);
+    await workspace.writeFile('/builds/p/link', new TextEncoder().encode('artifact'));
+    expect((await run('cat /tmp/outside.txt; test -L link || echo replaced')).text).toBe(
+      'keep\nreplaced\n',
+    );
+  });
+
   it('refuses to work after dispose', async () => {
     await workspace.dispose();
     await expect(run('echo late')).rejects.toMatchObject({ code: 'ShellWorkspaceGone' });
@@ -147,6 +157,44 @@ describe('shell executor specifics', () => {
       'for i in 1 2 3; do echo "n$i"; done; f() { echo "in-f"; }; Y=$(f); echo "[$Y]"; f',
     );
     expect(outcome.text).toBe('n1\nn2\nn3\n[in-f]\nin-f\n');
+  });
+});
+
+describe('shell workspace listing', () => {
+  it('lists files and symlinks, not directories, under a tree 2,000 directories deep', async () => {
+    // A hostile checkout or archive can nest this deep. A readdir walk took 30 s here: each
+    // readdir in just-bash scans every path below the directory, so one per directory is
+    // cubic. The listing must not walk (`npm run bench` shows the growth).
+    const deep = Array.from({ length: 2000 }, () => 'd').join('/');
+    const executor = createShellExecutor();
+    try {
+      const workspace = await executor.prepare(
+        {
+          files: [
+            { path: `${deep}/bottom.txt`, data: new TextEncoder().encode('x') },
+            { path: 'top.txt', data: new TextEncoder().encode('y') },
+          ],
+          directories: ['empty/inner'],
+        },
+        { projectDir: '/builds/p', env: {} },
+      );
+      expect((await stage(workspace, ['ln -s top.txt link', 'ln -s d dirlink'])).exitCode).toBe(0);
+      const readdir = vi.spyOn(InMemoryFs.prototype, 'readdir');
+      const readdirWithFileTypes = vi.spyOn(InMemoryFs.prototype, 'readdirWithFileTypes');
+      const listed = await workspace.listFiles('/builds/p');
+      expect(readdir.mock.calls.length + readdirWithFileTypes.mock.calls.length).toBe(0);
+      vi.restoreAllMocks();
+      expect(listed).toEqual([
+        `/builds/p/${deep}/bottom.txt`,
+        '/builds/p/dirlink',
+        '/builds/p/link',
+        '/builds/p/top.txt',
+      ]);
+      expect(await workspace.listFiles('/builds/p/empty')).toEqual([]);
+      expect(await workspace.listFiles('/builds/p/top.txt')).toEqual([]);
+    } finally {
+      await executor.dispose();
+    }
   });
 });
 
