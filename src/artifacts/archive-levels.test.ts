@@ -18,7 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createArtifactArchive } from './archive.ts';
 import { compressionLevel, type DeflateLevel } from './compression-level.ts';
 import { gunzipMembers } from './gunzip-members.ts';
-import { seededRandom } from './testing/seeded-random.ts';
+import { seededRandom } from '../../test/support/seeded-random.ts';
 
 const PROJECT = '/builds/p';
 const KIB = 1024;

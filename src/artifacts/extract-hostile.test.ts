@@ -19,7 +19,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createArtifactArchive } from './archive.ts';
 import { extractArtifactArchive, type ExtractLimits } from './extract.ts';
 import { writeGzipMember } from './testing/gzip-writer.ts';
-import { seededRandom, type SeededRandom } from './testing/seeded-random.ts';
+import { seededRandom, type SeededRandom } from '../../test/support/seeded-random.ts';
 import { createTempDirWorkspace, type TempDirWorkspace } from './testing/temp-dir-workspace.ts';
 import { writeZip, type ZipSpec } from './testing/zip-writer.ts';
 

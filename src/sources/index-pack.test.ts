@@ -107,7 +107,10 @@ describe('indexPack', () => {
     }
     await expect(
       indexPack(thin, { sha1: createNodeSha1, externalBase: async () => null }),
-    ).rejects.toMatchObject({ code: 'SourcesPackError', message: /which is missing/ });
+    ).rejects.toMatchObject({
+      code: 'SourcesPackError',
+      message: expect.stringMatching(/which is missing/),
+    });
   });
 
   describe('a hand-built pack of ref-deltas', () => {
@@ -169,7 +172,10 @@ describe('indexPack', () => {
         indexPack(thin, { sha1: createNodeSha1, externalBase: async () => null }),
       ).rejects.toMatchObject({
         code: 'SourcesPackError',
-        message: new RegExp(`needs ${ids[0]}, which is missing \\(neither in the pack nor`),
+        // The chain waits as a whole: the error names a base no object of the pack became.
+        message: expect.stringMatching(
+          /the delta at offset \d+ needs [0-9a-f]{40}, which is missing \(neither in the pack nor/,
+        ),
       });
     });
 
@@ -185,7 +191,9 @@ describe('indexPack', () => {
       expect(built.length).toBeLessThan(1024);
       await expect(indexPack(built, { sha1: createNodeSha1 })).rejects.toMatchObject({
         code: 'SourcesLimitError',
-        message: /unpack to more than 1024 MiB.*GIT_DEPTH.*GIT_STRATEGY: none/,
+        message: expect.stringMatching(
+          /unpack to more than 1024 MiB.*GIT_DEPTH.*GIT_STRATEGY: none/,
+        ),
       });
     });
 
@@ -207,7 +215,10 @@ describe('indexPack', () => {
       ]);
       await expect(
         indexPack(built, { sha1: createNodeSha1, maxBytes: 8 * 1024 * 1024 }),
-      ).rejects.toMatchObject({ code: 'SourcesPackError', message: /no object can have/ });
+      ).rejects.toMatchObject({
+        code: 'SourcesPackError',
+        message: expect.stringMatching(/no object can have/),
+      });
       // The object header's own size is checked the same way.
       const header = buildPack([{ type: BLOB, data: zeros }]);
       const longHeader = new Uint8Array([
@@ -218,7 +229,7 @@ describe('indexPack', () => {
       ]);
       await expect(indexPack(longHeader, { sha1: createNodeSha1 })).rejects.toMatchObject({
         code: 'SourcesPackError',
-        message: /impossible size/,
+        message: expect.stringMatching(/impossible size/),
       });
     });
 
@@ -229,7 +240,7 @@ describe('indexPack', () => {
       await expect(indexPack(packs.ref, { ...options, maxBytes: 2 * total })).resolves.toBeTruthy();
       await expect(indexPack(packs.ref, { ...options, maxBytes: 4096 })).rejects.toMatchObject({
         code: 'SourcesLimitError',
-        message: /more than 4096 bytes/,
+        message: expect.stringMatching(/more than 4096 bytes/),
       });
     });
 
@@ -242,7 +253,7 @@ describe('indexPack', () => {
       ]);
       await expect(indexPack(built, { sha1: createNodeSha1 })).rejects.toMatchObject({
         code: 'SourcesPackError',
-        message: /expects a 103-byte base, but its base has 102 bytes/,
+        message: expect.stringMatching(/expects a 103-byte base, but its base has 102 bytes/),
       });
     });
   });

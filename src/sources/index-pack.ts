@@ -21,7 +21,7 @@ import { createObjectInflater } from './inflate-object.ts';
 import { encodePackIndex, type PackIndexEntry } from './pack-index-file.ts';
 import { addOffsetBits, addSizeBits } from './pack-size.ts';
 import type { CreateSha1 } from './sha1.ts';
-import { SourcesLimitError, SourcesPackError } from './sources-errors.ts';
+import { formatLimit, SourcesLimitError, SourcesPackError } from './sources-errors.ts';
 
 export interface IndexPackOptions {
   sha1: CreateSha1;
@@ -46,7 +46,6 @@ export interface IndexedPack {
 }
 
 export const DEFAULT_MAX_PACK_OBJECT_BYTES = 1024 * 1024 * 1024;
-const MIB = 1024 * 1024;
 
 const TYPES: (ObjectType | undefined)[] = [undefined, 'commit', 'tree', 'blob', 'tag'];
 const OFS_DELTA = 6;
@@ -61,10 +60,6 @@ interface Entry {
   delta?: Uint8Array;
   baseOffset?: number;
   baseOid?: string;
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= MIB ? `${Math.floor(bytes / MIB)} MiB` : `${bytes} bytes`;
 }
 
 function corrupt(reason: string): SourcesPackError {
@@ -84,7 +79,7 @@ export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Pr
     if (used > maxBytes) {
       throw new SourcesLimitError({
         reason:
-          `the fetched objects would unpack to more than ${formatBytes(maxBytes)}, ` +
+          `the fetched objects would unpack to more than ${formatLimit(maxBytes)}, ` +
           'the limit of one fetch (GIT_DEPTH fetches less history)',
       });
     }
@@ -235,12 +230,13 @@ export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Pr
     throw corrupt('its SHA-1 checksum does not match its content');
   }
 
+  // An object the pack holds twice is listed twice, as git lists it: git refuses an index
+  // that counts fewer objects than the pack's header.
   const indexEntries: PackIndexEntry[] = [];
   const objects = new Map<string, GitObject>();
   entries.forEach((e, i) => {
     const oid = e.oid as string;
-    if (objects.has(oid)) return;
-    objects.set(oid, e.object as GitObject);
+    if (!objects.has(oid)) objects.set(oid, e.object as GitObject);
     const next = entries[i + 1]?.offset ?? dataEnd;
     indexEntries.push({ oid, offset: e.offset, crc: crc32(pack.subarray(e.offset, next)) });
   });

@@ -5,8 +5,10 @@
  * a note of Git LFS pointer files, which stay pointers.
  *
  * Objects come from `read` (the caller chains the pack just fetched, the last checkout kept in
- * memory, and the store's packs). The tree refuses what git's checkout refuses: entry names
- * that are empty, `.`, `..`, `.git` or contain `/`, and objects of the wrong type.
+ * memory, and the store's packs). The tree refuses what every git checkout refuses: entry
+ * names that are empty, `.`, `..`, `.git` (any case) or contain `/`, and objects of the wrong
+ * type. The NTFS and HFS+ look-alikes git also refuses by default (`git~1`, `.git.`,
+ * `.g\u200cit`) pass as ordinary names: the executors' file systems give them no meaning.
  *
  * File contents are the objects' own bytes, not copies: copying 50 MB costs more than building
  * the whole tree from memory. Whoever receives the tree must not modify them in place (neither
@@ -15,7 +17,7 @@
  */
 import type { FileTree, TreeFile } from '../executors/port.ts';
 import { oidAt, type GitObject } from './git-object.ts';
-import { SourcesLimitError, SourcesPackError } from './sources-errors.ts';
+import { formatLimit, SourcesLimitError, SourcesPackError } from './sources-errors.ts';
 
 /** How much one checkout may hold. */
 export interface CheckoutLimits {
@@ -204,7 +206,7 @@ export async function readFileTree(options: ReadFileTreeOptions): Promise<ReadFi
         bytes += info.size;
         if (bytes > limits.bytes) {
           throw new SourcesLimitError({
-            reason: `its files add up to more than ${Math.round(limits.bytes / 1024 / 1024)} MiB`,
+            reason: `its files add up to more than ${formatLimit(limits.bytes)}`,
           });
         }
         if (mode !== 0o120000 && info.lfs) lfsPointers.push(path);

@@ -92,6 +92,13 @@ export class SourcesPackError extends TabrunnerError<{ reason: string }> {
  * The checkout is more than a tab can hold: too many files or bytes (a huge repository, or a
  * tree that names one subtree many times over). Nothing of it is checked out.
  */
+const MIB = 1024 * 1024;
+
+/** A size limit as a limit error says it: whole MiB from 1 MiB up, bytes below. */
+export function formatLimit(bytes: number): string {
+  return bytes >= MIB ? `${Math.floor(bytes / MIB)} MiB` : `${bytes} bytes`;
+}
+
 export class SourcesLimitError extends TabrunnerError<{ reason: string }> {
   constructor(data: { reason: string }) {
     super(

@@ -9,7 +9,7 @@
 import { concatBytes } from '../job/index.ts';
 import { gitRequest, type GitHttpTarget } from './git-http.ts';
 import { FLUSH_PKT, PktLineReader, pktLine } from './pkt-line.ts';
-import { SourcesFetchError, SourcesLimitError } from './sources-errors.ts';
+import { formatLimit, SourcesFetchError, SourcesLimitError } from './sources-errors.ts';
 
 export interface UploadPackRequest {
   wants: string[];
@@ -42,7 +42,6 @@ export const DEFAULT_MAX_PACK_BYTES = 1024 * 1024 * 1024;
  * few per branch that meets there; a server sending many more is not describing history.
  */
 export const MAX_SHALLOW_LINES = 10_000;
-const MIB = 1024 * 1024;
 const OID = /^[0-9a-f]{40}$/;
 const decoder = new TextDecoder();
 
@@ -93,10 +92,8 @@ export async function uploadPack(
   const receive = (chunk: Uint8Array): void => {
     size += chunk.length;
     if (size > maxPackBytes) {
-      const limit =
-        maxPackBytes >= MIB ? `${Math.floor(maxPackBytes / MIB)} MiB` : `${maxPackBytes} bytes`;
       throw new SourcesLimitError({
-        reason: `the pack is larger than ${limit}, the limit of one fetch (GIT_DEPTH fetches less history)`,
+        reason: `the pack is larger than ${formatLimit(maxPackBytes)}, the limit of one fetch (GIT_DEPTH fetches less history)`,
       });
     }
     chunks.push(chunk);
