@@ -26,6 +26,15 @@ export default ts.config(
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-control-regex': 'off',
+      // vitest compares a RegExp inside toMatchObject as an empty object: it matches anything.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(toMatchObject|toEqual|toStrictEqual|objectContaining)$/] Property > :matches(Literal[regex], NewExpression[callee.name='RegExp'])",
+          message: 'A RegExp here matches anything; use expect.stringMatching(/…/).',
+        },
+      ],
     },
   },
   {
