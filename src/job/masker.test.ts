@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { splitAt } from '../../test/support/split-at.ts';
 import type { JobVariable } from '../gitlab/job-payload.ts';
 import {
   createMasker,
@@ -301,18 +302,6 @@ function referencePhraseMask(text: string, phrases: string[]): string {
     pos = e;
   }
   return out + text.slice(pos);
-}
-
-function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let last = 0;
-  for (const p of points) {
-    chunks.push(bytes.subarray(last, p));
-    last = p;
-  }
-  chunks.push(bytes.subarray(last));
-  return chunks;
 }
 
 describe('masking properties', () => {

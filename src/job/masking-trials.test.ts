@@ -20,6 +20,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { splitAt } from '../../test/support/split-at.ts';
 import type { JobVariable } from '../gitlab/job-payload.ts';
 import {
   createMasker,
@@ -153,15 +154,7 @@ function reference(text: string, phrases: readonly string[], prefixes: readonly 
 /** `bytes` cut at `cuts` (taken modulo its length), or one byte at a time. */
 function chunked(bytes: Uint8Array, cuts: readonly number[], byteByByte: boolean): Uint8Array[] {
   if (byteByByte) return Array.from(bytes, (_, i) => bytes.subarray(i, i + 1));
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let last = 0;
-  for (const p of points) {
-    chunks.push(bytes.subarray(last, p));
-    last = p;
-  }
-  chunks.push(bytes.subarray(last));
-  return chunks;
+  return splitAt(bytes, cuts);
 }
 
 /** Everything the masker lets out for `chunks`, through `write` or `writeParts`. */

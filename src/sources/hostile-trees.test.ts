@@ -14,7 +14,7 @@
  * file system, where nothing aliases them and no `.git` exists.
  */
 import { describe, expect, it } from 'vitest';
-import { TabrunnerError } from '../errors/index.ts';
+import { refusal } from '../../test/support/refusal.ts';
 import type { GitObject, ObjectType } from './git-object.ts';
 import { indexPack } from './index-pack.ts';
 import { createNodeSha1 } from './node-sha1.ts';
@@ -79,17 +79,6 @@ class Repo {
       ...(limits ? { limits } : {}),
     });
   }
-}
-
-/** The error the checkout rejects with; a checkout that succeeds fails the test. */
-async function refusal(run: Promise<unknown>): Promise<TabrunnerError> {
-  try {
-    await run;
-  } catch (err) {
-    if (err instanceof TabrunnerError) return err;
-    throw err;
-  }
-  return expect.fail('expected the checkout to be refused');
 }
 
 /** The files of a checkout as plain data. */
@@ -449,7 +438,10 @@ describe(`the checkout of hostile trees`, () => {
     for (const { what, build, limits, code, message } of REFUSED) {
       it(`refuses ${what}`, async () => {
         const { repo, commit } = build();
-        const error = await refusal(repo.checkout(commit, limits));
+        const error = await refusal(
+          repo.checkout(commit, limits),
+          'expected the checkout to be refused',
+        );
         expect(error.code).toBe(code);
         expect(error.message).toMatch(message);
       });
@@ -592,6 +584,7 @@ describe(`the checkout of hostile trees`, () => {
           read: (oid) => objects.get(oid) ?? null,
           limits: { entries: 2_000, bytes: 1024 },
         }),
+        'expected the checkout to be refused',
       );
       expect(error.code).toBe('SourcesLimitError');
       expect(error.message).toMatch(/more than 2000 files and directories/);

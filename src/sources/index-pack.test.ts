@@ -7,6 +7,7 @@ import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../test/support/git-server.ts';
 import { oidBytes, type GitObject } from './git-object.ts';
+import { sizeVarint } from './testing/pack-builder.ts';
 import { indexPack } from './index-pack.ts';
 import { createNodeSha1 } from './node-sha1.ts';
 import { readPackIndex } from './pack-index-file.ts';
@@ -121,8 +122,8 @@ describe('indexPack', () => {
     const deltaOf = (i: number) => {
       const tail = new TextEncoder().encode(`${i}\n`);
       return Uint8Array.of(
-        ...varint(content(i - 1).length),
-        ...varint(content(i).length),
+        ...sizeVarint(content(i - 1).length),
+        ...sizeVarint(content(i).length),
         0x90,
         100,
         tail.length,
@@ -183,7 +184,7 @@ describe('indexPack', () => {
       // 64 KiB of zeros deflate to a few hundred bytes; the delta states a 16 GiB result (no
       // typed array that size could even be allocated) and copies the base once.
       const zeros = new Uint8Array(64 * 1024);
-      const bomb = Uint8Array.of(...varint(zeros.length), ...varint(2 ** 34), 0x90, 0, 0);
+      const bomb = Uint8Array.of(...sizeVarint(zeros.length), ...sizeVarint(2 ** 34), 0x90, 0, 0);
       const built = buildPack([
         { type: BLOB, data: zeros },
         { type: REF_DELTA, data: bomb, base: blobId(zeros) },
@@ -202,7 +203,7 @@ describe('indexPack', () => {
       // NaN, and `NaN > budget` is false for every delta after it.
       const zeros = new Uint8Array(1024);
       const nan = Uint8Array.of(
-        ...varint(zeros.length),
+        ...sizeVarint(zeros.length),
         ...Array.from({ length: 200 }, () => 0x80),
         0x01,
         0x90,
@@ -307,16 +308,6 @@ interface PackObject {
   type: typeof BLOB | typeof REF_DELTA;
   data: Uint8Array;
   base?: string;
-}
-
-function varint(value: number): number[] {
-  const out: number[] = [];
-  do {
-    const low = value % 128;
-    value = Math.floor(value / 128);
-    out.push(value ? low | 0x80 : low);
-  } while (value);
-  return out;
 }
 
 function blobId(data: Uint8Array): string {

@@ -16,8 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, deflateRawSync, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refusal } from '../../test/support/refusal.ts';
 import { git } from '../../test/support/git-server.ts';
-import { TabrunnerError } from '../errors/index.ts';
+import type { TabrunnerError } from '../errors/index.ts';
 import type { GitObject } from './git-object.ts';
 import { indexPack, type IndexedPack, type IndexPackOptions } from './index-pack.ts';
 import { createNodeSha1 } from './node-sha1.ts';
@@ -113,17 +114,6 @@ async function gitIndex(pack: Uint8Array): Promise<Uint8Array | string> {
 
 const index = (pack: Uint8Array, options: Partial<IndexPackOptions> = {}) =>
   indexPack(pack, { sha1: createNodeSha1, ...options });
-
-/** The error `run` rejects with; a fulfilled or untyped outcome fails the test. */
-async function refusal(run: Promise<unknown>): Promise<TabrunnerError> {
-  try {
-    await run;
-  } catch (err) {
-    if (err instanceof TabrunnerError) return err;
-    throw err;
-  }
-  return expect.fail('expected a refusal, the pack was indexed');
-}
 
 /** Every object under the id its type and content hash to; none past the budget. */
 function expectSound(indexed: IndexedPack, maxBytes: number, where: string): void {
@@ -603,7 +593,10 @@ describe(`indexPack on ${MALFORMED.length} malformed packs`, () => {
     it(`refuses ${what}`, async () => {
       // Not `rejects.toMatchObject({ message: /…/ })`: vitest matches a RegExp there as an
       // object without keys, that is, against anything.
-      const error = await refusal(index(pack(), options));
+      const error = await refusal(
+        index(pack(), options),
+        'expected a refusal, the pack was indexed',
+      );
       expect(error.code).toBe(code);
       expect(error.message).toMatch(message);
     });
