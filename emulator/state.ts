@@ -54,6 +54,15 @@ export class EmulatorState {
     return undefined;
   }
 
+  /** The project at this path (`namespace/name`), if any; paths match in any case, as GitLab's do. */
+  projectByPath(fullPath: string): Project | undefined {
+    const wanted = fullPath.toLowerCase();
+    for (const project of this.projects.values()) {
+      if (project.fullPath.toLowerCase() === wanted) return project;
+    }
+    return undefined;
+  }
+
   /** The job that owns this job token, if any. */
   jobByToken(token: string | undefined): Job | undefined {
     if (!token) return undefined;

@@ -4,6 +4,7 @@
  * a redacted path, status and timings; never headers, bodies or tokens (redact.ts). Requests
  * refused before any URL parsing (bad targets, CONNECT) are logged too.
  */
+import type { IncomingMessage } from 'node:http';
 import { redactText } from './redact.ts';
 import type { RelayError, RelayErrorReason } from './relay-error.ts';
 
@@ -103,21 +104,25 @@ export function logged(response: Response, facts: RequestFacts, sink: AccessLogS
   });
 }
 
+/** What the log keeps of a request node parsed but the relay did not read further. */
+export type RefusedRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
+
 /** Logs a request the adapters refused before it became a `Request` (raw-target.ts, CONNECT). */
 export function logRefusal(
   sink: AccessLogSink,
-  request: { method: string; target: string; origin: string | null },
+  request: RefusedRequest,
   error: RelayError,
   bytes: number,
 ): void {
+  const origin = request.headers.origin;
   sink({
     time: new Date().toISOString(),
-    method: request.method,
-    path: redactText(request.target),
+    method: request.method ?? '',
+    path: redactText(request.url ?? ''),
     status: error.status,
     upstream: null,
     reason: error.reason,
-    origin: request.origin === null ? null : redactText(request.origin),
+    origin: origin === undefined ? null : redactText(origin),
     bytes,
     completed: true,
     durationMs: 0,

@@ -34,19 +34,22 @@ interface PathRule {
 /** The policy, in the order it is checked. */
 const RULES: readonly PathRule[] = [
   {
-    // Runner lifecycle: register, verify, unregister, managers, token reset (protocol §2).
+    // Runner lifecycle: register, verify, unregister, managers, token reset (GitLab Runner's
+    // https://gitlab.com/gitlab-org/gitlab-runner/-/blob/main/network/gitlab.go, as below).
     kind: 'runner-api',
     pattern: new RegExp(`^/api/v4/runners(?:/${SEGMENT})*$`),
     methods: ['GET', 'POST', 'DELETE'],
   },
   {
-    // Jobs: request (§3), PUT state (§7), PATCH trace (§6), artifacts (§8).
+    // Jobs: request, PUT state, PATCH trace, artifacts (RequestJob, UpdateJob, PatchTrace,
+    // UploadRawArtifacts and the artifact download there).
     kind: 'runner-api',
     pattern: new RegExp(`^/api/v4/jobs(?:/${SEGMENT})*$`),
     methods: ['GET', 'POST', 'PUT', 'PATCH'],
   },
   {
-    // Smart HTTP discovery (gitprotocol-http "Smart Clients"), fetch side only (§14.5).
+    // Smart HTTP discovery (gitprotocol-http "Smart Clients"), fetch side only (docs/relay.md,
+    // "What it forwards and what it refuses").
     kind: 'git-info-refs',
     pattern: new RegExp(`^${NOT_API}(?:/${SEGMENT}){2,}/info/refs$`),
     methods: ['GET'],

@@ -1,6 +1,6 @@
 /**
  * Headers on everything the relay serves for the app itself. WebContainer needs the page to
- * be cross-origin isolated (webcontainer.md §1, "What the hosting page must provide"):
+ * be cross-origin isolated (docs/architecture.md, "WebContainer facts the code relies on"):
  * COOP `same-origin` plus COEP. We choose COEP `require-corp`: the app loads only its own
  * files, Firefox lacks full `credentialless`, and vite.config.ts serves the same in
  * development; the WebContainer executor must therefore boot with `coep: 'require-corp'`.
@@ -8,7 +8,7 @@
 
 /**
  * Where WebContainer's runtime lives: the headless iframe on stackblitz.com and the preview,
- * storage and registry hosts it uses (webcontainer.md §1 "Privacy settings", §3).
+ * storage and registry hosts it uses (docs/relay.md, "The app's headers").
  */
 export const WEBCONTAINER_ORIGINS: readonly string[] = [
   'https://stackblitz.com',

@@ -79,6 +79,31 @@ describe('relay configuration', () => {
     expect(fromEnv?.publicUrls).toEqual(['https://a.example', 'http://b.example:8080']);
   });
 
+  it("gives Vite every relay setting from the environment, and leaves Vite's own to Vite", () => {
+    const fromEnv = relayConfigFromEnv({
+      RELAY_UPSTREAMS: 'https://gitlab.example.com',
+      RELAY_ALLOW_PRIVATE: 'gitlab.example.com',
+      RELAY_ORIGINS: 'https://runner.example',
+      RELAY_CSP_CONNECT_SRC: 'https://relay.example',
+      RELAY_MAX_REQUEST_BYTES: '1024',
+      RELAY_UPSTREAM_TIMEOUT_MS: '5000',
+      RELAY_HEADERS_TIMEOUT_MS: '1000',
+      RELAY_REQUEST_TIMEOUT_MS: '2000',
+      RELAY_PORT: '9000',
+      RELAY_HOST: '0.0.0.0',
+      RELAY_APP_DIR: 'dist',
+    });
+    expect(fromEnv).toEqual({
+      upstreams: ['https://gitlab.example.com'],
+      allowPrivate: ['gitlab.example.com'],
+      origins: ['https://runner.example'],
+      publicUrls: undefined,
+      cspConnectSrc: ['https://relay.example'],
+      maxRequestBytes: 1024,
+      upstreamTimeoutMs: 5000,
+    });
+  });
+
   it('rejects unknown flags', () => {
     expect(() => loadRelayOptions(['--upstreams', 'x'], {})).toThrow();
   });

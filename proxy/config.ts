@@ -20,6 +20,21 @@ export interface Upstream {
   allowPrivate: boolean;
 }
 
+/**
+ * An http(s) URL naming an origin and nothing more: no credentials, query, fragment or path
+ * beyond `/`. Upstreams, browser origins and public URLs must all be one.
+ */
+function plainOrigin(url: URL): boolean {
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    !url.username &&
+    !url.password &&
+    !url.search &&
+    !url.hash &&
+    url.pathname === '/'
+  );
+}
+
 const upstreamUrl = z.string().transform((text, ctx) => {
   let url: URL;
   try {
@@ -36,7 +51,7 @@ const upstreamUrl = z.string().transform((text, ctx) => {
     ctx.addIssue({ code: 'custom', message: `upstream ${url.host} must use http or https` });
     return z.NEVER;
   }
-  if (url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+  if (!plainOrigin(url)) {
     // A path prefix would need rewriting of every Location and git URL; GitLab under a
     // relative root is not supported yet, and credentials never belong in configuration.
     ctx.addIssue({ code: 'custom', message: `upstream ${url.host} must be an origin only` });
@@ -53,7 +68,8 @@ const upstreamUrl = z.string().transform((text, ctx) => {
 const origin = z.string().transform((text, ctx) => {
   try {
     const url = new URL(text);
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text) return text;
+    // Spelled as a browser's `Origin` header spells it: the two are compared as text.
+    if (plainOrigin(url) && url.origin === text) return text;
   } catch {
     // reported below
   }
@@ -65,10 +81,7 @@ const origin = z.string().transform((text, ctx) => {
 const publicUrl = z.string().transform((text, ctx) => {
   try {
     const url = new URL(text);
-    const plain = !url.username && !url.password && !url.search && !url.hash;
-    if ((url.protocol === 'http:' || url.protocol === 'https:') && plain && url.pathname === '/') {
-      return url.origin;
-    }
+    if (plainOrigin(url)) return url.origin;
   } catch {
     // reported below
   }
@@ -104,7 +117,7 @@ export const relayConfigSchema = z
     publicUrls: z.array(publicUrl).default([]),
     /** Largest request body forwarded, in bytes. @default 512 MiB */
     maxRequestBytes: positiveInt.default(512 * MiB),
-    /** Longest silence from an upstream, in ms; above GitLab's 50 s long poll (§3.3). @default 180000 */
+    /** Longest silence from an upstream, in ms; above GitLab's 50 s long poll (docs/relay.md). @default 180000 */
     upstreamTimeoutMs: positiveInt.default(180_000),
     /** Time a client has to send its request headers, in ms (slow-loris guard). @default 20000 */
     headersTimeoutMs: positiveInt.default(20_000),
@@ -290,6 +303,21 @@ export function loadRelayOptions(
 }
 
 /**
+ * The relay's settings out of the Node server's options. What is left out belongs to the
+ * server the relay runs in: under Vite, Vite's own port, host, files and time limits apply.
+ */
+function relaySettings({
+  port: _port,
+  host: _host,
+  appDir: _appDir,
+  headersTimeoutMs: _headersTimeoutMs,
+  requestTimeoutMs: _requestTimeoutMs,
+  ...config
+}: RelayServerOptions): RelayConfig {
+  return config;
+}
+
+/**
  * The relay configuration from environment variables alone, or undefined when no upstream is
  * named (`RELAY_UPSTREAMS`); what vite.config.ts uses to mount the relay in development.
  */
@@ -297,16 +325,5 @@ export function relayConfigFromEnv(
   env: Record<string, string | undefined>,
 ): RelayConfig | undefined {
   if (!env[RELAY_FLAGS.upstreams.env]) return undefined;
-  const options = loadRelayOptions([], env);
-  const { upstreams, allowPrivate, origins, publicUrls, cspConnectSrc } = options;
-  const { maxRequestBytes, upstreamTimeoutMs } = options;
-  return {
-    upstreams,
-    allowPrivate,
-    origins,
-    publicUrls,
-    cspConnectSrc,
-    maxRequestBytes,
-    upstreamTimeoutMs,
-  };
+  return relaySettings(loadRelayOptions([], env));
 }

@@ -7,21 +7,23 @@ import { FORWARDED_REQUEST_HEADERS } from './headers.ts';
 
 /**
  * Response headers a page may read through the relay. GitLab's own CORS exposes only
- * pagination headers (protocol §14.1), which hides what a runner acts on.
+ * pagination headers, which hides what a runner acts on (docs/relay.md, first section). The
+ * paths below are GitLab Runner's files that read each header, under
+ * https://gitlab.com/gitlab-org/gitlab-runner/-/blob/main/.
  */
 export const EXPOSED_HEADERS: readonly string[] = [
-  'Job-Status', // canceling/canceled on PATCH trace and PUT job (§6.4)
-  'Range', // the server's trace offset, also on 416 (§6.3)
-  'X-GitLab-Trace-Update-Interval', // §6.5
-  'X-GitLab-Last-Update', // long polling (§3.3)
-  'Retry-After', // 429 and 503 backoff (§1.5, §1.6)
-  'RateLimit-ResetTime', // §1.5
+  'Job-Status', // canceling/canceled on PATCH trace and PUT job (network/remote_job_state_response.go)
+  'Range', // the server's trace offset, also on 416 (network/patch_response.go)
+  'X-GitLab-Trace-Update-Interval', // network/remote_job_state_response.go
+  'X-GitLab-Last-Update', // long polling of jobs/request (network/client.go)
+  'Retry-After', // 429 and 503 backoff (network/retry_requester.go)
+  'RateLimit-ResetTime', // network/retry_requester.go
   'RateLimit-Limit',
   'RateLimit-Remaining',
   'RateLimit-Reset',
-  'X-Request-Id', // correlation id (§1.3)
+  'X-Request-Id', // correlation id (network/gitlab.go)
   'Content-Range',
-  'Content-Disposition', // artifact file names (§8.2)
+  'Content-Disposition', // artifact file names
   'Content-Encoding',
   'ETag',
   'WWW-Authenticate', // git: which auth the server wants on 401

@@ -24,10 +24,12 @@ export interface RelayOptions {
   /** Where access log entries go. @default JSON lines on stdout */
   log?: AccessLogSink;
   /**
-   * `host:port` names of the socket the relay listens on (host-check.ts `listenHostNames`).
-   * With `publicUrls` from the configuration, the only `Host` values answered. @default []
+   * `host:port` names of the socket the relay listens on (host-check.ts `listenHostsOf`). With
+   * `publicUrls` from the configuration, the only `Host` values answered. A function is asked
+   * at each request, so an adapter can build the handler before it listens and learns its port
+   * (port 0 picks one). @default []
    */
-  listenHosts?: readonly string[];
+  listenHosts?: readonly string[] | (() => readonly string[]);
 }
 
 export type RelayHandler = (request: Request) => Promise<Response>;
@@ -149,13 +151,47 @@ function factsOf(request: Request, target: string): RequestFacts {
 }
 
 /**
+ * The allowed `Host` set for the listen names `listenHosts` gives now, made again only when
+ * those names change (once, when the server has bound its port).
+ */
+function hostsAllowed(
+  listenHosts: RelayOptions['listenHosts'],
+  publicUrls: readonly string[],
+): () => ReadonlySet<string> {
+  if (typeof listenHosts !== 'function') {
+    const fixed = allowedHosts(listenHosts ?? [], publicUrls);
+    return () => fixed;
+  }
+  let names: readonly string[] = [];
+  let hosts = allowedHosts(names, publicUrls);
+  return () => {
+    const now = listenHosts();
+    if (now.length !== names.length || now.some((name, i) => name !== names[i])) {
+      names = [...now];
+      hosts = allowedHosts(names, publicUrls);
+    }
+    return hosts;
+  };
+}
+
+/**
  * Builds the relay for `config` (checked here; throws on invalid configuration).
  * The result is the whole server as one function, socket-free for tests.
  */
 export function createRelay(config: RelayConfig, options: RelayOptions = {}): RelayHandler {
-  const resolved = resolveRelayConfig(config);
+  return buildRelay(resolveRelayConfig(config), options);
+}
+
+/**
+ * `createRelay` for a configuration already checked: the adapters check it once themselves,
+ * before they bind, and read their own settings (time limits) from the result.
+ */
+export function buildRelay(
+  resolved: ResolvedRelayConfig,
+  options: RelayOptions = {},
+): RelayHandler {
   const log = options.log ?? stdoutAccessLog;
-  const hosts = allowedHosts(options.listenHosts ?? [], resolved.publicUrls);
+  const hosts = hostsAllowed(options.listenHosts, resolved.publicUrls);
   const app = new Hono();
 
   // Before the Host check: load balancers probe by address, and liveness tells a rebound page
@@ -163,7 +199,7 @@ export function createRelay(config: RelayConfig, options: RelayOptions = {}): Re
   app.get('/healthz', (c) => c.json({ status: 'ok' }, 200, { 'Cache-Control': 'no-store' }));
   app.use('*', async (c, next) => {
     const { authority, target } = splitUrl(c.req.url);
-    const refusal = checkHost(authority, hosts);
+    const refusal = checkHost(authority, hosts());
     if (refusal === null) return next();
     const facts = factsOf(c.req.raw, target);
     facts.reason = refusal.reason;

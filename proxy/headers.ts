@@ -1,7 +1,10 @@
 /**
- * Which headers cross the relay, in each direction. Requests carry an allow-list (what the
- * runner and git send, protocol §1.2–§1.3); responses carry everything except hop-by-hop
- * headers, cookies and the upstream's own CORS answer, which the relay replaces (cors.ts).
+ * Which headers cross the relay, in each direction. Requests carry an allow-list (what a runner
+ * and git send); responses carry everything except hop-by-hop headers, cookies and the
+ * upstream's own CORS answer, which the relay replaces (cors.ts). docs/relay.md, "What it
+ * forwards and what it refuses", states the policy for operators. The runner's header names are
+ * GitLab Runner's, in `common/consts.go` and `network/gitlab.go` of
+ * https://gitlab.com/gitlab-org/gitlab-runner/-/blob/main/ (the paths below are from there).
  */
 
 /**
@@ -12,18 +15,18 @@ export const FORWARDED_REQUEST_HEADERS: readonly string[] = [
   'accept',
   'accept-encoding', // bodies pass through still encoded; the client decodes
   'accept-language',
-  'authorization', // git: Basic gitlab-ci-token:<job token> (§14.5)
+  'authorization', // git: Basic gitlab-ci-token:<job token> (helpers/url/gitauth.go)
   'content-encoding', // git sends gzip'd upload-pack requests
   'content-length',
-  'content-range', // PATCH trace (§6.1)
+  'content-range', // PATCH trace (network/gitlab.go PatchTrace)
   'content-type',
   'git-protocol', // protocol v2 negotiation
-  'job-token', // §1.2
-  'private-token', // §1.2, token reset with a PAT
+  'job-token', // JOB-TOKEN (common/consts.go)
+  'private-token', // PRIVATE-TOKEN: token reset with a PAT (network/gitlab.go ResetTokenWithPAT)
   'range',
-  'runner-token', // §1.2
+  'runner-token', // RUNNER-TOKEN (common/consts.go)
   'user-agent',
-  'x-request-id', // §1.3
+  'x-request-id', // correlation id (network/gitlab.go correlationIDHeader)
 ];
 
 /**
@@ -55,7 +58,8 @@ const DROPPED_RESPONSE_HEADERS: readonly string[] = [
   'clear-site-data', // `"storage"` would wipe the tokens the app keeps in IndexedDB
   'refresh', // a redirect the redirect policy (redirect.ts) would never see
   'service-worker-allowed', // would let a relayed script claim the app's scope
-  'content-security-policy', // replaced by RELAYED_RESPONSE_HEADERS
+  // The upstream's enforced CSP needs no entry: handler.ts sets RELAYED_RESPONSE_HEADERS on
+  // every answer under /gitlab/, which replaces it. A report-only one would survive that.
   'content-security-policy-report-only',
   'alt-svc', // points at the upstream's other endpoints, which the browser must not use
   'access-control-allow-origin',

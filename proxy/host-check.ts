@@ -4,7 +4,7 @@
  * `Origin`, so the origin check (cors.ts) would take it for the relay's own page. Only the names
  * the relay listens on and the public URLs it is given (`--public-url`) are accepted.
  */
-import { isIP } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { printableHost } from './relay-path.ts';
 import { RelayError } from './relay-error.ts';
 
@@ -12,7 +12,7 @@ import { RelayError } from './relay-error.ts';
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 
 /** `host[:port]` as a `http://` URL spells it: lower case, port 80 left out. */
-export function normalizeHost(host: string): string | null {
+function normalizeHost(host: string): string | null {
   try {
     const url = new URL(`http://${host}`);
     return url.username || url.password || url.pathname !== '/' ? null : url.host;
@@ -49,10 +49,26 @@ export function listenHostNames(addresses: readonly string[], port: number): str
 }
 
 /**
+ * What a server answers to once it listens: the names of its configured host and of the address
+ * it bound (`server.address()`), on the port it bound. Empty until it listens (`address` null).
+ * `configuredHost` is `--host`, or Vite's `server.host` (`true` for all interfaces, which the
+ * bound address already says).
+ */
+export function listenHostsOf(
+  configuredHost: string | boolean | undefined,
+  address: AddressInfo | string | null | undefined,
+): string[] {
+  if (!address || typeof address !== 'object') return [];
+  const addresses =
+    typeof configuredHost === 'string' ? [configuredHost, address.address] : [address.address];
+  return listenHostNames(addresses, address.port);
+}
+
+/**
  * The `Host` values a browser sends for `publicUrl`. A TLS proxy in front may pass the name
  * with or without its default port, so both count.
  */
-export function publicUrlHostNames(publicUrl: string): string[] {
+function publicUrlHostNames(publicUrl: string): string[] {
   const url = new URL(publicUrl);
   if (url.port !== '') return [url.host];
   return [url.hostname, `${url.hostname}:${url.protocol === 'https:' ? 443 : 80}`];
@@ -73,7 +89,7 @@ export function checkHost(authority: string, allowed: ReadonlySet<string>): Rela
   if (normalized !== null && allowed.has(normalized)) return null;
   return new RelayError(
     'relay_host_not_allowed',
-    `The relay does not answer to "${printableHost(authority)}"; its operator can add this name with --public-url.`,
+    `The relay does not answer to "${printableHost(authority)}"; its operator can add this name with --public-url or RELAY_PUBLIC_URLS.`,
   );
 }
 

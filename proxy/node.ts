@@ -9,9 +9,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { logRefusal, stdoutAccessLog, type AccessLogSink } from './access-log.ts';
 import { resolveRelayConfig, type RelayServerOptions } from './config.ts';
-import { createRelay } from './handler.ts';
-import { listenHostNames } from './host-check.ts';
-import { checkRawTarget } from './raw-target.ts';
+import { buildRelay } from './handler.ts';
+import { listenHostsOf } from './host-check.ts';
+import { refusalHeaders, refuseRawTarget } from './raw-target.ts';
 import { RelayError } from './relay-error.ts';
 
 export interface StartRelayOptions extends RelayServerOptions {
@@ -26,66 +26,39 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-function refusalBody(error: RelayError): string {
-  return JSON.stringify({ error: error.reason, message: error.message });
-}
-
-/** What the access log needs of a request node parsed but the relay will not read further. */
-function seen(req: IncomingMessage) {
-  const origin = req.headers.origin;
-  return { method: req.method ?? '', target: req.url ?? '', origin: origin ?? null };
-}
-
-/** Answers a refusal straight on the socket, before any URL parsing. */
-function refuse(res: ServerResponse, error: RelayError): number {
-  const body = refusalBody(error);
-  res.writeHead(error.status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-    Connection: 'close',
-  });
-  res.end(body);
-  return Buffer.byteLength(body);
-}
-
 /** Starts the relay; resolves once it listens. */
 export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
   const { port = 8787, host = '127.0.0.1', appDir, log = stdoutAccessLog, ...config } = options;
   // Checked before binding, so a bad configuration never leaves a port taken.
-  resolveRelayConfig(config);
-  const resolvedTimeouts = {
-    headersTimeout: config.headersTimeoutMs ?? 20_000,
-    requestTimeout: config.requestTimeoutMs ?? 600_000,
-  };
-  // The handler needs the port it listens on (port 0 picks one), so it is made in listen()'s
-  // callback, which runs before the server accepts its first connection.
-  let listener: ReturnType<typeof getRequestListener> | undefined;
+  const resolved = resolveRelayConfig(config);
+  // The handler exists before the server accepts anything; it asks for the listen names (whose
+  // port is known only once bound, port 0 picks one) at each request.
+  const listener = getRequestListener(
+    buildRelay(resolved, { appDir, log, listenHosts: () => listenHostsOf(host, server.address()) }),
+    { overrideGlobalObjects: false },
+  );
   const server = createServer(
     {
-      ...resolvedTimeouts,
+      headersTimeout: resolved.headersTimeoutMs,
+      requestTimeout: resolved.requestTimeoutMs,
       // How often node looks for connections past those limits; by default only every 30 s.
-      connectionsCheckingInterval: Math.min(1_000, resolvedTimeouts.headersTimeout),
+      connectionsCheckingInterval: Math.min(1_000, resolved.headersTimeoutMs),
       // Headers beyond 16 KiB are refused with 431 (node's default, stated here on purpose).
       maxHeaderSize: 16 * 1024,
     },
     (req: IncomingMessage, res: ServerResponse) => {
-      const refusal = checkRawTarget(req.url ?? '');
-      if (refusal) {
-        logRefusal(log, seen(req), refusal, refuse(res, refusal));
-        return;
-      }
-      void listener?.(req, res);
+      if (!refuseRawTarget(req, res, log)) void listener(req, res);
     },
   );
   // CONNECT would make the relay a tunnel (RFC 9110 §9.3.6); node hands it to this event.
   server.on('connect', (req: IncomingMessage, socket: Socket) => {
     const error = new RelayError('bad_request_target', 'The relay is not a forward proxy.');
-    const body = refusalBody(error);
-    socket.end(
-      `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
-    logRefusal(log, seen(req), error, Buffer.byteLength(body));
+    const body = error.body();
+    const head = Object.entries(refusalHeaders(body))
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.end(`HTTP/1.1 400 Bad Request\r\n${head}\r\n${body}`);
+    logRefusal(log, req, error, Buffer.byteLength(body));
   });
   // Idle keep-alive connections are closed after this long (node's default, stated on purpose).
   server.keepAliveTimeout = 5_000;
@@ -98,14 +71,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      const bound = server.address() as AddressInfo;
-      const handler = createRelay(config, {
-        appDir,
-        log,
-        listenHosts: listenHostNames([host, bound.address], bound.port),
-      });
-      listener = getRequestListener(handler, { overrideGlobalObjects: false });
-      resolve(bound);
+      resolve(server.address() as AddressInfo);
     });
   });
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -4,6 +4,9 @@
  * (`GET http://evil/ HTTP/1.1`) into another host, so the adapters (node.ts, vite-plugin.ts)
  * call this on the raw target and refuse rather than guess what the client meant.
  */
+import type { ServerResponse } from 'node:http';
+import { logRefusal, type AccessLogSink, type RefusedRequest } from './access-log.ts';
+import { RELAYED_RESPONSE_HEADERS } from './headers.ts';
 import { RelayError } from './relay-error.ts';
 
 /**
@@ -42,4 +45,37 @@ export function checkRawTarget(target: string): RelayError | null {
     );
   }
   return null;
+}
+
+/**
+ * Headers of a refusal written straight on the socket: the JSON answer, closed after it, with
+ * the sandbox every answer under `/gitlab/` carries (headers.ts), since a refused target may be
+ * one under `/gitlab/`.
+ */
+export function refusalHeaders(body: string): Record<string, string> {
+  return {
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(body)),
+    'Cache-Control': 'no-store',
+    Connection: 'close',
+    ...RELAYED_RESPONSE_HEADERS,
+  };
+}
+
+/**
+ * The adapters' first step (node.ts, vite-plugin.ts): answers and logs a refusal when the raw
+ * target of `req` is refused; false when the request may go on to the handler.
+ */
+export function refuseRawTarget(
+  req: RefusedRequest,
+  res: ServerResponse,
+  log: AccessLogSink,
+): boolean {
+  const refusal = checkRawTarget(req.url ?? '');
+  if (refusal === null) return false;
+  const body = refusal.body();
+  res.writeHead(refusal.status, refusalHeaders(body));
+  res.end(body);
+  logRefusal(log, req, refusal, Buffer.byteLength(body));
+  return true;
 }

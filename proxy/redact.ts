@@ -1,7 +1,8 @@
 /**
  * Removes tokens from text the relay writes down (access log lines, error messages). The relay
  * sees runner tokens, job tokens and personal access tokens in headers, bodies, query strings
- * and git URLs (protocol §1.2, §14.5); none of them may reach a log.
+ * and git URLs (`gitlab-ci-token:<job token>@…`); none of them may reach a log (docs/relay.md,
+ * "What it forwards and what it refuses", and docs/architecture.md, "Security model").
  *
  * Clients and servers decode names and values before they read them, so a token hides as well
  * behind `%74oken=`, `private%5ftoken=` or `gl%72t-` as behind the plain spelling. Each piece
@@ -40,7 +41,7 @@ function decodeOnce(text: string): string {
 }
 
 /** Percent-decodes until nothing changes (`%2574` → `%74` → `t`). */
-export function decodeFully(text: string): string {
+function decodeFully(text: string): string {
   let current = text;
   for (let round = 0; round < DECODE_ROUNDS; round += 1) {
     const next = decodeOnce(current);

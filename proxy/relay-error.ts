@@ -59,11 +59,19 @@ export class RelayError extends TabrunnerError<RelayErrorData> {
     return this.data.reason;
   }
 
-  /** A JSON answer `{ error, message }`; 405 carries `Allow` when given. */
+  /**
+   * The JSON body of every refusal, `{ error, message }`: one spelling for answers made as a
+   * `Response` (toResponse) and those written straight on the socket (raw-target.ts).
+   */
+  body(): string {
+    return JSON.stringify({ error: this.reason, message: this.message });
+  }
+
+  /** A JSON answer with `body()`; 405 carries `Allow` when given. */
   toResponse(extraHeaders: Record<string, string> = {}): Response {
-    return Response.json(
-      { error: this.reason, message: this.message },
-      { status: this.status, headers: { 'Cache-Control': 'no-store', ...extraHeaders } },
-    );
+    return new Response(this.body(), {
+      status: this.status,
+      headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...extraHeaders },
+    });
   }
 }

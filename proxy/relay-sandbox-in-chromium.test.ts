@@ -1,9 +1,10 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../test/support/chromium.ts';
+import { CHROMIUM_PATH, launchChromium } from '../test/support/chromium.ts';
 import { startRelay, type RunningRelay } from './node.ts';
 import { startUpstream, type TestUpstream } from './testing/upstream.ts';
 
@@ -24,7 +25,16 @@ let upstream: TestUpstream;
 let relay: RunningRelay;
 let browser: Browser;
 
+/** Page loads fail well inside each test's 30 s, naming the page rather than the test. */
+const PAGE_LOAD = { timeout: 10_000 };
+
 beforeAll(async () => {
+  // Said before anything starts, rather than as a launch error or a hook timeout.
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `${CHROMIUM_PATH} is missing: install Debian's chromium: apt-get install -y chromium`,
+    );
+  }
   appDir = await mkdtemp(join(tmpdir(), 'tabrunner-relay-sandbox-'));
   await writeFile(join(appDir, 'index.html'), '<!doctype html><title>app</title>');
   upstream = await startUpstream({
@@ -65,7 +75,7 @@ afterAll(async () => {
 
 /** Stores the token in the app origin's IndexedDB, as the app's settings do. */
 async function saveToken(page: Page): Promise<void> {
-  await page.goto(`${relay.url}/`);
+  await page.goto(`${relay.url}/`, PAGE_LOAD);
   await page.evaluate(
     (token) =>
       new Promise<void>((resolve, reject) => {
@@ -88,7 +98,7 @@ async function saveToken(page: Page): Promise<void> {
 
 /** Reads the token back on the app's page; null when the store is gone. */
 async function readToken(page: Page): Promise<string | null> {
-  await page.goto(`${relay.url}/`);
+  await page.goto(`${relay.url}/`, PAGE_LOAD);
   return page.evaluate(
     () =>
       new Promise<string | null>((resolve, reject) => {
@@ -116,7 +126,7 @@ describe('relayed answers opened in a browser', () => {
     async (_name, path) => {
       const page = await browser.newPage();
       try {
-        await page.goto(`${relay.url}/gitlab/${upstream.host}${path}`);
+        await page.goto(`${relay.url}/gitlab/${upstream.host}${path}`, PAGE_LOAD);
         const out = await page.evaluate(() => document.getElementById('out')?.textContent ?? null);
         // Sniffed as text, there is no #out at all; as a sandboxed page, the script never ran.
         expect(out === null || out === 'inert').toBe(true);
@@ -134,7 +144,10 @@ describe('relayed answers opened in a browser', () => {
     try {
       await saveToken(page);
       expect(await readToken(page)).toBe(TOKEN);
-      const cleared = await page.goto(`${relay.url}/gitlab/${upstream.host}/api/v4/jobs/clear`);
+      const cleared = await page.goto(
+        `${relay.url}/gitlab/${upstream.host}/api/v4/jobs/clear`,
+        PAGE_LOAD,
+      );
       expect(cleared?.status()).toBe(200);
       expect(await readToken(page)).toBe(TOKEN);
     } finally {
@@ -145,7 +158,7 @@ describe('relayed answers opened in a browser', () => {
   it('still lets the app page, cross-origin isolated, read relayed answers', async () => {
     const page = await browser.newPage();
     try {
-      await page.goto(`${relay.url}/`);
+      await page.goto(`${relay.url}/`, PAGE_LOAD);
       const result = await page.evaluate(async (path) => {
         const response = await fetch(path);
         return { isolated: self.crossOriginIsolated, status: response.status };

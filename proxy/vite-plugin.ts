@@ -7,11 +7,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Connect, Plugin } from 'vite';
-import { logRefusal, stdoutAccessLog, type AccessLogSink } from './access-log.ts';
+import { stdoutAccessLog, type AccessLogSink } from './access-log.ts';
 import { resolveRelayConfig, type RelayConfig } from './config.ts';
-import { createRelay } from './handler.ts';
-import { listenHostNames } from './host-check.ts';
-import { checkRawTarget } from './raw-target.ts';
+import { buildRelay } from './handler.ts';
+import { listenHostsOf } from './host-check.ts';
+import { refuseRawTarget } from './raw-target.ts';
 import { RELAY_PREFIX } from './relay-path.ts';
 
 export interface RelayPluginOptions {
@@ -38,27 +38,13 @@ function middleware(
   config: RelayConfig,
   log: AccessLogSink,
 ): Connect.NextHandleFunction {
-  // Checked now, so a bad configuration stops Vite at startup, not at the first request.
-  resolveRelayConfig(config);
-  let listener: ReturnType<typeof getRequestListener> | undefined;
-  // The port is known once Vite listens; by the first request it does.
-  const relayListener = () => {
-    if (listener) return listener;
-    const address = server.httpServer?.address();
-    const listenHosts =
-      address && typeof address === 'object'
-        ? listenHostNames(
-            typeof configuredHost === 'string'
-              ? [configuredHost, address.address]
-              : [address.address],
-            address.port,
-          )
-        : [];
-    listener = getRequestListener(createRelay(config, { log, listenHosts }), {
-      overrideGlobalObjects: false,
-    });
-    return listener;
-  };
+  // Built now, so a bad configuration stops Vite at startup, not at the first request. The
+  // port is known once Vite listens, so the listen names are asked for at each request.
+  const handler = buildRelay(resolveRelayConfig(config), {
+    log,
+    listenHosts: () => listenHostsOf(configuredHost, server.httpServer?.address()),
+  });
+  const listener = getRequestListener(handler, { overrideGlobalObjects: false });
   return (req: IncomingMessage, res: ServerResponse, next: Connect.NextFunction) => {
     const target = req.url ?? '';
     // Vite's own paths are Vite's business; absolute-form targets and relay paths are ours.
@@ -66,23 +52,7 @@ function middleware(
       next();
       return;
     }
-    const refusal = checkRawTarget(target);
-    if (refusal) {
-      const body = JSON.stringify({ error: refusal.reason, message: refusal.message });
-      res.statusCode = refusal.status;
-      res.setHeader('Content-Type', 'application/json');
-      res.setHeader('Cache-Control', 'no-store');
-      res.end(body);
-      const origin = req.headers.origin ?? null;
-      logRefusal(
-        log,
-        { method: req.method ?? '', target, origin },
-        refusal,
-        Buffer.byteLength(body),
-      );
-      return;
-    }
-    void relayListener()(req, res);
+    if (!refuseRawTarget(req, res, log)) void listener(req, res);
   };
 }
 

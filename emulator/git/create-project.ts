@@ -44,11 +44,7 @@ export async function createProject(
     }
   }
   const fullPath = `${namespace}/${input.path}`;
-  for (const existing of ctx.state.projects.values()) {
-    if (existing.fullPath.toLowerCase() === fullPath.toLowerCase()) {
-      throw new Error(`project ${fullPath} already exists`);
-    }
-  }
+  if (ctx.state.projectByPath(fullPath)) throw new Error(`project ${fullPath} already exists`);
   const gitDir = join(ctx.options.dataDir, 'repositories', `${fullPath}.git`);
   await mkdir(join(gitDir, '..'), { recursive: true });
 

@@ -59,7 +59,7 @@ export async function handleGit(
   }
   if (fault?.kind === 'slow') await ctx.clock.sleep(fault.delayMs ?? 1000);
 
-  const project = findProject(ctx, fullPath);
+  const project = ctx.state.projectByPath(fullPath) ?? null;
   const auth = authorizeGit(ctx, req, project, service === 'git-receive-pack');
   if (auth.kind === 'denied') {
     const headers: Record<string, string> =
@@ -73,14 +73,6 @@ export async function handleGit(
   const lose = fault?.kind === 'lost-response';
   await runBackend(ctx, req, res, project, action, url.search.slice(1), auth, lose);
   return true;
-}
-
-function findProject(ctx: EmulatorContext, fullPath: string): Project | null {
-  const wanted = fullPath.toLowerCase();
-  for (const project of ctx.state.projects.values()) {
-    if (project.fullPath.toLowerCase() === wanted) return project;
-  }
-  return null;
 }
 
 function asFault(value: unknown): GitFault | null {

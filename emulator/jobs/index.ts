@@ -12,7 +12,7 @@ export {
   type FinishDetails,
 } from './job-transitions.ts';
 export { canPick, missingFeatures, pickJob } from './pick-job.ts';
-export { isOnline, ONLINE_CONTACT_MS, stuckMessage } from './stuck.ts';
+export { stuckMessage } from './stuck.ts';
 export { expireTimedOutJobs, watchJobTimeouts } from './job-timeouts.ts';
 export {
   GITLAB_FAILURE_REASONS,

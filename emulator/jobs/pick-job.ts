@@ -7,9 +7,14 @@ import type { EmulatorContext } from '../context.ts';
 import type { Job, Runner, RunnerManager } from '../model.ts';
 import { assignJob, dropJob } from './job-transitions.ts';
 
+/** Whether `runner` serves `job`'s project: every project, unless it names its own (`projectIds`). */
+export function servesProject(runner: Runner, job: Job): boolean {
+  return !runner.projectIds || runner.projectIds.includes(job.projectId);
+}
+
 /** Whether `runner` may run `job` at all: project scope and tags (`can_pick?`). */
 export function canPick(runner: Runner, job: Job): boolean {
-  if (runner.projectIds && !runner.projectIds.includes(job.projectId)) return false;
+  if (!servesProject(runner, job)) return false;
   if (job.tags.length === 0) return runner.runUntagged;
   return job.tags.every((tag) => runner.tags.includes(tag));
 }

@@ -5,11 +5,11 @@
  */
 import type { EmulatorContext } from '../context.ts';
 import type { Job, Runner } from '../model.ts';
-import { canPick } from './pick-job.ts';
+import { canPick, servesProject } from './pick-job.ts';
 
 export const ONLINE_CONTACT_MS = 2 * 60 * 60 * 1000;
 
-export function isOnline(runner: Runner, now: number): boolean {
+function isOnline(runner: Runner, now: number): boolean {
   if (runner.paused) return false;
   return [...runner.managers.values()].some((m) => now - m.contactedAt <= ONLINE_CONTACT_MS);
 }
@@ -20,7 +20,7 @@ export function stuckMessage(ctx: EmulatorContext, job: Job): string | null {
   const now = ctx.clock.now();
   const online = [...ctx.state.runners.values()].filter((r) => isOnline(r, now));
   if (online.some((runner) => canPick(runner, job))) return null;
-  const forProject = online.filter((r) => !r.projectIds || r.projectIds.includes(job.projectId));
+  const forProject = online.filter((runner) => servesProject(runner, job));
   if (forProject.length === 0)
     return "This job is stuck because the project doesn't have any runners online assigned to it.";
   if (job.tags.length > 0)

@@ -60,8 +60,7 @@ export async function handlePage(
 function jobAt(ctx: EmulatorContext, projectPath: string | undefined, id: string | undefined) {
   const job = ctx.state.jobs.get(Number(id));
   if (!job || projectPath === undefined) return job;
-  const project = ctx.state.projects.get(job.projectId);
-  return project?.fullPath.toLowerCase() === projectPath.toLowerCase() ? job : undefined;
+  return ctx.state.projectByPath(projectPath)?.id === job.projectId ? job : undefined;
 }
 
 function send(res: ServerResponse, status: number, html: string): void {

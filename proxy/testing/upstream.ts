@@ -30,7 +30,7 @@ export interface TestUpstream {
   close(): Promise<void>;
 }
 
-/** The headers GitLab answers a runner with (protocol §6.3, §6.5), plus what must be stripped. */
+/** The headers GitLab answers a runner's trace PATCH with, plus what must be stripped (cors.ts). */
 export const RUNNER_RESPONSE_HEADERS: Record<string, string | string[]> = {
   'Job-Status': 'running',
   Range: '0-42',
