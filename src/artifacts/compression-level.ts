@@ -1,8 +1,8 @@
 /**
  * `ARTIFACT_COMPRESSION_LEVEL` (§10.4) as the Go runner's fastzip archiver reads it: names to
- * deflate levels, `fastest` meaning stored (no compression at all) in a zip. gzip has no stored
- * mode of its own, and fflate's stored blocks break some gzip members, so the archiver writes
- * `fastest` gzip at level 1.
+ * deflate levels, `fastest` meaning stored (no compression at all) in a zip. fflate's level-0
+ * gzip writes broken members at some sizes, so the archiver writes `fastest` gzip at level 1
+ * (`gzipLevel` in archive.ts).
  */
 import { helperLogLine } from './helper-log-line.ts';
 

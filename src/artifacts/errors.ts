@@ -24,9 +24,11 @@ export class ArchiveFormatError extends TabrunnerError<{ format: string; files: 
 
 /**
  * A downloaded archive holds an entry that would land outside the project directory, or one
- * we cannot write safely (absolute path, `..`, drive letter, backslash, symlink leading out,
- * a symlink or directory already at its path, a name given twice).
- * The whole archive is refused before anything is written.
+ * we cannot write safely (absolute path, `..`, drive letter, backslash, symlink leading out, a
+ * path through a file or symlink, a directory already at its path, a name given twice). A file
+ * or symlink already at an entry's path is no reason: the entry replaces it.
+ * The whole archive is refused before anything is written, but for an empty directory at an
+ * entry's path, which only that entry's write finds.
  */
 export class UnsafeArchiveEntryError extends TabrunnerError<{ entry: string; reason: string }> {
   constructor(entry: string, reason: string) {

@@ -10,8 +10,9 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { gzipSync as zlibGzip } from 'node:zlib';
 import { Gunzip, inflateSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hasErrorCode } from '../errors/index.ts';
+import { concatBytes } from '../job/index.ts';
 import { extractArtifactArchive } from './extract.ts';
+import { extractOutcome } from './testing/extract-outcome.ts';
 import { writeGzipMember } from './testing/gzip-writer.ts';
 import { createTempDirWorkspace, type TempDirWorkspace } from './testing/temp-dir-workspace.ts';
 
@@ -26,27 +27,13 @@ beforeEach(async () => {
 });
 afterEach(() => ws.dispose());
 
-const concat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 const member = (overrides: Partial<Parameters<typeof writeGzipMember>[0]> = {}): Uint8Array =>
   writeGzipMember({ name: 'junit.xml', content: REPORT, ...overrides });
 
-/** The coded error an extraction ends with; a raw (uncoded) error fails the test. */
-async function refusal(archive: Uint8Array): Promise<{ code: string; message: string }> {
-  try {
-    await extractArtifactArchive({ workspace: ws, projectDir: ws.projectDir, archive });
-  } catch (error) {
-    if (hasErrorCode(error, 'CorruptArchiveError') || hasErrorCode(error, 'ArchiveLimitError')) {
-      return { code: error.code, message: error.message };
-    }
-    throw error;
-  }
-  throw new Error('the archive was extracted');
-}
-
 async function expectCorrupt(archive: Uint8Array, reason?: string | RegExp): Promise<void> {
-  const refused = await refusal(archive);
-  expect(refused.code).toBe('CorruptArchiveError');
-  if (reason !== undefined) expect(refused.message).toMatch(reason);
+  const refused = await extractOutcome(ws, archive);
+  expect(refused?.code).toBe('CorruptArchiveError');
+  if (reason !== undefined) expect(refused?.message).toMatch(reason);
   expect(ws.writes).toEqual([]);
   expect(await readdir(ws.host(ws.projectDir))).toEqual([]);
 }
@@ -54,7 +41,7 @@ async function expectCorrupt(archive: Uint8Array, reason?: string | RegExp): Pro
 describe('gzip artifacts that are whole', () => {
   it('extracts two concatenated members as one file, each member checked', async () => {
     const second = enc.encode('<testsuite tests="1"/>\n');
-    const archive = concat(member(), member({ name: 'other.xml', content: second }));
+    const archive = concatBytes([member(), member({ name: 'other.xml', content: second })]);
     const result = await extractArtifactArchive({
       workspace: ws,
       projectDir: ws.projectDir,
@@ -62,7 +49,7 @@ describe('gzip artifacts that are whole', () => {
     });
     expect(result.files).toEqual(['junit.xml']);
     const written = await ws.readFile(`${ws.projectDir}/junit.xml`);
-    expect(dec.decode(written)).toBe(dec.decode(concat(REPORT, second)));
+    expect(dec.decode(written)).toBe(dec.decode(concatBytes([REPORT, second])));
   });
 
   it('accepts a header with a correct FHCRC, FEXTRA and FCOMMENT', async () => {
@@ -100,7 +87,7 @@ describe('gzip trailers', () => {
     ['eight zero bytes of padding', new Uint8Array(8)],
     ['an HTML error page', enc.encode('<html><body>502 Bad Gateway</body></html>')],
   ])('refuses %s after the last member', async (_, tail) => {
-    await expectCorrupt(concat(member(), tail));
+    await expectCorrupt(concatBytes([member(), tail]));
   });
 });
 
@@ -123,7 +110,7 @@ describe('fflate errors become CorruptArchiveError', () => {
   });
 
   it('fflate code 6 (invalid gzip data): a second member without gzip magic', async () => {
-    const archive = concat(member(), enc.encode('PK\x03\x04 not gzip'));
+    const archive = concatBytes([member(), enc.encode('PK\x03\x04 not gzip')]);
     const gunzip = new Gunzip(() => undefined);
     expect(() => gunzip.push(archive, true)).toThrow(expect.objectContaining({ code: 6 }));
     await expectCorrupt(
@@ -157,7 +144,7 @@ describe('damaged gzip headers and members', () => {
 
   it('refuses an FNAME that never ends', async () => {
     const header = Uint8Array.of(0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3);
-    await expectCorrupt(concat(header, enc.encode('junit.xml'.repeat(3))), /not terminated/);
+    await expectCorrupt(concatBytes([header, enc.encode('junit.xml'.repeat(3))]), /not terminated/);
   });
 
   it('refuses a compression method other than deflate', async () => {
@@ -165,13 +152,20 @@ describe('damaged gzip headers and members', () => {
   });
 
   it('refuses a second member whose CRC-32 does not match, writing nothing', async () => {
-    await expectCorrupt(concat(member(), member({ crc: 0 })), /member 2 fails its CRC-32 check/);
+    await expectCorrupt(
+      concatBytes([member(), member({ crc: 0 })]),
+      /member 2 fails its CRC-32 check/,
+    );
   });
 
   it("refuses a member cut inside its deflate data, even where zlib's own gzip wrote it", async () => {
     const archive = new Uint8Array(zlibGzip(REPORT));
     archive[3] = 8; // name it: zlib writes no FNAME
-    const named = concat(archive.subarray(0, 10), enc.encode('junit.xml\0'), archive.subarray(10));
+    const named = concatBytes([
+      archive.subarray(0, 10),
+      enc.encode('junit.xml\0'),
+      archive.subarray(10),
+    ]);
     await expectCorrupt(named.subarray(0, named.byteLength - 14));
   });
 });

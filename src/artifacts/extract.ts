@@ -3,9 +3,11 @@
  * through the executor's `Workspace`. The whole archive is judged before anything is written:
  * entries with `..`, absolute paths, drive letters or backslashes, symlinks leading out, names
  * given twice, paths that pass through an existing file or symlink or land on a directory are
- * refused (an entry named like an existing file or symlink replaces it); size, count and density bounds (per entry and for the archive as a
- * whole) stop zip bombs, and the real inflated sizes and checksums are checked again: a zip
- * entry before it is written, a gzip file before any of it is.
+ * refused (an entry named like an existing file or symlink replaces it); size, count and
+ * density bounds (per entry and for the archive as a whole) stop zip bombs, and the real
+ * inflated sizes and checksums are checked again: a zip entry before it is written, a gzip file
+ * before any of it is. One thing only the write finds: an empty directory at an entry's path,
+ * since `listFiles` lists files and so no directory without one (see `writeEntry`).
  */
 import { Inflate } from 'fflate';
 import type { Workspace } from '../executors/index.ts';
@@ -171,12 +173,12 @@ async function extractZip(
       );
       continue;
     }
-    checkRatio(entry.name, entry.size, entry.compressedSize, limits);
+    checkRatio(entry.size, entry.compressedSize, limits, entry.name, 'maxRatio');
     declared += entry.size;
     if (declared > limits.maxTotalBytes) {
       throw totalError(declared, limits, entry.name);
     }
-    checkArchiveRatio(declared, archive.byteLength, limits);
+    checkRatio(declared, archive.byteLength, limits, null, 'maxArchiveRatio');
     planned.files.add(path);
     for (const ancestor of ancestors(path)) planned.directories.add(ancestor);
     plan.push({ entry, path });
@@ -203,7 +205,7 @@ async function extractZip(
       throw new CorruptArchiveError(`entry ${JSON.stringify(entry.name)} fails its CRC-32 check`);
     }
     written += data.byteLength;
-    await options.workspace.writeFile(`${projectDir.replace(/\/+$/, '')}/${path}`, data);
+    await writeEntry(options.workspace, projectDir, entry.name, path, data);
     files.push(path);
     progress();
   }
@@ -215,6 +217,8 @@ async function extractGzip(
   limits: ExtractLimits,
 ): Promise<ExtractedArchive> {
   const { archive, projectDir } = options;
+  // Read here for the name, to judge the path before anything inflates; `gunzipMembers` reads
+  // this header again (a few bytes) as it checks every member's.
   const { name } = readGzipHeader(archive, 0);
   if (name === null) {
     throw new CorruptArchiveError('the gzip archive does not name the file it holds');
@@ -224,18 +228,48 @@ async function extractGzip(
   const existing = await existingPaths(options.workspace, projectDir);
   checkPlace(name, path, existing, { files: new Set(), directories: new Set() });
   options.onProgress?.({ files: 0, filesTotal: 1, bytes: 0 });
+  // One file from the whole archive: its ratio is the archive's too, so the lower bound holds.
+  const ratioLimit = limits.maxArchiveRatio < limits.maxRatio ? 'maxArchiveRatio' : 'maxRatio';
   const chunks: Uint8Array[] = [];
   let size = 0;
   gunzipMembers(archive, (chunk) => {
     size += chunk.byteLength;
     if (size > limits.maxTotalBytes) throw totalError(size, limits, name);
-    if (size > limits.ratioFloorBytes) checkRatio(name, size, archive.byteLength, limits);
+    checkRatio(size, archive.byteLength, limits, name, ratioLimit);
     chunks.push(chunk);
   });
   const data = concatBytes(chunks);
-  await options.workspace.writeFile(`${projectDir.replace(/\/+$/, '')}/${path}`, data);
+  await writeEntry(options.workspace, projectDir, name, path, data);
   options.onProgress?.({ files: 1, filesTotal: 1, bytes: size, bytesTotal: size });
   return { files: [path], bytes: size, lines: [] };
+}
+
+/**
+ * Write one entry's file. An empty directory at its path passed `checkPlace` unseen: Node's and
+ * WebContainer's file systems refuse the write with `EISDIR`, which is the refusal `checkPlace`
+ * gives a directory it sees, here after the entries before it were written. (just-bash's
+ * in-memory file system replaces an empty directory instead, which loses nothing.)
+ */
+async function writeEntry(
+  workspace: Pick<Workspace, 'writeFile'>,
+  projectDir: string,
+  name: string,
+  path: string,
+  data: Uint8Array,
+): Promise<void> {
+  try {
+    await workspace.writeFile(`${projectDir.replace(/\/+$/, '')}/${path}`, data);
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === 'EISDIR') throw directoryError(name, path);
+    throw error;
+  }
+}
+
+function directoryError(name: string, path: string): UnsafeArchiveEntryError {
+  return new UnsafeArchiveEntryError(
+    name,
+    `it would replace the directory ${JSON.stringify(path)}`,
+  );
 }
 
 /** The entry's path relative to the project, or a refusal saying why it is unsafe. */
@@ -299,41 +333,37 @@ function checkPlace(name: string, path: string, existing: Paths, planned: Paths)
     }
   }
   if (existing.directories.has(path) || planned.directories.has(path)) {
-    throw new UnsafeArchiveEntryError(
-      name,
-      `it would replace the directory ${JSON.stringify(path)}`,
-    );
+    throw directoryError(name, path);
   }
   if (planned.files.has(path)) {
     throw new UnsafeArchiveEntryError(name, `${JSON.stringify(path)} appears twice in the archive`);
   }
 }
 
-function checkRatio(entry: string, size: number, compressed: number, limits: ExtractLimits): void {
+/**
+ * Refuse `size` bytes from `compressed` once past `ratioFloorBytes` and denser than `limit`
+ * allows: one entry (`entry` names it) under `maxRatio`, or the archive as a whole (`entry`
+ * null) under `maxArchiveRatio`.
+ */
+function checkRatio(
+  size: number,
+  compressed: number,
+  limits: ExtractLimits,
+  entry: string | null,
+  limit: 'maxRatio' | 'maxArchiveRatio',
+): void {
   if (size <= limits.ratioFloorBytes) return;
   const ratio = size / Math.max(compressed, 1);
-  if (ratio > limits.maxRatio) {
-    throw new ArchiveLimitError(
-      `artifact archive entry ${JSON.stringify(entry)} expands ${Math.round(ratio)} times (${size} bytes from ${compressed}); refusing it as a possible zip bomb (the limit is ${limits.maxRatio}:1)`,
-      { limit: 'maxRatio', value: Math.round(ratio), max: limits.maxRatio, entry },
-    );
-  }
-}
-
-function checkArchiveRatio(total: number, archiveBytes: number, limits: ExtractLimits): void {
-  if (total <= limits.ratioFloorBytes) return;
-  const ratio = total / Math.max(archiveBytes, 1);
-  if (ratio > limits.maxArchiveRatio) {
-    throw new ArchiveLimitError(
-      `the artifact archive as a whole expands ${Math.round(ratio)} times (${total} bytes from ${archiveBytes}); refusing it as a possible zip bomb (the limit is ${limits.maxArchiveRatio}:1)`,
-      {
-        limit: 'maxArchiveRatio',
-        value: Math.round(ratio),
-        max: limits.maxArchiveRatio,
-        entry: null,
-      },
-    );
-  }
+  const max = limits[limit];
+  if (ratio <= max) return;
+  const what =
+    entry === null
+      ? 'the artifact archive as a whole'
+      : `artifact archive entry ${JSON.stringify(entry)}`;
+  throw new ArchiveLimitError(
+    `${what} expands ${Math.round(ratio)} times (${size} bytes from ${compressed}); refusing it as a possible zip bomb (the limit is ${max}:1)`,
+    { limit, value: Math.round(ratio), max, entry },
+  );
 }
 
 function totalError(total: number, limits: ExtractLimits, entry: string): ArchiveLimitError {
@@ -360,7 +390,7 @@ function inflateEntry(
   const inflate = new Inflate((chunk) => {
     size += chunk.byteLength;
     if (size > max) throw declaredSizeError(entry, max);
-    checkRatio(entry.name, size, entry.compressedSize, limits);
+    checkRatio(size, entry.compressedSize, limits, entry.name, 'maxRatio');
     chunks.push(chunk);
   });
   try {

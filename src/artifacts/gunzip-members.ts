@@ -14,8 +14,6 @@ import { CorruptArchiveError } from './errors.ts';
 export interface GzipHeader {
   /** `FNAME` decoded as UTF-8, or null when the member names no file. */
   name: string | null;
-  /** Where the member's deflate data starts. */
-  dataOffset: number;
 }
 
 const FHCRC = 2;
@@ -69,7 +67,7 @@ export function readGzipHeader(bytes: Uint8Array, at: number): GzipHeader {
     next += 2;
   }
   byte(next); // the deflate data starts inside the file
-  return { name, dataOffset: next };
+  return { name };
 }
 
 /**

@@ -116,14 +116,15 @@ export function normalisePhrases(phrases: readonly string[]): string[] {
  */
 export function tokenPrefixes(fromPayload: readonly string[] = []): string[] {
   const all = [...defaultTokenPrefixes, ...fromPayload].filter((p) => p.length > 0);
-  const bytes = (p: string) => new TextEncoder().encode(p);
-  const sorted = [...new Set(all)].sort((a, b) => {
-    const [x, y] = [bytes(a), bytes(b)];
+  // Go compares the UTF-8 bytes: each prefix is encoded once, not at every comparison.
+  const encoder = new TextEncoder();
+  const keyed = [...new Set(all)].map((prefix) => ({ prefix, bytes: encoder.encode(prefix) }));
+  keyed.sort(({ bytes: x }, { bytes: y }) => {
     if (x.length !== y.length) return x.length - y.length;
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0);
     return 0;
   });
-  return sorted.slice(0, MAX_TOKEN_PREFIXES);
+  return keyed.slice(0, MAX_TOKEN_PREFIXES).map(({ prefix }) => prefix);
 }
 
 export interface MaskingPhraseOptions {

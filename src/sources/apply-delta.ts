@@ -5,7 +5,7 @@
  * (one copy op may copy 16 MB), so a caller bounding memory gets to refuse it before it is
  * allocated.
  */
-import { addSizeBits } from './pack-size.ts';
+import { readSizeVarint } from './pack-size.ts';
 import { SourcesPackError } from './sources-errors.ts';
 
 function corrupt(reason: string): SourcesPackError {
@@ -23,18 +23,11 @@ export function applyDelta(
 ): Uint8Array {
   let pos = 0;
   const varint = (): number => {
-    let value = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      if (pos >= delta.length) throw corrupt('ends inside its header');
-      byte = delta[pos++] as number;
-      const next = addSizeBits(value, byte, shift);
-      if (next === null) throw corrupt('states a size no object can have');
-      value = next;
-      shift += 7;
-    } while (byte & 0x80);
-    return value;
+    const read = readSizeVarint(delta, pos, delta.length);
+    if (read === 'cut off') throw corrupt('ends inside its header');
+    if (read === 'too large') throw corrupt('states a size no object can have');
+    pos = read.pos;
+    return read.value;
   };
   const baseSize = varint();
   if (baseSize !== base.length) {

@@ -6,7 +6,7 @@
  */
 import { gitRequest, type GitHttpTarget } from './git-http.ts';
 import { PktLineReader } from './pkt-line.ts';
-import { SourcesFetchError } from './sources-errors.ts';
+import { formatLimit, SourcesFetchError } from './sources-errors.ts';
 
 export interface AdvertisedRefs {
   /** Full ref name → the id it points at (for an annotated tag, the tag object). */
@@ -21,6 +21,16 @@ const decoder = new TextDecoder();
  * for by id first); a bigger one is a server trying to fill the tab's memory.
  */
 export const MAX_ADVERTISED_REFS = 250_000;
+
+/**
+ * The most bytes one advertisement may take, packet lengths included. The ref count alone does
+ * not bound memory, since each name may fill a 65,516-byte packet; this leaves the 250,000 refs
+ * about 268 bytes a line, several times what real ref names take.
+ */
+export const MAX_ADVERTISEMENT_BYTES = 64 * 1024 * 1024;
+
+/** The four hex digits of length every packet starts with (a flush is nothing else). */
+const PKT_LENGTH = 4;
 
 export async function discoverRefs(target: GitHttpTarget): Promise<AdvertisedRefs> {
   const response = await gitRequest(target, {
@@ -39,9 +49,17 @@ export async function discoverRefs(target: GitHttpTarget): Promise<AdvertisedRef
   const refs = new Map<string, string>();
   const capabilities = new Set<string>();
   let first = true;
+  let received = 0;
   for (;;) {
     const packet = await reader.read();
     if (packet === undefined) break;
+    received += PKT_LENGTH + (packet?.length ?? 0);
+    if (received > MAX_ADVERTISEMENT_BYTES) {
+      throw new SourcesFetchError({
+        url,
+        reason: `the server's ref advertisement is larger than ${formatLimit(MAX_ADVERTISEMENT_BYTES)}`,
+      });
+    }
     if (packet === null) continue;
     let line = decoder.decode(packet).replace(/\n$/, '');
     if (line.startsWith('# service=') || line.startsWith('version ')) continue;

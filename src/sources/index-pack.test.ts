@@ -1,13 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../test/support/git-server.ts';
-import { oidBytes, type GitObject } from './git-object.ts';
-import { sizeVarint } from './testing/pack-builder.ts';
+import type { GitObject } from './git-object.ts';
+import {
+  buildPack,
+  entryOffsets,
+  objectId,
+  PACK_TYPE,
+  sizeVarint,
+  type PackEntry,
+} from './testing/pack-builder.ts';
 import { indexPack } from './index-pack.ts';
 import { createNodeSha1 } from './node-sha1.ts';
 import { readPackIndex } from './pack-index-file.ts';
@@ -132,16 +137,16 @@ describe('indexPack', () => {
     };
     const chain = 3000;
     const blobs = Array.from({ length: chain + 1 }, (_, i) => content(i));
-    const ids = blobs.map((b) => blobId(b));
+    const ids = blobs.map((b) => objectId('blob', b));
     // Newest first and the full object last: every delta's base comes later in the pack.
-    const reversed = Array.from({ length: chain }, (_, k) => chain - k).map((i): PackObject => ({
-      type: REF_DELTA,
+    const reversed = Array.from({ length: chain }, (_, k) => chain - k).map((i): PackEntry => ({
+      type: PACK_TYPE.refDelta,
       data: deltaOf(i),
       base: ids[i - 1],
     }));
 
     it('resolves a chain listed in reverse, every base a delta later in the pack', async () => {
-      const built = buildPack([...reversed, { type: BLOB, data: blobs[0]! }]);
+      const built = buildPack([...reversed, { type: PACK_TYPE.blob, data: blobs[0]! }]);
       const indexed = await indexPack(built, { sha1: createNodeSha1 });
       expect(indexed.objects.size).toBe(chain + 1);
       ids.forEach((oid, i) => {
@@ -186,8 +191,8 @@ describe('indexPack', () => {
       const zeros = new Uint8Array(64 * 1024);
       const bomb = Uint8Array.of(...sizeVarint(zeros.length), ...sizeVarint(2 ** 34), 0x90, 0, 0);
       const built = buildPack([
-        { type: BLOB, data: zeros },
-        { type: REF_DELTA, data: bomb, base: blobId(zeros) },
+        { type: PACK_TYPE.blob, data: zeros },
+        { type: PACK_TYPE.refDelta, data: bomb, base: objectId('blob', zeros) },
       ]);
       expect(built.length).toBeLessThan(1024);
       await expect(indexPack(built, { sha1: createNodeSha1 })).rejects.toMatchObject({
@@ -211,8 +216,8 @@ describe('indexPack', () => {
         4,
       );
       const built = buildPack([
-        { type: BLOB, data: zeros },
-        { type: REF_DELTA, data: nan, base: blobId(zeros) },
+        { type: PACK_TYPE.blob, data: zeros },
+        { type: PACK_TYPE.refDelta, data: nan, base: objectId('blob', zeros) },
       ]);
       await expect(
         indexPack(built, { sha1: createNodeSha1, maxBytes: 8 * 1024 * 1024 }),
@@ -221,7 +226,7 @@ describe('indexPack', () => {
         message: expect.stringMatching(/no object can have/),
       });
       // The object header's own size is checked the same way.
-      const header = buildPack([{ type: BLOB, data: zeros }]);
+      const header = buildPack([{ type: PACK_TYPE.blob, data: zeros }]);
       const longHeader = new Uint8Array([
         ...header.subarray(0, 12),
         0xb0,
@@ -231,6 +236,23 @@ describe('indexPack', () => {
       await expect(indexPack(longHeader, { sha1: createNodeSha1 })).rejects.toMatchObject({
         code: 'SourcesPackError',
         message: expect.stringMatching(/impossible size/),
+      });
+    });
+
+    it('refuses an ofs-delta whose distance back is cut off, without reading the trailer', async () => {
+      // Type 6, then a distance whose continuation bit promises a byte the data does not hold:
+      // read on, it would take the checksum's first byte.
+      const blob = new Uint8Array(16);
+      const entries: PackEntry[] = [
+        { type: PACK_TYPE.blob, data: blob },
+        { type: 0, data: blob, header: Uint8Array.of(0x61, 0x80), zlib: new Uint8Array(0) },
+      ];
+      const built = buildPack(entries);
+      const offset = entryOffsets(entries)[1];
+      expect(offset).toBe(built.length - 20 - 2);
+      await expect(indexPack(built, { sha1: createNodeSha1 })).rejects.toMatchObject({
+        code: 'SourcesPackError',
+        message: expect.stringMatching(new RegExp(`the delta at offset ${offset} is cut off`)),
       });
     });
 
@@ -249,8 +271,8 @@ describe('indexPack', () => {
       const wrong = deltaOf(1);
       wrong[0] = (wrong[0] as number) + 1;
       const built = buildPack([
-        { type: BLOB, data: blobs[0]! },
-        { type: REF_DELTA, data: wrong, base: ids[0] },
+        { type: PACK_TYPE.blob, data: blobs[0]! },
+        { type: PACK_TYPE.refDelta, data: wrong, base: ids[0] },
       ]);
       await expect(indexPack(built, { sha1: createNodeSha1 })).rejects.toMatchObject({
         code: 'SourcesPackError',
@@ -299,40 +321,4 @@ function bump(pack: Uint8Array, by: number): Uint8Array {
   const view = new DataView(out.buffer);
   view.setUint32(8, view.getUint32(8) + by);
   return out;
-}
-
-const BLOB = 3;
-const REF_DELTA = 7;
-
-interface PackObject {
-  type: typeof BLOB | typeof REF_DELTA;
-  data: Uint8Array;
-  base?: string;
-}
-
-function blobId(data: Uint8Array): string {
-  return createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
-}
-
-/** A version 2 pack of `objects` in the order given (pack-format.txt), trailer included. */
-function buildPack(objects: PackObject[]): Uint8Array {
-  const parts: Uint8Array[] = [Buffer.from('PACK'), Uint8Array.of(0, 0, 0, 2)];
-  const count = new Uint8Array(4);
-  new DataView(count.buffer).setUint32(0, objects.length);
-  parts.push(count);
-  for (const { type, data, base } of objects) {
-    let size = data.length;
-    const header = [(type << 4) | (size & 0x0f)];
-    size = Math.floor(size / 16);
-    while (size) {
-      header[header.length - 1]! |= 0x80;
-      header.push(size & 0x7f);
-      size = Math.floor(size / 128);
-    }
-    parts.push(Uint8Array.from(header));
-    if (base) parts.push(oidBytes(base));
-    parts.push(deflateSync(data));
-  }
-  const body = Buffer.concat(parts);
-  return new Uint8Array(Buffer.concat([body, createHash('sha1').update(body).digest()]));
 }

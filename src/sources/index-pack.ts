@@ -19,7 +19,7 @@ import { applyDelta } from './apply-delta.ts';
 import { objectHeader, oidAt, type GitObject, type ObjectType } from './git-object.ts';
 import { createObjectInflater } from './inflate-object.ts';
 import { encodePackIndex, type PackIndexEntry } from './pack-index-file.ts';
-import { addOffsetBits, addSizeBits } from './pack-size.ts';
+import { readObjectHeader, readOffsetVarint } from './pack-size.ts';
 import type { CreateSha1 } from './sha1.ts';
 import { formatLimit, SourcesLimitError, SourcesPackError } from './sources-errors.ts';
 
@@ -71,10 +71,12 @@ export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Pr
   const { sha1, signal } = options;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_PACK_OBJECT_BYTES;
   let used = 0;
-  /** Count `size` more bytes against `maxBytes` before they are allocated. */
+  /**
+   * Count `size` more bytes against `maxBytes` before they are allocated. Every size comes from
+   * pack-size.ts's readers (object headers here, delta headers in `applyDelta`), so it is a
+   * safe integer: no NaN can switch the budget off.
+   */
   const reserve = (size: number): void => {
-    // The varints are checked, but a budget that a NaN could switch off is checked here too.
-    if (!Number.isSafeInteger(size) || size < 0) throw corrupt(`states the size ${size}`);
     used += size;
     if (used > maxBytes) {
       throw new SourcesLimitError({
@@ -114,29 +116,22 @@ export async function indexPack(pack: Uint8Array, options: IndexPackOptions): Pr
     }
     const offset = pos;
     if (pos >= dataEnd) throw corrupt(`it ends after ${k} of the ${count} objects it announces`);
-    let byte = pack[pos++] as number;
-    const type = (byte >> 4) & 7;
-    let size = byte & 0x0f;
-    let shift = 4;
-    while (byte & 0x80) {
-      if (pos >= dataEnd) throw corrupt(`the object header at offset ${offset} is cut off`);
-      byte = pack[pos++] as number;
-      const next = addSizeBits(size, byte, shift);
-      if (next === null) throw corrupt(`the object at offset ${offset} states an impossible size`);
-      size = next;
-      shift += 7;
+    const header = readObjectHeader(pack, pos, dataEnd);
+    if (header === 'cut off') throw corrupt(`the object header at offset ${offset} is cut off`);
+    if (header === 'too large') {
+      throw corrupt(`the object at offset ${offset} states an impossible size`);
     }
+    const { type, size } = header;
+    pos = header.pos;
     const entry: Entry = { offset };
     if (type === OFS_DELTA) {
-      byte = pack[pos++] ?? 0;
-      let back = byte & 0x7f;
-      while (byte & 0x80) {
-        byte = pack[pos++] ?? 0;
-        const next = addOffsetBits(back, byte);
-        if (next === null) throw corrupt(`the delta at offset ${offset} names an impossible base`);
-        back = next;
+      const back = readOffsetVarint(pack, pos, dataEnd);
+      if (back === 'cut off') throw corrupt(`the delta at offset ${offset} is cut off`);
+      if (back === 'too large') {
+        throw corrupt(`the delta at offset ${offset} names an impossible base`);
       }
-      entry.baseOffset = offset - back;
+      pos = back.pos;
+      entry.baseOffset = offset - back.value;
       if (!byOffset.has(entry.baseOffset)) {
         throw corrupt(`the delta at offset ${offset} names a base that is no object of the pack`);
       }

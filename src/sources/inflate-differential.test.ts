@@ -1,6 +1,6 @@
 /**
- * Differential fuzzing of the pack inflater against zlib itself (issue 13: the security review's
- * "21,000 inflate streams identical to zlib", kept in `npm test` with fixed seeds).
+ * Differential fuzzing of the pack inflater against zlib itself, at the counts the Security
+ * model in docs/architecture.md cites, kept in `npm test` with fixed seeds.
  *
  * 21,000 valid streams, seed 0x1f1a7e: our inflater must give zlib's bytes and stop exactly where
  * each stream ends (a pack has no index of compressed lengths: the next object starts there).

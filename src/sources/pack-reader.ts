@@ -9,7 +9,7 @@
 import { applyDelta } from './apply-delta.ts';
 import { oidAt, type GitObject, type ObjectType } from './git-object.ts';
 import { createObjectInflater } from './inflate-object.ts';
-import { addOffsetBits, addSizeBits } from './pack-size.ts';
+import { readObjectHeader, readOffsetVarint } from './pack-size.ts';
 import { readPackIndex, type PackIndex } from './pack-index-file.ts';
 import type { StoreFs } from './source-store.ts';
 import { SourcesStoreError } from './sources-errors.ts';
@@ -72,32 +72,21 @@ export async function openPackReader(
     const cached = baseCache.get(key);
     if (cached) return cached;
     const d = await dataOf(pack);
-    let pos = offset;
-    let byte = d[pos++] ?? 0;
-    const type = (byte >> 4) & 7;
-    let size = byte & 0x0f;
-    let shift = 4;
-    while (byte & 0x80) {
-      byte = d[pos++] ?? 0;
-      const next = addSizeBits(size, byte, shift);
-      if (next === null)
-        throw new Error(`the object at offset ${offset} states an impossible size`);
-      size = next;
-      shift += 7;
-    }
+    // Objects end where the pack's 20-byte trailer starts.
+    const end = d.length - 20;
     let result: GitObject;
     try {
+      const header = readObjectHeader(d, offset, end);
+      if (header === 'cut off') throw new Error('the object header is cut off');
+      if (header === 'too large') throw new Error('the object states an impossible size');
+      const { type, size } = header;
+      let pos = header.pos;
       if (type === 6) {
-        byte = d[pos++] ?? 0;
-        let back = byte & 0x7f;
-        while (byte & 0x80) {
-          byte = d[pos++] ?? 0;
-          const next = addOffsetBits(back, byte);
-          if (next === null)
-            throw new Error(`the delta at offset ${offset} names an impossible base`);
-          back = next;
-        }
-        const base = await readAt(pack, offset - back);
+        const back = readOffsetVarint(d, pos, end);
+        if (back === 'cut off') throw new Error('the delta is cut off');
+        if (back === 'too large') throw new Error('the delta names an impossible base');
+        pos = back.pos;
+        const base = await readAt(pack, offset - back.value);
         result = { type: base.type, data: applyDelta(base.data, inflate(d, pos, size).data) };
       } else if (type === 7) {
         const baseOid = oidAt(d, pos);

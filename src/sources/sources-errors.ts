@@ -88,10 +88,6 @@ export class SourcesPackError extends TabrunnerError<{ reason: string }> {
   }
 }
 
-/**
- * The checkout is more than a tab can hold: too many files or bytes (a huge repository, or a
- * tree that names one subtree many times over). Nothing of it is checked out.
- */
 const MIB = 1024 * 1024;
 
 /** A size limit as a limit error says it: whole MiB from 1 MiB up, bytes below. */
@@ -99,6 +95,10 @@ export function formatLimit(bytes: number): string {
   return bytes >= MIB ? `${Math.floor(bytes / MIB)} MiB` : `${bytes} bytes`;
 }
 
+/**
+ * The checkout is more than a tab can hold: too many files or bytes (a huge repository, or a
+ * tree that names one subtree many times over). Nothing of it is checked out.
+ */
 export class SourcesLimitError extends TabrunnerError<{ reason: string }> {
   constructor(data: { reason: string }) {
     super(

@@ -141,7 +141,7 @@ export async function uploadPack(
       if (parts !== null) handleBand(parts);
     }
   }
-  if (size) result.pack = joinReleasing(chunks, size);
+  if (size) result.pack = concatBytes(chunks);
   return result;
 
   /** One side-band packet: pack data, progress, or the server's fatal error. */
@@ -164,22 +164,3 @@ export async function uploadPack(
     }
   }
 }
-
-/**
- * One buffer of the pack's chunks, letting go of each chunk once copied, so the garbage
- * collector may take the chunks while the pack is still being assembled.
- */
-function joinReleasing(chunks: Uint8Array[], size: number): Uint8Array {
-  const pack = new Uint8Array(size);
-  let at = 0;
-  for (let i = 0; i < chunks.length; i++) {
-    const chunk = chunks[i] as Uint8Array;
-    pack.set(chunk, at);
-    at += chunk.length;
-    chunks[i] = EMPTY;
-  }
-  chunks.length = 0;
-  return pack;
-}
-
-const EMPTY = new Uint8Array(0);

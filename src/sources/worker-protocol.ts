@@ -22,8 +22,9 @@ export type WorkerGetSourcesOptions = Pick<
 >;
 
 /**
- * One fetch in a tab: the pack is held twice for a moment while it is joined, then its objects
- * unpacked; with these a fetch stays near 1 GiB of a tab's memory at the most.
+ * One fetch in a tab. The pack is held twice while its received chunks are joined into one
+ * buffer (512 MiB at these limits), then once beside the objects it unpacks to (768 MiB): a
+ * fetch's pack and objects stay below 1 GiB of a tab's memory.
  */
 export const TAB_FETCH_LIMITS: FetchLimits = {
   packBytes: 256 * 1024 * 1024,

@@ -102,8 +102,10 @@ async function handle(request: WorkerRequest): Promise<void> {
         let sent = false;
         try {
           const { blobs, ...result } = await getSources({
-            limits: TAB_FETCH_LIMITS,
             ...request.options,
+            // Not a default spread under the options: a page passing `limits: undefined` would
+            // wipe it and leave the fetch unbounded.
+            limits: request.options.limits ?? TAB_FETCH_LIMITS,
             store: storeFor(request.store),
             http,
             signal: controller.signal,

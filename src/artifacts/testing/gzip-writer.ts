@@ -25,7 +25,6 @@ export interface GzipSpec {
   isize?: number;
 }
 
-const FTEXT = 1;
 const FHCRC = 2;
 const FEXTRA = 4;
 const FNAME = 8;
@@ -60,5 +59,3 @@ export function writeGzipMember(spec: GzipSpec): Uint8Array {
   out.set(trailer, header.length + payload.byteLength);
   return out;
 }
-
-export const GZIP_FLAGS = { FTEXT, FHCRC, FEXTRA, FNAME, FCOMMENT } as const;

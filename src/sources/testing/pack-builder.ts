@@ -39,7 +39,7 @@ export function objectId(type: ObjectType, data: Uint8Array): string {
   return createHash('sha1').update(`${type} ${data.length}\0`).update(data).digest('hex');
 }
 
-export function sha1(data: Uint8Array): Uint8Array {
+function sha1(data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha1').update(data).digest());
 }
 
@@ -73,7 +73,7 @@ export function objectHeaderBytes(type: number, size: number): number[] {
 }
 
 /** An ofs-delta's distance back, in its "+1 per continuation" big-endian encoding. */
-export function offsetBytes(back: number): number[] {
+function offsetBytes(back: number): number[] {
   const out = [back & 0x7f];
   back = Math.floor(back / 128);
   while (back) {
