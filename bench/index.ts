@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, measured side by side in one run, printed as JSON and a
  * table with each goal. `--quick` uses smaller inputs. Nothing here is a test: goals are shown,
- * not asserted.
+ * not asserted. A benchmark that fails becomes a `failed: …` row; the others are still printed.
  */
 import { benchArtifacts } from './artifacts.bench.ts';
 import { benchListing } from './listing.bench.ts';
@@ -18,113 +18,138 @@ interface Line {
   goal: string;
 }
 
+/** A line without the benchmark's name, which `measure` adds. */
+type Row = Omit<Line, 'benchmark'>;
+
 const quick = process.argv.includes('--quick');
 const lines: Line[] = [];
 const results: Record<string, unknown> = {};
 
-const runner = await benchRunner(quick ? 4 : 10);
-results['runner'] = runner;
-for (const r of runner) {
-  lines.push({
-    benchmark: 'runner',
-    measure: r.name,
-    value: `${r.medianMs} ms median (p90 ${r.p90Ms})`,
-    goal: `< ${r.goalMs} ms`,
-  });
+/** Run one benchmark and keep its result and table rows; a failure is its row, not the end. */
+async function measure<T>(
+  benchmark: string,
+  key: string,
+  run: () => Promise<T>,
+  rows: (result: T) => Row[],
+): Promise<void> {
+  try {
+    const result = await run();
+    results[key] = result;
+    for (const row of rows(result)) lines.push({ benchmark, ...row });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    results[key] = { failed: message };
+    lines.push({ benchmark, measure: '', value: `failed: ${message}`, goal: '' });
+  }
 }
 
-const trace = await benchTracePipeline();
-results['tracePipeline'] = trace;
-lines.push({
-  benchmark: 'trace pipeline',
-  measure: trace.name,
-  value: `${trace.mbPerSecond.toFixed(0)} MB/s`,
-  goal: '≥ 200 MB/s',
-});
-
-const sources = await benchSources(
-  quick ? { largeFiles: 500, largeBytes: 5 * 1024 * 1024, smallRuns: 1 } : {},
-);
-results['sources'] = sources;
-for (const r of sources) {
-  lines.push({
-    benchmark: 'sources',
-    measure: r.name,
-    value: `${Math.round(r.ms)} ms (ratio ${r.ratio.toFixed(2)})`,
-    goal: '',
-  });
+function isSkipped(result: object): result is { skipped: string } {
+  return 'skipped' in result && typeof result.skipped === 'string';
 }
 
-const artifacts = await benchArtifacts(
-  quick ? { files: 500, totalBytes: 5 * 1024 * 1024, upload: true } : { upload: true },
-);
-results['artifacts'] = artifacts;
-lines.push({
-  benchmark: 'artifacts',
-  measure: `archive ${artifacts.files} files / ${(artifacts.bytes / 1048576).toFixed(0)} MB`,
-  value:
-    `${artifacts.mbPerSecond.toFixed(1)} MB/s, peak RSS ${artifacts.peakRssMb.toFixed(0)} MB` +
-    (artifacts.uploadMs === null ? '' : `; with upload ${Math.round(artifacts.uploadMs)} ms`),
-  goal: '',
-});
-
-const listing = await benchListing(quick ? [1000, 2000] : [2000, 4000]);
-results['listing'] = listing;
-const [shallow, deep] = listing;
-if (shallow && deep) {
-  lines.push({
-    benchmark: 'workspace listing',
-    measure: `listFiles at depth ${shallow.depth} and ${deep.depth}`,
-    value: `${shallow.ms.toFixed(1)} ms, ${deep.ms.toFixed(1)} ms (ratio ${(deep.ms / shallow.ms).toFixed(1)})`,
-    goal: 'ratio ≤ 4 (each path is as long as the depth), not 8',
-  });
+/** A benchmark that may not run here (offline): its rows, or one row saying why it was skipped. */
+function rowsOrSkip<R extends object>(
+  result: R | { skipped: string },
+  skippedMeasure: string,
+  rows: (result: R) => Row[],
+): Row[] {
+  if (isSkipped(result)) return [{ measure: skippedMeasure, value: result.skipped, goal: '' }];
+  return rows(result);
 }
 
-const webContainer = await benchWebContainer(quick ? 4 : 10);
-results['webContainer'] = webContainer;
-if ('skipped' in webContainer) {
-  lines.push({
-    benchmark: 'webcontainer',
-    measure: 'boot, mount, per-job overhead',
-    value: webContainer.skipped,
-    goal: '',
-  });
-} else {
-  for (const r of webContainer.rows) {
-    lines.push({
-      benchmark: 'webcontainer',
+await measure(
+  'runner',
+  'runner',
+  () => benchRunner(quick ? 4 : 10),
+  (runner) =>
+    runner.map((r) => ({
       measure: r.name,
-      value:
-        `${Math.round(r.ms)} ms` +
-        (r.shellMs === null
-          ? ''
-          : ` (shell executor ${Math.round(r.shellMs)} ms, ratio ${(r.ms / r.shellMs).toFixed(1)})`),
-      goal: '',
-    });
-  }
-}
-
-const webContainerExport = await benchWebContainerExport(
-  quick ? { files: 500, totalBytes: 5 * 1024 * 1024 } : {},
+      value: `${r.medianMs} ms median (p90 ${r.p90Ms})`,
+      goal: `< ${r.goalMs} ms`,
+    })),
 );
-results['webContainerExport'] = webContainerExport;
-if ('skipped' in webContainerExport) {
-  lines.push({
-    benchmark: 'webcontainer export',
-    measure: 'export() vs file by file',
-    value: webContainerExport.skipped,
-    goal: '',
-  });
-} else {
-  for (const r of webContainerExport.rows) {
-    lines.push({
-      benchmark: 'webcontainer export',
-      measure: `${r.name}, ${webContainerExport.files} files / ${(webContainerExport.bytes / 1048576).toFixed(0)} MB`,
-      value: `${Math.round(r.ms)} ms (ratio ${r.ratio.toFixed(2)}), ${(r.bytes / 1048576).toFixed(1)} MB out`,
+
+await measure('trace pipeline', 'tracePipeline', benchTracePipeline, (trace) => [
+  { measure: trace.name, value: `${trace.mbPerSecond.toFixed(0)} MB/s`, goal: '≥ 200 MB/s' },
+]);
+
+await measure(
+  'sources',
+  'sources',
+  () => benchSources(quick ? { largeFiles: 500, largeBytes: 5 * 1024 * 1024, smallRuns: 1 } : {}),
+  (sources) =>
+    sources.map((r) => ({
+      measure: r.name,
+      value: `${Math.round(r.ms)} ms (ratio ${r.ratio.toFixed(2)})`,
       goal: '',
-    });
-  }
-}
+    })),
+);
+
+await measure(
+  'artifacts',
+  'artifacts',
+  () =>
+    benchArtifacts(
+      quick ? { files: 500, totalBytes: 5 * 1024 * 1024, upload: true } : { upload: true },
+    ),
+  (artifacts) => [
+    {
+      measure: `archive ${artifacts.files} files / ${(artifacts.bytes / 1048576).toFixed(0)} MB`,
+      value:
+        `${artifacts.mbPerSecond.toFixed(1)} MB/s, peak RSS ${artifacts.peakRssMb.toFixed(0)} MB` +
+        (artifacts.uploadMs === null ? '' : `; with upload ${Math.round(artifacts.uploadMs)} ms`),
+      goal: '',
+    },
+  ],
+);
+
+await measure(
+  'workspace listing',
+  'listing',
+  () => benchListing(quick ? [1000, 2000] : [2000, 4000]),
+  ([shallow, deep]) =>
+    shallow && deep
+      ? [
+          {
+            measure: `listFiles at depth ${shallow.depth} and ${deep.depth}`,
+            value: `${shallow.ms.toFixed(1)} ms, ${deep.ms.toFixed(1)} ms (ratio ${(deep.ms / shallow.ms).toFixed(1)})`,
+            goal: 'ratio ≤ 4 (each path is as long as the depth), not 8',
+          },
+        ]
+      : [],
+);
+
+await measure(
+  'webcontainer',
+  'webContainer',
+  () => benchWebContainer(quick ? 4 : 10),
+  (webContainer) =>
+    rowsOrSkip(webContainer, 'boot, mount, per-job overhead', ({ rows }) =>
+      rows.map((r) => ({
+        measure: r.name,
+        value:
+          `${Math.round(r.ms)} ms` +
+          (r.shellMs === null
+            ? ''
+            : ` (shell executor ${Math.round(r.shellMs)} ms, ratio ${(r.ms / r.shellMs).toFixed(1)})`),
+        goal: '',
+      })),
+    ),
+);
+
+await measure(
+  'webcontainer export',
+  'webContainerExport',
+  () => benchWebContainerExport(quick ? { files: 500, totalBytes: 5 * 1024 * 1024 } : {}),
+  (webContainerExport) =>
+    rowsOrSkip(webContainerExport, 'export() vs file by file', ({ files, bytes, rows }) =>
+      rows.map((r) => ({
+        measure: `${r.name}, ${files} files / ${(bytes / 1048576).toFixed(0)} MB`,
+        value: `${Math.round(r.ms)} ms (ratio ${r.ratio.toFixed(2)}), ${(r.bytes / 1048576).toFixed(1)} MB out`,
+        goal: '',
+      })),
+    ),
+);
 
 console.log(JSON.stringify(results, null, 2));
 console.table(lines);

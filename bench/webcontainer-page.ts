@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
 import { launchChromium } from '../test/support/chromium.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -35,16 +36,27 @@ const nodeZlibStub: Plugin = {
   },
 };
 
-/** `source` must define `window.bench = async (args) => result`. */
+/** How long one page's benchmark may take, boot included, before it counts as hung. */
+export const BENCH_DEADLINE_MS = 10 * 60_000;
+
+/**
+ * `source` must define `window.bench = async (args) => result`. Rejects with what went wrong:
+ * the page's own errors and console output are printed as they happen, and a page that gives
+ * no result within `deadlineMs` (WebContainer's boot waits on stackblitz.com) is given up.
+ */
 export async function runInIsolatedPage<A, R>(
   source: string,
   args: A,
+  deadlineMs = BENCH_DEADLINE_MS,
 ): Promise<R | { skipped: string }> {
   if (process.env['TABRUNNER_INTERNET'] !== '1') return { skipped: SKIPPED_OFFLINE };
-  const dir = await mkdtemp(join(tmpdir(), 'tabrunner-wc-bench-'));
-  const browser = await launchChromium();
+  let dir: string | undefined;
+  let browser: Browser | undefined;
   let server: Server | undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
+    dir = await mkdtemp(join(tmpdir(), 'tabrunner-wc-bench-'));
+    browser = await launchChromium();
     await build({
       stdin: { contents: source, loader: 'js', resolveDir: REPO_ROOT },
       bundle: true,
@@ -63,16 +75,51 @@ export async function runInIsolatedPage<A, R>(
     const served = await serveIsolated(dir);
     server = served.server;
     const page = await browser.newPage();
-    await page.goto(served.url);
-    await page.waitForFunction(() => 'bench' in window);
-    return await page.evaluate(
-      (a) => (window as unknown as { bench(a: unknown): Promise<R> }).bench(a),
-      args as unknown,
-    );
+    // What the page reports would otherwise be lost: a script that failed to load leaves only a
+    // timeout, and WebContainer's boot problems show up on its console.
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => {
+      pageErrors.push(err.message);
+      console.error(`[bench page] uncaught: ${err.message}`);
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning')
+        console.error(`[bench page] ${message.type()}: ${message.text()}`);
+    });
+    const seconds = Math.round(deadlineMs / 1000);
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `WebContainer bench gave no result in ${seconds} s; is stackblitz.com reachable?` +
+                (pageErrors.length > 0 ? ` The page said: ${pageErrors.join('; ')}` : ''),
+            ),
+          ),
+        deadlineMs,
+      );
+    });
+    const measured = (async () => {
+      await page.goto(served.url);
+      await page
+        .waitForFunction(() => 'bench' in window, undefined, { timeout: 30_000 })
+        .catch((err: unknown) => {
+          const why = pageErrors.length > 0 ? pageErrors.join('; ') : String(err);
+          throw new Error(`The bench page did not load: ${why}`, { cause: err });
+        });
+      return page.evaluate(
+        (a) => (window as unknown as { bench(a: unknown): Promise<R> }).bench(a),
+        args as unknown,
+      );
+    })();
+    // The browser is closed below either way, which ends whichever of the two is still going.
+    measured.catch(() => undefined);
+    return await Promise.race([measured, late]);
   } finally {
-    await browser.close();
+    clearTimeout(timer);
+    await browser?.close();
     server?.close();
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -35,7 +35,8 @@ const hooks = { onLine() {}, onOutput() {} };
 async function round(executor, info, lines) {
   const started = performance.now();
   const workspace = await executor.prepare(tree(20, 1000), { projectDir: info.buildsDir + '/bench/job', env: { CI: 'true' } });
-  const { exitCode } = await workspace.runStage({ lines }, hooks, new AbortController().signal);
+  // A stage that hangs (a spawn WebContainer never answers) ends the bench with a reason.
+  const { exitCode } = await workspace.runStage({ lines }, hooks, AbortSignal.timeout(120000));
   await workspace.dispose();
   if (exitCode !== 0) throw new Error(lines.join('; ') + ' exited ' + exitCode);
   return performance.now() - started;

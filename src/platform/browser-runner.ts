@@ -224,6 +224,9 @@ export interface BrowserRunnerOptions {
   onExecutorError?: (message: string) => void;
 }
 
+const KEY_NEEDS_RELOAD =
+  'The new WebContainer API key takes effect when you reload the tab: StackBlitz accepts a key only before the first WebContainer starts.';
+
 /** One tab's runner: start, stop, pause, and what to do when the tab closes. */
 export class BrowserRunner {
   /** Every runner event of every run, in order. */
@@ -234,7 +237,13 @@ export class BrowserRunner {
   #settings: SavedSettings;
   #client: GitLabClient;
   #sourcesWorker: SourcesWorkerClient;
-  #executor: Executor | WebContainerExecutor | null = null;
+  #executor: Executor | null = null;
+  /** The same executor when the connection runs WebContainer: it knows whether it booted. */
+  #webContainer: WebContainerExecutor | null = null;
+  /** An executor being released; the next one waits for it (a page has one WebContainer). */
+  #disposing: Promise<void> = Promise.resolve();
+  /** The API key changed before the container booted: the next start builds a new executor. */
+  #replaceExecutor = false;
   #runner: Runner | null = null;
   #running: Promise<void> | null = null;
   #restartAfterStop = false;
@@ -306,7 +315,7 @@ export class BrowserRunner {
       this.events.emit({ type: 'state', state: 'error' });
       return;
     }
-    const executor = this.#ensureExecutor();
+    const executor = await this.#ensureExecutor();
     const runner = new Runner({
       client: this.#client,
       executor,
@@ -372,17 +381,13 @@ export class BrowserRunner {
   applySettings(settings: SavedSettings): void {
     const keyChanged = settings.webContainerApiKey !== this.#settings.webContainerApiKey;
     this.#settings = settings;
-    if (keyChanged && this.#executor) {
-      if ('booted' in this.#executor && this.#executor.booted) {
-        this.events.emit({
-          type: 'error',
-          message:
-            'The new WebContainer API key takes effect when you reload the tab: StackBlitz accepts a key only before the first WebContainer starts.',
-          fatal: false,
-        });
-      } else if (!this.#running) {
-        void this.#executor.dispose();
-        this.#executor = null;
+    if (keyChanged && this.#webContainer) {
+      if (this.#webContainer.booted) {
+        this.events.emit({ type: 'error', message: KEY_NEEDS_RELOAD, fatal: false });
+      } else {
+        // Not booted yet, or still booting: the restart below, or the next start, decides
+        // (#ensureExecutor) instead of reusing the executor that holds the old key.
+        this.#replaceExecutor = true;
       }
     }
     if (this.#running && this.#runner) {
@@ -440,26 +445,44 @@ export class BrowserRunner {
     this.stop('immediate');
     this.#sourcesWorker.dispose();
     this.clock.dispose();
-    this.#executor?.dispose?.();
+    void this.#executor?.dispose();
   }
 
-  #ensureExecutor(): Executor | WebContainerExecutor {
+  /** The executor for the next run; one replaced after a key change is released first. */
+  async #ensureExecutor(): Promise<Executor> {
+    if (this.#replaceExecutor && this.#webContainer?.booted) {
+      // The boot under way when the key changed has finished with the old key, which StackBlitz
+      // now keeps for this page.
+      this.#replaceExecutor = false;
+      this.events.emit({ type: 'error', message: KEY_NEEDS_RELOAD, fatal: false });
+    }
+    if (this.#replaceExecutor) {
+      this.#replaceExecutor = false;
+      const old = this.#executor;
+      this.#executor = null;
+      this.#webContainer = null;
+      // A boot still under way finishes before the old instance is torn down, and the page can
+      // hold one WebContainer: the new executor boots only after that.
+      if (old) this.#disposing = old.dispose().catch(() => undefined);
+    }
+    await this.#disposing;
     if (this.#executor) return this.#executor;
-    this.#executor =
-      this.connection.executor === 'webcontainer'
-        ? createWebContainerExecutor({
-            ...(this.#settings.webContainerApiKey
-              ? { apiKey: this.#settings.webContainerApiKey }
-              : {}),
-            clock: this.clock,
-            ...(this.#onExecutorError ? { onError: this.#onExecutorError } : {}),
-            // The container could not be replaced: no more jobs until the donor reloads.
-            onBroken: (message) => {
-              this.#runner?.pause();
-              this.events.emit({ type: 'error', message, fatal: true });
-            },
-          })
-        : createShellExecutor({ clock: this.clock });
+    if (this.connection.executor === 'webcontainer') {
+      const webContainer = createWebContainerExecutor({
+        ...(this.#settings.webContainerApiKey ? { apiKey: this.#settings.webContainerApiKey } : {}),
+        clock: this.clock,
+        ...(this.#onExecutorError ? { onError: this.#onExecutorError } : {}),
+        // The container could not be replaced: no more jobs until the donor reloads.
+        onBroken: (message) => {
+          this.#runner?.pause();
+          this.events.emit({ type: 'error', message, fatal: true });
+        },
+      });
+      this.#webContainer = webContainer;
+      this.#executor = webContainer;
+    } else {
+      this.#executor = createShellExecutor({ clock: this.clock });
+    }
     return this.#executor;
   }
 

@@ -8,9 +8,14 @@
  * Every expected failure ends as a reported job with GitLab's failure reason; `runJob` throws
  * only on bugs.
  */
-import { downloadDependencies, planArtifactUploads, uploadArtifacts } from '../artifacts/index.ts';
+import {
+  downloadDependencies,
+  planArtifactUploads,
+  uploadArtifacts,
+  type UploadPlan,
+} from '../artifacts/index.ts';
 import { hasErrorCode } from '../errors/index.ts';
-import type { Executor, FileTree, Workspace } from '../executors/port.ts';
+import type { Executor, ExecutorInfo, FileTree, Workspace } from '../executors/port.ts';
 import { TraceSender, updateJob, type GitLabClient, type RunnerInfo } from '../gitlab/index.ts';
 import type { JobPayload, ParsedJob } from '../gitlab/job-payload.ts';
 import {
@@ -51,6 +56,11 @@ export type SourcesProvider = (request: {
 export interface RunJobOptions {
   client: GitLabClient;
   executor: Executor;
+  /**
+   * What `executor.describe()` answered right before this job was requested (the `Runner` asks
+   * before every request and takes no job while it rejects): builds directory and Node version.
+   */
+  executorInfo: ExecutorInfo;
   sources: SourcesProvider;
   clock: Clock;
   /** Time written into the trace (section markers, §9.6 timestamps). Default `clock`. */
@@ -90,16 +100,11 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
   const startedAt = o.clock.now();
   const summary = jobSummary(payload);
   const stages: StageTiming[] = [];
-  // Where the sandbox keeps builds, and its Node; a sandbox that cannot start fails the job below.
-  const sandbox = await o.executor.describe().then(
-    (info) => ({ ok: true as const, info }),
-    (err: unknown) => ({ ok: false as const, message: describe(err) }),
-  );
   const plan = planJob(payload, {
     executor: o.executor.name,
-    nodeVersion: sandbox.ok ? majorVersion(sandbox.info.nodeVersion) : undefined,
+    nodeVersion: majorVersion(o.executorInfo.nodeVersion),
     runner: {
-      buildsDir: sandbox.ok ? sandbox.info.buildsDir : '/builds',
+      buildsDir: o.executorInfo.buildsDir,
       shortToken: shortToken(o.runner.token),
       version: TABRUNNER_VERSION,
       revision: TABRUNNER_REVISION,
@@ -188,6 +193,14 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
     }
   };
 
+  // The sandbox can lose the workspace (a WebContainer torn down because a program ignored
+  // kill()): what was still to run in it or read from it is skipped, and the trace says why.
+  const lost = (skipped: string): boolean => {
+    if (!workspace?.lost) return false;
+    trace.warning(`${skipped}: ${workspace.lost}`);
+    return true;
+  };
+
   trace.header(o.runner);
   if (plan.kind === 'rejection') {
     failure = plan.failure;
@@ -203,7 +216,6 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
         trace,
         stage,
         jobAbort.signal,
-        sandbox.ok ? null : sandbox.message,
       ));
       failure = await runUserSteps(
         plan,
@@ -216,9 +228,11 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
       );
       // GitLab's runner says so right after the user steps, with or without after_script (§9.7).
       if (interruption === 'canceled') trace.warning(CANCELED_WARNING_TEXT);
-      if (plan.afterScript.length > 0 && !jobAbort.signal.aborted && workspace.lost) {
-        trace.warning(`after_script was skipped: ${workspace.lost}`);
-      } else if (plan.afterScript.length > 0 && !jobAbort.signal.aborted) {
+      if (
+        plan.afterScript.length > 0 &&
+        !jobAbort.signal.aborted &&
+        !lost('after_script was skipped')
+      ) {
         const afterFailure = await runAfterScript(
           plan,
           workspace,
@@ -236,20 +250,24 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
       if (!jobAbort.signal.aborted) failure = systemFailure(err);
     }
     // Uploads run after failures too (on_failure entries), but not after an abort (§10.5).
-    if (workspace?.lost && !jobAbort.signal.aborted && payload.artifacts.length > 0) {
-      trace.warning(`Artifacts were not uploaded: ${workspace.lost}`);
-    } else if (workspace && !jobAbort.signal.aborted) {
+    const succeeded = failure === null && interruption === null;
+    const uploads =
+      workspace && !jobAbort.signal.aborted
+        ? planArtifactUploads(payload.artifacts, succeeded ? 'success' : 'failure', (value) =>
+            plan.variables.expand(value),
+          )
+        : null;
+    if (workspace && uploads && !lost('Artifacts were not uploaded')) {
       try {
-        const succeeded = failure === null && interruption === null;
         const uploadFailure = await uploadStage(
           o,
           payload,
           plan,
+          uploads,
           workspace,
           tracked,
           trace,
           stage,
-          succeeded,
           jobAbort.signal,
         );
         failure ??= uploadFailure;
@@ -314,16 +332,9 @@ async function prepareAndFetch(
   trace: JobTrace,
   stage: Stage,
   signal: AbortSignal,
-  /** Why the executor cannot start, if it cannot. */
-  unavailable: string | null,
 ): Promise<{ workspace: Workspace; tracked: Set<string> }> {
   await stage('prepare_executor', `Preparing the "${o.executor.name}" executor`, async () => {
     trace.println(`Using ${o.executor.name} executor...`);
-    if (unavailable !== null)
-      throw new StageError({
-        kind: 'system',
-        message: `the ${o.executor.name} executor cannot start: ${unavailable}`,
-      });
   });
   await stage('prepare_script', 'Preparing environment', async () => {
     trace.text(`Running on tabrunner ${o.runner.name} (${o.executor.name})...\n`);
@@ -396,23 +407,22 @@ async function prepareAndFetch(
 }
 
 /**
- * `upload_artifacts_on_success` / `_on_failure` (§8.1, §10.5): entries whose `when` matches the
- * outcome so far. A failed upload fails a job that would otherwise pass, as GitLab's runner does.
+ * `upload_artifacts_on_success` / `_on_failure` (§8.1, §10.5): `uploads` holds the entries whose
+ * `when` matches the outcome so far. A failed upload fails a job that would otherwise pass, as
+ * GitLab's runner does.
  */
 async function uploadStage(
   o: RunJobOptions,
   payload: JobPayload,
   plan: JobPlan,
+  uploads: UploadPlan,
   workspace: Workspace,
   tracked: Set<string>,
   trace: JobTrace,
   stage: Stage,
-  succeeded: boolean,
   signal: AbortSignal,
 ): Promise<JobFailure | null> {
   const expand = (value: string) => plan.variables.expand(value);
-  const uploads = planArtifactUploads(payload.artifacts, succeeded ? 'success' : 'failure', expand);
-  if (!uploads) return null;
   let failure: JobFailure | null = null;
   await stage(uploads.section, uploads.header, async () => {
     const untrackedFiles = uploads.uploads.some((u) => u.artifact.untracked)

@@ -1,7 +1,8 @@
 /**
  * Runs one stage of the job script (`step_script`, `after_script`) as GitLab's runner does: the
  * executor runs the entries as one script with bash's errexit semantics (src/executors/port.ts),
- * and the trace shows each entry as `$ cmd` right before its output (§9.5).
+ * and the trace shows each entry as `$ cmd` right before its output (docs/architecture.md,
+ * "Running a stage").
  */
 import { hasErrorCode } from '../errors/index.ts';
 import type { Workspace } from '../executors/port.ts';

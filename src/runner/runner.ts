@@ -3,7 +3,7 @@
  * It owns the poll loop, health (stop asking after repeated 403s) and stopping; one job's
  * lifecycle is `runJob`'s. Runs unchanged in Node (CLI, tests) and in the tab.
  */
-import type { Executor } from '../executors/port.ts';
+import type { Executor, ExecutorInfo } from '../executors/port.ts';
 import {
   requestJob,
   updateJob,
@@ -94,22 +94,28 @@ export class Runner {
       random: o.random ?? Math.random,
     };
 
-    // Take no job the executor cannot run: a sandbox that does not start is the donor's to fix.
-    try {
-      await o.executor.describe();
-    } catch (err) {
-      const reason = `The ${o.executor.name} executor cannot start: ${err instanceof Error ? err.message : String(err)}`;
-      this.events.emit({ type: 'error', message: reason, fatal: true });
-      this.#setState('error');
-      return { outcomes, reason };
-    }
-
     while (this.#stopRequested === null) {
       if (this.#paused) {
         this.#setState('paused');
         await new Promise<void>((resolve) => (this.#wake = resolve));
         continue;
       }
+      // Take no job the executor cannot run. Asked before every request, so the job gets the
+      // sandbox's answer without waiting for it (adapters keep it: only the first call starts
+      // the sandbox), and a sandbox that stopped working since takes no more jobs. Either way
+      // it is the donor's to fix (reload the tab, or choose another executor).
+      let executorInfo: ExecutorInfo;
+      try {
+        executorInfo = await o.executor.describe();
+      } catch (err) {
+        const reason = `The ${o.executor.name} executor cannot start: ${err instanceof Error ? err.message : String(err)}`;
+        this.events.emit({ type: 'error', message: reason, fatal: true });
+        this.#setState('error');
+        return { outcomes, reason };
+      }
+      // Starting the sandbox can take a while: the donor may have stopped or paused meanwhile.
+      if (this.#stopRequested !== null) break;
+      if (this.#paused) continue;
       this.#setState('polling');
       this.#pollAbort = new AbortController();
       // Long polling needs X-GitLab-Last-Update; unreadable or unknown headers mean short polls (§14).
@@ -135,7 +141,7 @@ export class Runner {
       switch (answer.kind) {
         case 'job': {
           forbidden = 0;
-          const outcome = await this.#runOne(answer);
+          const outcome = await this.#runOne(answer, executorInfo);
           if (outcome) outcomes.push(outcome);
           decision = nextPoll({ kind: 'job' }, answer.lastUpdate ?? lastUpdate, policy);
           // A job GitLab took back before it started does not count: keep asking.
@@ -243,7 +249,7 @@ export class Runner {
     this.#wake = null;
   }
 
-  async #runOne(answer: Extract<RequestJobResult, { kind: 'job' }>) {
+  async #runOne(answer: Extract<RequestJobResult, { kind: 'job' }>, executorInfo: ExecutorInfo) {
     const o = this.#options;
     this.#jobAbort = new AbortController();
     const parsed = answer.job;
@@ -259,6 +265,7 @@ export class Runner {
       const outcome = await runJob({
         client: o.client,
         executor: o.executor,
+        executorInfo,
         sources: o.sources,
         clock: o.clock,
         traceClock: o.traceClock,

@@ -10,6 +10,7 @@ import {
   connect,
   download,
   screenshots,
+  selfCheckVerdict,
   terminalText,
   waitForState,
   waitForTerminal,
@@ -91,10 +92,17 @@ describe('the tabrunner page', { timeout: 90_000 }, () => {
 
   it('connects to the local sandbox in one click, and forgets the runner on request', async () => {
     const { page } = await stack.open();
+    // The sample's `node` jobs wait for a WebContainer tab: the page says so before and after.
+    const waiting = /node-build and node-test need the sandbox's WebContainer runner \(tag node\)/;
+    expect(await page.getByTestId('sandbox-webcontainer').innerText()).toMatch(waiting);
+    await page.getByRole('button', { name: 'Connect the WebContainer runner instead' }).waitFor();
     await page.getByRole('button', { name: 'Connect to the local sandbox' }).click();
     await waitForState(page, 'polling');
     const systemId = await page.getByTestId('system-id').innerText();
     expect(stack.sandboxRunner.managers.has(systemId)).toBe(true);
+    const elsewhere = await page.getByTestId('jobs-elsewhere').innerText();
+    expect(elsewhere).toMatch(/2 jobs/);
+    expect(elsewhere).toMatch(/node-build and node-test need a runner with the tag node/);
 
     await page.getByRole('button', { name: 'Forget this runner…' }).click();
     await page.getByRole('button', { name: 'Yes, forget it' }).click();
@@ -261,10 +269,8 @@ describe('the browser self-check', () => {
       await page.goto(`${stack.relay.url}/?self-check`);
       const result = page.getByTestId('self-check-result');
       await expect(result.getAttribute('data-verdict')).resolves.toBe('running');
-      const verdict = online ? 'pass' : 'unavailable';
-      await page
-        .locator(`[data-testid="self-check-result"][data-verdict="${verdict}"]`)
-        .waitFor({ timeout: online ? 600_000 : 60_000 });
+      const { verdict, says } = await selfCheckVerdict(page, online ? 600_000 : 60_000);
+      expect(verdict, says).toBe(online ? 'pass' : 'unavailable');
       if (!online) {
         // No network: the boot timed out and the page says what to check.
         await expect(result.innerText()).resolves.toMatch(

@@ -54,3 +54,36 @@ export async function screenshots(page: Page, target: Locator | null, name: stri
   }
   await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'reduce' });
 }
+
+/** What the self-check page says: its detail line and each failed row with its error. */
+async function selfCheckSays(page: Page): Promise<string> {
+  const detail = await page
+    .getByTestId('self-check-result')
+    .locator('.detail')
+    .innerText()
+    .catch(() => '(no result shown)');
+  const failed = await page.locator('tbody tr[data-status="failed"]').allInnerTexts();
+  return [detail, ...failed.map((row) => `failed: ${row.replace(/\s+/g, ' ').trim()}`)].join('\n');
+}
+
+/**
+ * Wait until the self-check's verdict is no longer `running` (at most `timeoutMs`), and return
+ * it with what the page says, for the assertion's message.
+ */
+export async function selfCheckVerdict(
+  page: Page,
+  timeoutMs: number,
+): Promise<{ verdict: string | null; says: string }> {
+  try {
+    await page
+      .locator('[data-testid="self-check-result"]:not([data-verdict="running"])')
+      .waitFor({ timeout: timeoutMs });
+  } catch (err) {
+    throw new Error(
+      `The self-check still runs after ${timeoutMs / 1000} s:\n${await selfCheckSays(page)}`,
+      { cause: err },
+    );
+  }
+  const verdict = await page.getByTestId('self-check-result').getAttribute('data-verdict');
+  return { verdict, says: await selfCheckSays(page) };
+}

@@ -3,7 +3,7 @@
  * GitLab emulator (real `git http-backend`) with the sample project, the relay serving the app
  * and forwarding to the emulator, and Debian's headless Chromium.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import {
   type Project,
   type Runner,
 } from '../../emulator/index.ts';
-import { createPipeline, type JobSpecJson } from '../../emulator/pipelines/index.ts';
+import { createPipeline, parseCiConfig, type JobSpecJson } from '../../emulator/pipelines/index.ts';
 import { startRelay, type RunningRelay } from '../../proxy/node.ts';
 import { launchChromium } from '../support/chromium.ts';
 
@@ -35,12 +35,27 @@ export async function buildApp(outDir: string): Promise<void> {
   });
 }
 
+/**
+ * The sample pipeline's jobs the sandbox's shell runner cannot take, as `npm start` lists them
+ * (it filters the pipeline it created with the emulator's `canPick`). Read from the sample's
+ * `.gitlab-ci.yml` instead: a pipeline here would hand its untagged jobs to the tests' runners.
+ * The shell runner has no tags and runs untagged jobs, so it cannot take exactly the tagged ones.
+ */
+async function sampleJobsForWebContainer(): Promise<{ name: string; tags: string[] }[]> {
+  const config = parseCiConfig(await readFile(join(SAMPLE_DIR, '.gitlab-ci.yml'), 'utf8'), {});
+  return config.jobs
+    .filter((job) => (job.tags ?? []).length > 0)
+    .map((job) => ({ name: job.name, tags: job.tags ?? [] }));
+}
+
 export interface Stack {
   emulator: Emulator;
   relay: RunningRelay;
   project: Project;
-  /** The runner whose token `/sandbox.json` offers. */
+  /** The shell runner whose token `/sandbox.json` offers. */
   sandboxRunner: Runner;
+  /** The `node`-tagged runner `/sandbox.json` offers for a WebContainer tab. */
+  sandboxWebContainerRunner: Runner;
   browser: Browser;
   /** A fresh browser profile with the app open. */
   open(): Promise<{ context: BrowserContext; page: Page }>;
@@ -63,14 +78,22 @@ export async function startStack(): Promise<Stack> {
     name: 'Sample',
     sourceDir: SAMPLE_DIR,
   });
-  // As `npm start` does (scripts/start.ts): the page offers this sandbox in one click.
-  const sandboxRunner = emulator.createRunner({ description: 'e2e sandbox' });
+  // As `npm start` does (scripts/start.ts): the page offers this sandbox in one click, with a
+  // shell runner for the untagged jobs and a `node` runner for a WebContainer tab.
+  const sandboxRunner = emulator.createRunner({ description: 'e2e sandbox', runUntagged: true });
+  const sandboxWebContainerRunner = emulator.createRunner({
+    description: 'e2e sandbox (WebContainer)',
+    tags: ['node'],
+    runUntagged: false,
+  });
   await writeFile(
     join(appDir, 'sandbox.json'),
     JSON.stringify({
       gitlabUrl: emulator.url,
       token: sandboxRunner.token,
       projectUrl: `${emulator.url}/${project.fullPath}`,
+      webContainerToken: sandboxWebContainerRunner.token,
+      waiting: await sampleJobsForWebContainer(),
     }),
   );
   const relay = await startRelay({
@@ -88,6 +111,7 @@ export async function startStack(): Promise<Stack> {
     relay,
     project,
     sandboxRunner,
+    sandboxWebContainerRunner,
     browser,
     async open() {
       const context = await browser.newContext({

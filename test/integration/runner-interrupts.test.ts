@@ -7,6 +7,7 @@ import { createWebContainerExecutor } from '../../src/executors/webcontainer/ind
 import { FakeApi } from '../../src/executors/webcontainer/testing/fake-container.ts';
 import { FakeProcess } from '../../src/executors/webcontainer/testing/fake-process.ts';
 import { runnerFeatures, runnerInfo } from '../../src/gitlab/index.ts';
+import type { JobSpecJson } from '../../emulator/pipelines/index.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
 
 let h: Harness | null = null;
@@ -165,14 +166,15 @@ describe('stopping the runner', () => {
 });
 
 describe('a cancel that costs the WebContainer', () => {
-  it('says a program ignored kill, skips after_script and uploads, and ends the job canceled', async () => {
+  /** A job whose `node` ignores kill(), canceled in GitLab while it runs; its stored trace. */
+  async function cancelBusyJob(artifacts: JobSpecJson['artifacts']) {
     h = await startHarness();
     const [job] = await h.pipeline([
       {
         name: 'busy',
         script: ['echo started', 'node -e "for (;;) {}"'],
         after_script: ['echo after-ran'],
-        artifacts: { name: 'out', paths: ['out/'], when: 'always' },
+        artifacts,
       },
     ]);
     h.emulator.watchJob(job!.id, 600);
@@ -197,7 +199,11 @@ describe('a cancel that costs the WebContainer', () => {
     expect(h.emulator.cancelJob(job!.id)).toBe('canceling');
     await run;
     await executor.dispose();
-    const stored = await h.finished(job!.id);
+    return { stored: await h.finished(job!.id), api };
+  }
+
+  it('says a program ignored kill, skips after_script and uploads, and ends the job canceled', async () => {
+    const { stored, api } = await cancelBusyJob({ name: 'out', paths: ['out/'], when: 'always' });
     expect(stored.status).toBe('canceled');
     const log = text(stored.trace);
     expect(log).toMatch(/WARNING: .*a program ignored kill\(\), so the WebContainer was torn down/);
@@ -205,5 +211,14 @@ describe('a cancel that costs the WebContainer', () => {
     expect(log).toMatch(/WARNING: Artifacts were not uploaded: `node` ignored kill\(\)/);
     expect(log).not.toContain('after-ran');
     expect(api.booted).toHaveLength(2);
+  });
+
+  it('says nothing of artifacts that a canceled job would not have uploaded anyway', async () => {
+    const { stored } = await cancelBusyJob({ name: 'out', paths: ['out/'], when: 'on_success' });
+    expect(stored.status).toBe('canceled');
+    const log = text(stored.trace);
+    expect(log).toMatch(/WARNING: after_script was skipped: `node` ignored kill\(\)/);
+    expect(log).not.toContain('Artifacts were not uploaded');
+    expect(log).not.toContain('Uploading artifacts');
   });
 });

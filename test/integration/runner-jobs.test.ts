@@ -109,20 +109,32 @@ describe('runner with the emulator', () => {
     expect(h.emulator.state.jobs.get(job!.id)?.status).toBe('pending');
   });
 
-  it('fails a job as a system failure when its executor stopped working since the start', async () => {
-    const [job] = await h.pipeline([{ name: 'unlucky', script: ['echo hi'] }]);
+  it('fails the job whose sandbox broke under it, then takes no further job, and says why', async () => {
+    const [job, next] = await h.pipeline([
+      { name: 'unlucky', stage: 'build', script: ['echo hi'] },
+      { name: 'next', stage: 'build', script: ['echo hi'] },
+    ]);
+    // As the WebContainer adapter does once it cannot replace its container: describe() answered
+    // before the request, the job's prepare() finds the sandbox gone, and describe() refuses
+    // from then on.
+    const broken = 'The WebContainer stopped working. Reload the tab to start a fresh one.';
     const executor = createShellExecutor();
     const working = executor.describe.bind(executor);
     let calls = 0;
-    executor.describe = () =>
-      ++calls === 1 ? working() : Promise.reject(new Error('Reload the tab to start a fresh one.'));
-    const { runner, output } = h.makeRunner({ executor });
-    await runner.run({ once: true });
+    executor.describe = () => (++calls === 1 ? working() : Promise.reject(new Error(broken)));
+    executor.prepare = () => Promise.reject(new Error(broken));
+    const { runner, output, events } = h.makeRunner({ executor });
+    const { outcomes, reason } = await runner.run();
     const stored = await h.finished(job!.id);
     expect(stored).toMatchObject({ status: 'failed', failureReason: 'runner_system_failure' });
     const log = text(output(job!.id));
-    expect(log).toMatch(/Preparing the "shell" executor[\s\S]*cannot start: Reload the tab/);
-    expect(log).not.toContain('Getting source from Git repository');
+    expect(log).toMatch(/Getting source from Git repository[\s\S]*Reload the tab/);
+    expect(log).toContain(`ERROR: Job failed (system failure): ${broken}`);
+    expect(outcomes).toMatchObject([{ jobId: job!.id, result: 'failed' }]);
+    expect(reason).toBe(`The shell executor cannot start: ${broken}`);
+    expect(runner.state).toBe('error');
+    expect(events).toContainEqual({ type: 'error', message: reason, fatal: true });
+    expect(h.emulator.state.jobs.get(next!.id)?.status).toBe('pending');
   });
 
   it('masks a masked variable in the stored trace', async () => {

@@ -3,7 +3,7 @@
  * they run in the Node process and give a page a real GitLab emulator to talk to, and a look
  * at what GitLab then knows. Registered in vitest.config.ts.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { BrowserCommand } from 'vitest/node';
@@ -35,6 +35,8 @@ declare module 'vitest/browser' {
     startGitLab: () => Promise<TestGitLab>;
     gitLabRunners: (id: number) => Promise<TestGitLabRunner[]>;
     stopGitLab: (id: number) => Promise<void>;
+    /** The committed WebContainer transcripts' file names (test/fixtures/webcontainer/), sorted. */
+    listTranscripts: () => Promise<string[]>;
     /** A committed WebContainer transcript's JSON (test/fixtures/webcontainer/<name>). */
     readTranscript: (name: string) => Promise<string>;
   }
@@ -75,11 +77,22 @@ const stopGitLab: BrowserCommand<[id: number], void> = async (_context, id) => {
   running.delete(id);
 };
 
+const TRANSCRIPTS = join(import.meta.dirname, '../fixtures/webcontainer');
+const TRANSCRIPT_NAME = /^[\w.-]+\.transcript\.json(\.gz)?$/;
+
+const listTranscripts: BrowserCommand<[], string[]> = async () =>
+  (await readdir(TRANSCRIPTS)).filter((name) => TRANSCRIPT_NAME.test(name)).sort();
+
 const readTranscript: BrowserCommand<[name: string], string> = async (_context, name) => {
-  if (!/^[\w.-]+\.transcript\.json(\.gz)?$/.test(name))
-    throw new Error(`not a transcript: ${name}`);
-  const raw = await readFile(join(import.meta.dirname, '../fixtures/webcontainer', name));
+  if (!TRANSCRIPT_NAME.test(name)) throw new Error(`not a transcript: ${name}`);
+  const raw = await readFile(join(TRANSCRIPTS, name));
   return (name.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
 };
 
-export const browserCommands = { startGitLab, gitLabRunners, stopGitLab, readTranscript };
+export const browserCommands = {
+  startGitLab,
+  gitLabRunners,
+  stopGitLab,
+  listTranscripts,
+  readTranscript,
+};
