@@ -18,7 +18,12 @@ const shared = {
 
 export default defineConfig({
   test: {
-    reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
+    // The default reporter only counts skipped tests; this one closes the run with their reasons.
+    reporters: [
+      'default',
+      './test/support/skipped-tests-reporter.ts',
+      ...(jsonReport ? [['json', { outputFile: jsonReport }] satisfies [string, object]] : []),
+    ],
     projects: [
       {
         test: {
