@@ -1,29 +1,25 @@
 /**
  * `npm run transcript:synthetic`: writes test/fixtures/webcontainer/synthetic.transcript.json.gz,
  * the transcript the test double replays until a maintainer commits one recorded in a browser
- * (docs/webcontainer-transcripts.md). It is made the way a real one is: the executor contract
- * runs through the transcript recorder, here against the Node.js model of WebContainer
- * (test/support/node-container.ts: real node and npm, WebContainer's documented streams), with
- * the npm registry reachable. The model's temporary paths are then written as the workdir and
- * PATH WebContainer reports, and the file says it was not recorded.
+ * (docs/webcontainer-transcripts.md). It is made the way a real one is, by the self-check
+ * (src/platform/self-check.ts: every contract case through the transcript recorder, each within
+ * its timeout), here against the Node.js model of WebContainer (test/support/node-container.ts:
+ * real node and npm, WebContainer's documented streams), with the npm registry reachable. The
+ * model's temporary paths are then written as the workdir and PATH WebContainer reports, and the
+ * file says it was not recorded.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { casesFor, ContractSession } from '../src/executors/contract/index.ts';
-import {
-  createWebContainerExecutor,
-  WEBCONTAINER_CAPABILITIES,
-} from '../src/executors/webcontainer/index.ts';
-import { TranscriptRecorder } from '../src/executors/webcontainer/transcript/recorder.ts';
 import { transcriptSchema } from '../src/executors/webcontainer/transcript/transcript.ts';
+import { startSelfCheck, type SelfCheckCase } from '../src/platform/self-check.ts';
 import { NodeApi } from '../test/support/node-container.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const OUT = join(ROOT, 'test/fixtures/webcontainer/synthetic.transcript.json.gz');
 
-/** What WebContainer reports (reference: bolt.new's `/home/<workdirName>`; PATH from webcontainer-core #1330). */
+/** What WebContainer reports (the workdir is `/home/<workdirName>`; PATH from webcontainer-core #1330). */
 const WORKDIR = '/home/tabrunner';
 const PATH = '/bin:/usr/bin:/usr/local/bin';
 
@@ -37,33 +33,25 @@ const BASIS =
   'written as the workdir and PATH WebContainer reports. Replace it with a recording from /?self-check.';
 
 async function main(): Promise<void> {
-  const recorder = new TranscriptRecorder({ meta: { recorded: false, basis: BASIS } });
   const api = new NodeApi();
-  const executor = createWebContainerExecutor({
-    api: async () => recorder.wrap(api),
+  // The self-check's own loop: each case within its timeout, and a case that hangs ends the run.
+  const printed = new Set<string>();
+  const check = startSelfCheck({
+    api: async () => api,
     support: () => ({ ok: true }),
+    meta: { recorded: false, basis: BASIS },
+    onUpdate: (report) => {
+      for (const c of report.cases) {
+        if (printed.has(c.name) || (c.status !== 'passed' && c.status !== 'failed')) continue;
+        printed.add(c.name);
+        console.log(progressLine(c));
+      }
+    },
   });
-  const session = new ContractSession(executor);
-  await session.info();
-  let failed = 0;
-  for (const contractCase of casesFor(WEBCONTAINER_CAPABILITIES)) {
-    recorder.useCase(contractCase.name);
-    const started = performance.now();
-    try {
-      await session.run(contractCase);
-      recorder.endCase({ status: 'passed', ms: Math.round(performance.now() - started) });
-      console.log(`  ✓ ${contractCase.name}`);
-    } catch (err) {
-      failed += 1;
-      const error = err instanceof Error ? err.message : String(err);
-      recorder.endCase({ status: 'failed', ms: Math.round(performance.now() - started), error });
-      console.log(`  ✗ ${contractCase.name}: ${error}`);
-    }
-  }
-  await session.dispose();
-  const transcript = recorder.transcript();
-  await api.dispose();
-  if (failed > 0) throw new Error(`${failed} contract cases failed on the model; nothing written.`);
+  const report = await check.done.finally(() => api.dispose());
+  if (report.verdict !== 'pass')
+    throw new Error(`The model did not pass the contract (${report.detail}); nothing written.`);
+  const transcript = check.transcript();
 
   // The model's real paths become WebContainer's, everywhere they appear.
   const text = JSON.stringify({ ...transcript, recordedAt: undefined })
@@ -73,6 +61,11 @@ async function main(): Promise<void> {
   await mkdir(dirname(OUT), { recursive: true });
   await writeFile(OUT, gzipSync(`${JSON.stringify(normalised, null, 1)}\n`, { level: 9 }));
   console.log(`Wrote ${OUT}`);
+}
+
+function progressLine(c: SelfCheckCase): string {
+  const ms = c.ms === undefined ? '' : ` (${c.ms} ms)`;
+  return c.status === 'passed' ? `  ✓ ${c.name}${ms}` : `  ✗ ${c.name}${ms}: ${c.error ?? ''}`;
 }
 
 main().catch((err: unknown) => {

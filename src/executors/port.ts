@@ -9,8 +9,9 @@
  * `exit N` ends it with N; `cd` and variables carry from one entry to the next and never to
  * the next stage. Every adapter passes the contract cases in `contract/`.
  *
- * Lifecycle: `Executor.describe` (once) → `Executor.prepare` → `Workspace` (one job) →
- * `runStage` per stage → `Workspace.dispose` → at page/process end `Executor.dispose`.
+ * Lifecycle: `Executor.describe` (may be called often; adapters cache it) → `Executor.prepare`
+ * → `Workspace` (one job) → `runStage` per stage → `Workspace.dispose` → at page/process end
+ * `Executor.dispose`.
  *
  * Errors: cancellation rejects with a `TabrunnerError` whose `code === 'AbortError'` and whose
  * `data.stage` says how far stopping got (`before-start`, `interrupted`, or WebContainer's
@@ -24,7 +25,7 @@ export interface TreeFile {
   path: string;
   /** File contents; for a link (0o120000), the link target as UTF-8. */
   data: Uint8Array;
-  /** Adapters without modes (WebContainer) place every file as a plain file. @default 0o100644 */
+  /** The executable bit counts: `0o100755` gives a file the job's shell can run. @default 0o100644 */
   mode?: number;
 }
 
@@ -114,7 +115,7 @@ export interface Workspace {
   listFiles(dir: string): Promise<string[]>;
   /**
    * Remove the workspace and everything the job wrote; nothing the job started keeps running
-   * afterwards. Safe to call twice.
+   * afterwards (a stage still running is cancelled first). Safe to call twice.
    */
   dispose(): Promise<void>;
 }

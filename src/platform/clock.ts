@@ -55,3 +55,22 @@ export async function within<T>(
     timer.abort();
   }
 }
+
+/**
+ * `AbortSignal.timeout` on `clock`: `signal` aborts with `reason` once `ms` passed, for work
+ * that takes a signal rather than being raced with `within`. `clear()` when the work ended
+ * first, so no timer outlives it.
+ */
+export function timeoutSignal(
+  clock: Clock,
+  ms: number,
+  reason: unknown,
+): { signal: AbortSignal; clear(): void } {
+  const deadline = new AbortController();
+  const timer = new AbortController();
+  clock.sleep(ms, timer.signal).then(
+    () => deadline.abort(reason),
+    () => undefined,
+  );
+  return { signal: deadline.signal, clear: () => timer.abort() };
+}

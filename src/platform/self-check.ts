@@ -8,7 +8,7 @@
  * `unavailable` means WebContainer could not start here (not cross-origin isolated, an
  * unsupported browser, stackblitz.com out of reach); it is decided within the boot timeout.
  */
-import { casesFor, ContractSession } from '../executors/contract/index.ts';
+import { casesFor, ContractSession, DEFAULT_CASE_TIMEOUT_MS } from '../executors/contract/index.ts';
 import {
   createWebContainerExecutor,
   WEBCONTAINER_CAPABILITIES,
@@ -16,9 +16,12 @@ import {
   type WebContainerSupport,
 } from '../executors/webcontainer/index.ts';
 import { loadWebContainerApi, type WebContainerApi } from '../executors/webcontainer/container.ts';
-import { TranscriptRecorder } from '../executors/webcontainer/transcript/recorder.ts';
+import {
+  TranscriptRecorder,
+  type TranscriptMeta,
+} from '../executors/webcontainer/transcript/recorder.ts';
 import type { Transcript } from '../executors/webcontainer/transcript/transcript.ts';
-import type { Clock } from './clock.ts';
+import { systemClock, within } from './clock.ts';
 
 export type CaseStatus = 'waiting' | 'running' | 'passed' | 'failed';
 
@@ -46,16 +49,16 @@ export interface SelfCheckOptions {
   onUpdate(report: SelfCheckReport): void;
   /** StackBlitz API key from Settings, if any. */
   apiKey?: string;
-  /** @default 30_000 */
-  bootTimeoutMs?: number;
-  /** Tests pass a double; the page uses the real API. */
+  /** Tests and the synthetic transcript pass a double; the page uses the real API. */
   api?: () => Promise<WebContainerApi>;
   support?: () => WebContainerSupport;
-  clock?: Clock;
-  /** What the transcript says about where it was made. @default navigator.userAgent */
-  userAgent?: string;
   /** Told the name of each case as it starts (a transcript replay follows along). */
   onCase?: (name: string) => void;
+  /**
+   * What the transcript says about where it was made.
+   * @default recorded in this browser: its user agent and the page's API version
+   */
+  meta?: TranscriptMeta;
 }
 
 export interface SelfCheck {
@@ -67,9 +70,9 @@ export interface SelfCheck {
 
 export function startSelfCheck(options: SelfCheckOptions): SelfCheck {
   const recorder = new TranscriptRecorder({
-    meta: {
+    meta: options.meta ?? {
       recorded: true,
-      userAgent: options.userAgent ?? globalThis.navigator?.userAgent ?? 'unknown',
+      userAgent: globalThis.navigator?.userAgent ?? 'unknown',
       ...(typeof __WEBCONTAINER_API_VERSION__ === 'string'
         ? { apiVersion: __WEBCONTAINER_API_VERSION__ }
         : {}),
@@ -83,11 +86,15 @@ async function run(
   options: SelfCheckOptions,
   recorder: TranscriptRecorder,
 ): Promise<SelfCheckReport> {
-  const cases: SelfCheckCase[] = casesFor([...WEBCONTAINER_CAPABILITIES]).map((c) => ({
-    name: c.name,
-    group: c.group,
-    status: 'waiting',
-  }));
+  const checks = casesFor(WEBCONTAINER_CAPABILITIES).map((contractCase) => {
+    const entry: SelfCheckCase = {
+      name: contractCase.name,
+      group: contractCase.group,
+      status: 'waiting',
+    };
+    return { contractCase, entry };
+  });
+  const cases = checks.map((check) => check.entry);
   const report = (verdict: Verdict, detail: string, extra: Partial<SelfCheckReport> = {}) => {
     const next: SelfCheckReport = {
       verdict,
@@ -106,9 +113,7 @@ async function run(
   const executor = createWebContainerExecutor({
     api: async () => recorder.wrap(await (options.api ?? loadWebContainerApi)()),
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
-    bootTimeoutMs: options.bootTimeoutMs ?? 30_000,
     ...(options.support ? { support: options.support } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
   });
   const session = new ContractSession(executor);
   try {
@@ -118,31 +123,31 @@ async function run(
     } catch (err) {
       return report('unavailable', message(err));
     }
-    const contract = casesFor([...WEBCONTAINER_CAPABILITIES]);
-    for (const [index, contractCase] of contract.entries()) {
-      const entry = cases[index];
-      if (!entry) continue;
+    for (const [index, { contractCase, entry }] of checks.entries()) {
       entry.status = 'running';
       report('running', `Running “${contractCase.name}”…`, nodeVersion ? { nodeVersion } : {});
       recorder.useCase(contractCase.name);
       options.onCase?.(contractCase.name);
       const started = performance.now();
-      let hung = false;
-      try {
-        await withTimeout(session.run(contractCase), contractCase.timeoutMs ?? 30_000);
-        entry.status = 'passed';
-      } catch (err) {
-        entry.status = 'failed';
-        entry.error = message(err);
-        hung = err instanceof CaseTimeout;
-      }
+      const timeoutMs = contractCase.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS;
+      // A case that never ends is a failure of that case, not a self-check that never ends.
+      const outcome = await within(systemClock, session.run(contractCase), timeoutMs).then(
+        (result) => (result === 'timeout' ? 'hung' : 'passed'),
+        (err: unknown) => {
+          entry.error = message(err);
+          return 'failed';
+        },
+      );
+      if (outcome === 'hung')
+        entry.error = `did not finish within ${Math.round(timeoutMs / 1000)} s`;
+      entry.status = outcome === 'passed' ? 'passed' : 'failed';
       entry.ms = Math.round(performance.now() - started);
       recorder.endCase({
         status: entry.status === 'passed' ? 'passed' : 'failed',
         ms: entry.ms,
         ...(entry.error ? { error: entry.error } : {}),
       });
-      if (hung) {
+      if (outcome === 'hung') {
         // The case still holds the sandbox: what follows would only report that it is busy.
         for (const rest of cases.slice(index + 1)) {
           rest.status = 'failed';
@@ -161,24 +166,6 @@ async function run(
     );
   } finally {
     await session.dispose().catch(() => undefined);
-  }
-}
-
-class CaseTimeout extends Error {}
-
-/** A case that never ends is a failure of that case, not a self-check that never ends. */
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new CaseTimeout(`did not finish within ${Math.round(ms / 1000)} s`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

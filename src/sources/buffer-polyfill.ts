@@ -6,61 +6,7 @@
  * `slice`, big-endian integer reads and writes, `write`, `copy`, `equals` and byte `indexOf`.
  * If the app adds the `buffer` package, that one wins (this never replaces an existing global).
  */
-
-type Encoding = 'utf8' | 'utf-8' | 'hex' | 'base64' | 'latin1' | 'binary' | 'ascii';
-
-const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder();
-
-function encode(text: string, encoding: string = 'utf8'): Uint8Array {
-  switch (encoding.toLowerCase() as Encoding) {
-    case 'hex': {
-      const out = new Uint8Array(text.length >>> 1);
-      for (let i = 0; i < out.length; i++) {
-        const byte = Number.parseInt(text.slice(i * 2, i * 2 + 2), 16);
-        if (Number.isNaN(byte)) return out.subarray(0, i);
-        out[i] = byte;
-      }
-      return out;
-    }
-    case 'base64': {
-      const binary = atob(text.replace(/[^A-Za-z0-9+/=]/g, ''));
-      return encode(binary, 'latin1');
-    }
-    case 'latin1':
-    case 'binary':
-    case 'ascii': {
-      const out = new Uint8Array(text.length);
-      for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
-      return out;
-    }
-    default:
-      return utf8Encoder.encode(text);
-  }
-}
-
-function decode(bytes: Uint8Array, encoding: string = 'utf8'): string {
-  switch (encoding.toLowerCase() as Encoding) {
-    case 'hex': {
-      let out = '';
-      for (const b of bytes) out += b.toString(16).padStart(2, '0');
-      return out;
-    }
-    case 'base64':
-      return btoa(decode(bytes, 'latin1'));
-    case 'latin1':
-    case 'binary':
-    case 'ascii': {
-      let out = '';
-      for (let i = 0; i < bytes.length; i += 0x8000) {
-        out += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-      }
-      return out;
-    }
-    default:
-      return utf8Decoder.decode(bytes);
-  }
-}
+import { decodeBytes as decode, encodeString as encode } from '../platform/byte-encoding.ts';
 
 /** Instances are `Uint8Array`s, so views (`subarray`) keep the class natively. */
 class BufferBase extends Uint8Array {

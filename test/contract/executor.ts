@@ -7,6 +7,7 @@ import { afterAll, beforeEach, describe, it } from 'vitest';
 import {
   casesFor,
   ContractSession,
+  DEFAULT_CASE_TIMEOUT_MS,
   type Capability,
   type ContractCase,
 } from '../../src/executors/contract/index.ts';
@@ -14,7 +15,7 @@ import type { Executor } from '../../src/executors/port.ts';
 
 export interface ContractOptions {
   /** What the adapter offers beyond script semantics. */
-  capabilities: Capability[];
+  capabilities: readonly Capability[];
   /** Skip the whole suite; the reason shows in the test names. */
   skip?: string;
   /** Told which case runs next (a transcript replay follows along). */
@@ -52,7 +53,7 @@ export function describeExecutorContract(
             // The case checks itself and throws what it found wrong.
             await expect((await current()).run(contractCase)).resolves.toBeUndefined();
           },
-          contractCase.timeoutMs ?? 30_000,
+          contractCase.timeoutMs ?? DEFAULT_CASE_TIMEOUT_MS,
         );
       });
     }

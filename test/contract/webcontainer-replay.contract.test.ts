@@ -43,6 +43,6 @@ for (const name of transcripts) {
         killGraceMs: 300,
       });
     },
-    { capabilities: [...WEBCONTAINER_CAPABILITIES], beforeCase: (c) => replay.useCase(c.name) },
+    { capabilities: WEBCONTAINER_CAPABILITIES, beforeCase: (c) => replay.useCase(c.name) },
   );
 }

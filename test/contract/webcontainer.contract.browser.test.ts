@@ -32,7 +32,7 @@ describe('the browser test page', () => {
 });
 
 describeExecutorContract('webcontainer', async () => createWebContainerExecutor(), {
-  capabilities: [...WEBCONTAINER_CAPABILITIES],
+  capabilities: WEBCONTAINER_CAPABILITIES,
   ...(inject('online')
     ? {}
     : {

@@ -5,7 +5,7 @@
 import { TabrunnerError } from '../../errors/index.ts';
 
 /** `before-start`: the signal was already aborted; `interrupted`: the stage was stopped. */
-export type ShellAbortStage = 'before-start' | 'interrupted';
+type ShellAbortStage = 'before-start' | 'interrupted';
 
 /** The port's cancellation error; `cause` is the signal's reason (e.g. a `TimeoutError`). */
 export function abortError(

@@ -6,6 +6,7 @@
  * them, so output arrives per command, interleaved in order, with no buffer that grows.
  */
 import type { FileContent, IFileSystem } from 'just-bash';
+import { encodeString } from '../../platform/byte-encoding.ts';
 
 type WriteOptions = Parameters<IFileSystem['appendFile']>[2];
 
@@ -14,8 +15,6 @@ export const STDERR_TAP = '/dev/tabrunner-stderr';
 
 export type TapStream = 'stdout' | 'stderr';
 export type TapListener = (stream: TapStream, chunk: Uint8Array) => void;
-
-const encoder = new TextEncoder();
 
 /** Owns the listener of the stage that runs now; writes with no listener are dropped. */
 export class OutputTap {
@@ -56,11 +55,8 @@ export class OutputTap {
 function toBytes(content: FileContent, options?: WriteOptions): Uint8Array {
   // A copy: the trace keeps what it is given, and just-bash may reuse its own arrays.
   if (typeof content !== 'string') return content.slice();
-  const encoding = typeof options === 'string' ? options : options?.encoding;
-  if (encoding === 'binary' || encoding === 'latin1') {
-    const bytes = new Uint8Array(content.length);
-    for (let i = 0; i < content.length; i++) bytes[i] = content.charCodeAt(i) & 0xff;
-    return bytes;
-  }
-  return encoder.encode(content);
+  return encodeString(
+    content,
+    (typeof options === 'string' ? options : options?.encoding) ?? 'utf8',
+  );
 }

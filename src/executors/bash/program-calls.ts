@@ -85,7 +85,7 @@ export function backgroundCall(statement: StatementNode, live: ReadonlySet<strin
 }
 
 /** Where a background program's output goes, read back from `BACKGROUND_COMMAND`'s arguments. */
-export type BackgroundOutput =
+type BackgroundOutput =
   { kind: 'log' } | { kind: 'file'; path: string; append: boolean } | { kind: 'unsupported' };
 
 export function parseBackgroundCall(

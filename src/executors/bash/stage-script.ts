@@ -17,7 +17,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export function stageScript(
   lines: readonly string[],
   nonce: string,
-  exported: readonly string[] = [],
+  exported: readonly string[],
 ): string {
   const parts = ['set -eo pipefail'];
   const names = exported.filter((name) => NAME.test(name));

@@ -24,7 +24,7 @@ import { XtraceFilter } from './xtrace-filter.ts';
 /** Writes to the running stage's output; a live command streams through it. */
 export type StageOutput = (chunk: Uint8Array) => void;
 
-export interface StageShellOptions {
+interface StageShellOptions {
   /** The file system the job sees; the tap's two device paths are added on top. */
   fs: IFileSystem;
   /** Absolute; every stage starts here. */
@@ -33,7 +33,7 @@ export interface StageShellOptions {
   env: Record<string, string>;
   /** Commands beyond just-bash's own, given the running stage's output. */
   commands?: (output: StageOutput) => Command[];
-  /** Names among `commands` that stream while they run (stream-redirect.ts, "Live commands"). */
+  /** Names among `commands` that stream while they run (program-calls.ts, "Live"). */
   live?: ReadonlySet<string>;
   /** Where `sleep` waits. @default just-bash's own timer */
   sleep?: (ms: number) => Promise<void>;
@@ -49,7 +49,9 @@ export class StageShell {
   readonly #bash: Bash;
   readonly #tap = new OutputTap();
   readonly #options: StageShellOptions;
-  #running: { nonce: string; hooks: StageHooks } | undefined;
+  #running:
+    | { nonce: string; hooks: StageHooks; stop(reason: unknown): void; ended: Promise<void> }
+    | undefined;
 
   constructor(options: StageShellOptions) {
     this.#options = options;
@@ -73,9 +75,10 @@ export class StageShell {
     this.#bash.registerTransformPlugin(createStreamRedirectPlugin(options.live));
   }
 
-  /** Create the tap's device files; call once before the first stage. */
-  static install(fs: IFileSystem): Promise<void> {
-    return OutputTap.install(fs);
+  /** Create what every stage needs in `fs`: `/tmp` and the tap's device files. Call once. */
+  static async install(fs: IFileSystem): Promise<void> {
+    await fs.mkdir('/tmp', { recursive: true });
+    await OutputTap.install(fs);
   }
 
   async run(stage: Stage, hooks: StageHooks, signal: AbortSignal): Promise<StageResult> {
@@ -95,7 +98,18 @@ export class StageShell {
       return encoder.encode(text);
     };
     const nonce = newNonce();
-    this.#running = { nonce, hooks };
+    // The caller's signal, or `stop()`: whichever comes first ends the stage.
+    const stopping = new AbortController();
+    const forward = () => stopping.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
+    let ended!: () => void;
+    this.#running = {
+      nonce,
+      hooks,
+      stop: (reason) => stopping.abort(reason),
+      ended: new Promise((resolve) => (ended = resolve)),
+    };
+    const stopped = stopping.signal;
     this.#tap.listener = (stream, chunk) => {
       const out = stream === 'stderr' ? cleaned(chunk) : chunk;
       if (out.length > 0) hooks.onOutput(out);
@@ -110,24 +124,37 @@ export class StageShell {
         cwd: this.#options.projectDir,
         // Keep heredoc bodies and indentation exactly as written.
         rawScript: true,
-        signal,
+        signal: stopped,
       });
     } catch (err) {
-      if (!signal.aborted) throw err;
-      result = { stdout: '', stderr: '', exitCode: 130, env: {} };
+      // Thrown once `finally` has run.
+      throw stopped.aborted ? abortError('interrupted', stopped.reason) : err;
     } finally {
       // just-bash gives up on a cancelled stage at once; what is still stopping ends first, and
       // what it prints on the way out still reaches the log.
-      if (signal.aborted) await this.#options.settle?.();
+      if (stopped.aborted) await this.#options.settle?.();
+      signal.removeEventListener('abort', forward);
       this.#tap.listener = undefined;
       this.#running = undefined;
+      ended();
     }
-    if (signal.aborted) throw abortError('interrupted', signal.reason);
+    if (stopped.aborted) throw abortError('interrupted', stopped.reason);
     // Only what bypassed the tap lands here, e.g. a syntax error found before anything ran.
     if (result.stdout) hooks.onOutput(encoder.encode(result.stdout));
     const stderr = result.stderr ? cleaned(encoder.encode(result.stderr)) : undefined;
     if (stderr && stderr.length > 0) hooks.onOutput(stderr);
     return { exitCode: result.exitCode };
+  }
+
+  /**
+   * End the running stage as a cancel would (its `run` rejects with an `AbortError` whose cause
+   * is `reason`); resolves once it has ended. Nothing to do between stages.
+   */
+  async stop(reason: unknown): Promise<void> {
+    const running = this.#running;
+    if (!running) return;
+    running.stop(reason);
+    await running.ended;
   }
 }
 

@@ -41,12 +41,15 @@ export interface ContractContext {
   nextJob(): Promise<void>;
 }
 
+/** How long a case may take unless it says otherwise. */
+export const DEFAULT_CASE_TIMEOUT_MS = 30_000;
+
 export interface ContractCase {
   /** Unique; transcripts are keyed by it. */
   name: string;
   group: string;
   needs?: Capability[];
-  /** @default 30_000 */
+  /** @default DEFAULT_CASE_TIMEOUT_MS */
   timeoutMs?: number;
   run(ctx: ContractContext): Promise<void>;
 }

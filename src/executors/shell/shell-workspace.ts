@@ -55,7 +55,6 @@ export class ShellWorkspace implements Workspace {
     const fs = new InMemoryFs();
     const root = normalize(options.projectDir);
     await fs.mkdir(root, { recursive: true });
-    await fs.mkdir('/tmp', { recursive: true });
     await fs.mkdir(HOME, { recursive: true });
     await StageShell.install(fs);
     for (const dir of tree.directories ?? []) await fs.mkdir(join(root, dir), { recursive: true });
@@ -115,6 +114,7 @@ export class ShellWorkspace implements Workspace {
   async dispose(): Promise<void> {
     if (this.#gone) return;
     this.#gone = true;
+    await this.#shell.stop(new Error('the workspace was disposed'));
     this.#onDispose();
   }
 

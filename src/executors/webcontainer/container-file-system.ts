@@ -12,14 +12,16 @@
 import type {
   BufferEncoding,
   CpOptions,
+  FileContent,
   FsStat,
   IFileSystem,
   MkdirOptions,
   RmOptions,
 } from 'just-bash';
+import { concat } from '../../job/concat-bytes.ts';
+import { decodeBytes, encodeString } from '../../platform/byte-encoding.ts';
 import { normalizePath as normalize } from '../bash/posix-path.ts';
 import type { ContainerDirent, ContainerFs } from './container.ts';
-import { decodeContent, encodeContent } from './file-encoding.ts';
 import { fileError, fileErrorCode, translateFileError } from './file-errors.ts';
 
 type ReadFileOptions = Parameters<IFileSystem['readFile']>[1];
@@ -47,7 +49,7 @@ export class ContainerFileSystem implements IFileSystem {
   }
 
   async readFile(path: string, options?: ReadFileOptions): Promise<string> {
-    return decodeContent(await this.readFileBuffer(path), encodingOf(options));
+    return decodeBytes(await this.readFileBuffer(path), encodingOf(options));
   }
 
   async readFileBuffer(path: string): Promise<Uint8Array> {
@@ -60,34 +62,39 @@ export class ContainerFileSystem implements IFileSystem {
     }
   }
 
-  async writeFile(
-    path: string,
-    content: Parameters<IFileSystem['writeFile']>[1],
-    options?: WriteFileOptions,
-  ): Promise<void> {
+  async writeFile(path: string, content: FileContent, options?: WriteFileOptions): Promise<void> {
     const p = normalize(path);
     if ((await this.#kind(p)) === 'directory') throw fileError('EISDIR', 'open', p);
     try {
-      await this.#fs.writeFile(relative(p), encodeContent(content, encodingOf(options)));
+      await this.#fs.writeFile(relative(p), bytesOf(content, options));
     } catch (err) {
       throw translateFileError(err, 'open', p);
     }
   }
 
-  async appendFile(
-    path: string,
-    content: Parameters<IFileSystem['appendFile']>[1],
-    options?: WriteFileOptions,
-  ): Promise<void> {
+  async appendFile(path: string, content: FileContent, options?: WriteFileOptions): Promise<void> {
     const p = normalize(path);
     // The API has no append: read, join, write back.
     const before = (await this.#kind(p)) === 'file' ? await this.readFileBuffer(p) : undefined;
-    const added = encodeContent(content, encodingOf(options));
-    if (!before) return this.writeFile(p, added);
-    const joined = new Uint8Array(before.length + added.length);
-    joined.set(before);
-    joined.set(added, before.length);
-    await this.writeFile(p, joined);
+    const added = bytesOf(content, options);
+    await this.writeFile(p, before ? concat([before, added]) : added);
+  }
+
+  /**
+   * Put `data` at `path` as a new file, creating its parents. Whatever was there goes first, with
+   * the mode kept for it: a symlink is removed, not written through.
+   */
+  async replaceFile(path: string, data: Uint8Array): Promise<void> {
+    const p = normalize(path);
+    await this.mkdir(p.slice(0, p.lastIndexOf('/')) || '/', { recursive: true });
+    try {
+      // Unconditionally, not after a listing: `rm` takes a link itself, dangling or not.
+      await this.#fs.rm(relative(p), { force: true });
+      this.#forget(p);
+      await this.#fs.writeFile(relative(p), data);
+    } catch (err) {
+      throw translateFileError(err, 'open', p);
+    }
   }
 
   async exists(path: string): Promise<boolean> {
@@ -283,4 +290,9 @@ function relative(p: string): string {
 function encodingOf(options: ReadFileOptions | WriteFileOptions): BufferEncoding {
   if (typeof options === 'string') return options;
   return options?.encoding ?? 'utf8';
+}
+
+/** just-bash hands binary data over as latin1 strings flagged `binary`. */
+function bytesOf(content: FileContent, options: WriteFileOptions): Uint8Array {
+  return typeof content === 'string' ? encodeString(content, encodingOf(options)) : content;
 }

@@ -10,13 +10,14 @@
  * replaces the container between jobs of different projects (webcontainer-executor.ts).
  */
 import { InMemoryFs, MountableFs } from 'just-bash';
-import { hasErrorCode } from '../../errors/index.ts';
+import { hasErrorCode, TabrunnerError } from '../../errors/index.ts';
 import { concat } from '../../job/concat-bytes.ts';
 import { within, type Clock } from '../../platform/clock.ts';
 import { StageShell } from '../bash/stage-shell.ts';
 import type { Stage, StageHooks, StageResult, TreeFile, Workspace } from '../port.ts';
 import { ContainerFileSystem } from './container-file-system.ts';
 import type { Container, ContainerProcess } from './container.ts';
+import { fileErrorCode } from './file-errors.ts';
 import { PROGRAMS, programCommands, type ProgramHost } from './program-commands.ts';
 import {
   killQuietly,
@@ -27,13 +28,14 @@ import {
   type ProgramResult,
 } from './run-program.ts';
 import {
-  busyError,
+  fileApiTimeoutError,
   notFoundError,
   outsideWorkdirError,
   stuckError,
   workspaceGoneError,
 } from './webcontainer-errors.ts';
 import { webContainerHint } from './webcontainer-hints.ts';
+import { workdirRelative } from './workdir-path.ts';
 
 /** What a workspace needs from the executor that owns the container. */
 export interface WorkspaceHost {
@@ -45,14 +47,23 @@ export interface WorkspaceHost {
   replace(container: Container, why: string): Promise<void>;
 }
 
-export interface WorkspaceSetup {
+interface WorkspaceSetup {
   /** Absolute project directory, below the container's workdir. */
   projectDir: string;
   /** Where everything a job writes lives (removed at the end), relative to the workdir. */
   buildsRoot: string;
   env: Record<string, string>;
-  /** The checkout's files, for their modes. */
+  /** The checkout's files, read once for their modes. */
   files: readonly TreeFile[];
+}
+
+/** Output of `cmd > file &` on its way to the file. */
+interface FileSink {
+  write(chunk: Uint8Array): void;
+  /** No more output comes; what is pending is written unless the job ended. */
+  close(): void;
+  /** Settles once the sink writes no more. */
+  readonly done: Promise<void>;
 }
 
 /** A background program is stopped by the job's end, not by a stage's signal. */
@@ -64,47 +75,53 @@ const FILE_FLUSH_MS = 500;
 export class ContainerWorkspace implements Workspace {
   readonly #host: WorkspaceHost;
   readonly #container: Container;
-  readonly #setup: WorkspaceSetup;
+  readonly #buildsRoot: string;
+  /** The container's files as the shell sees them, with the modes the API cannot keep. */
+  readonly #files: ContainerFileSystem;
   readonly #fs: MountableFs;
   readonly #shell: StageShell;
   /** Processes started and not seen to end. */
   readonly #running = new Set<ContainerProcess>();
   /** Program runs in flight: a stage's, being run or stopped, and background starts. */
   readonly #calls = new Set<Promise<unknown>>();
-  #signal: AbortSignal | undefined;
+  readonly #sinks = new Set<FileSink>();
   #lost: string | null = null;
+  /** Set once the workspace lost its container: that container's replacement. */
+  #replaced: Promise<void> | undefined;
   #gone = false;
 
   private constructor(host: WorkspaceHost, container: Container, setup: WorkspaceSetup) {
     this.#host = host;
     this.#container = container;
-    this.#setup = setup;
-    const files = new ContainerFileSystem(container.fs);
+    this.#buildsRoot = setup.buildsRoot;
+    this.#files = new ContainerFileSystem(container.fs);
+    const project = this.#mountPath(setup.projectDir);
     for (const file of setup.files)
       if (file.mode !== undefined && (file.mode & 0o111) !== 0)
-        files.setMode(
-          `${setup.projectDir.slice(container.workdir.length)}/${file.path}`,
-          file.mode,
-        );
+        this.#files.setMode(`${project}/${file.path}`, file.mode);
     this.#fs = new MountableFs({
       base: new InMemoryFs(),
-      mounts: [{ mountPoint: container.workdir, filesystem: files }],
+      mounts: [{ mountPoint: container.workdir, filesystem: this.#files }],
     });
     const programs: ProgramHost = {
       workdir: container.workdir,
       run: (call) => this.#run(call),
       startBackground: (call, file) => this.#startBackground(call, file),
     };
+    const { clock, limits } = host;
     this.#shell = new StageShell({
       fs: this.#fs,
       projectDir: setup.projectDir,
       env: setup.env,
       commands: (output) => programCommands(programs, output),
       live: PROGRAMS,
-      sleep: (ms) => host.clock.sleep(ms),
+      sleep: (ms) => clock.sleep(ms),
       missingCommandHint: webContainerHint,
       settle: async () => {
-        await Promise.allSettled(this.#calls);
+        // Each run is bounded on its own (run-program.ts); this only keeps a stage from waiting
+        // on a bug there.
+        const longest = limits.spawnTimeoutMs + limits.killGraceMs + limits.drainGraceMs;
+        await within(clock, Promise.allSettled(this.#calls), longest);
       },
     });
   }
@@ -116,65 +133,65 @@ export class ContainerWorkspace implements Workspace {
     setup: WorkspaceSetup,
   ): Promise<ContainerWorkspace> {
     const workspace = new ContainerWorkspace(host, container, setup);
-    await workspace.#fs.mkdir('/tmp', { recursive: true });
     await StageShell.install(workspace.#fs);
     return workspace;
   }
 
   async runStage(stage: Stage, hooks: StageHooks, signal: AbortSignal): Promise<StageResult> {
     this.#checkAlive();
-    if (this.#signal) throw busyError();
-    this.#signal = signal;
     try {
       return await this.#shell.run(stage, hooks, signal);
     } catch (err) {
-      if (this.#lost && hasErrorCode(err, 'AbortError')) throw stuckError(signal.reason);
-      throw err;
-    } finally {
-      this.#signal = undefined;
+      if (this.#lost === null || !hasErrorCode(err, 'AbortError')) throw err;
+      await this.#replaced;
+      throw stuckError(signal.reason);
     }
   }
 
   async writeFile(path: string, data: Uint8Array): Promise<void> {
     this.#checkAlive();
-    const target = this.#relative(path);
-    const slash = target.lastIndexOf('/');
-    if (slash > 0) await this.#container.fs.mkdir(target.slice(0, slash), { recursive: true });
-    // The port promises to replace a symlink, not write through it; rm takes the link itself.
-    await this.#container.fs.rm(target, { force: true });
-    await this.#container.fs.writeFile(target, data);
+    // The port promises to replace a symlink, not write through it (replaceFile removes it).
+    await this.#bounded(`writing ${path}`, this.#files.replaceFile(this.#mountPath(path), data));
   }
 
   async readFile(path: string): Promise<Uint8Array> {
     this.#checkAlive();
     try {
-      return await this.#container.fs.readFile(this.#relative(path));
+      return await this.#bounded(
+        `reading ${path}`,
+        this.#files.readFileBuffer(this.#mountPath(path)),
+      );
     } catch (err) {
+      const code = containerErrorCode(err);
       // A directory is no file to read back either, as in the shell executor.
-      throw isNotFound(err) || isDirectory(err) ? notFoundError(path) : err;
+      throw code === 'ENOENT' || code === 'EISDIR' ? notFoundError(path) : err;
     }
   }
 
   async listFiles(dir: string): Promise<string[]> {
     this.#checkAlive();
     const found: string[] = [];
-    const walk = async (absolute: string): Promise<void> => {
+    const walk = async (mount: string): Promise<void> => {
       let entries;
       try {
-        entries = await this.#container.fs.readdir(this.#relative(absolute), {
-          withFileTypes: true,
-        });
+        entries = await this.#bounded(
+          `listing ${this.#absolute(mount)}`,
+          this.#files.readdirWithFileTypes(mount),
+        );
       } catch (err) {
-        if (isNotFound(err)) return;
+        const code = containerErrorCode(err);
+        // Missing, or a file: no directory to list, as in the shell executor.
+        if (code === 'ENOENT' || code === 'ENOTDIR') return;
         throw err;
       }
+      const base = mount === '/' ? '' : mount;
       for (const entry of entries) {
-        const path = `${absolute}/${entry.name}`;
-        if (entry.isDirectory()) await walk(path);
-        else found.push(path);
+        const path = `${base}/${entry.name}`;
+        if (entry.isDirectory) await walk(path);
+        else found.push(this.#absolute(path));
       }
     };
-    await walk(dir.replace(/\/+$/, ''));
+    await walk(this.#mountPath(dir));
     return found.sort();
   }
 
@@ -187,6 +204,9 @@ export class ContainerWorkspace implements Workspace {
     this.#gone = true;
     const { clock, limits } = this.#host;
     try {
+      // A stage still running is cancelled, and its programs stopped, before anything else.
+      await this.#shell.stop(new Error('the workspace was disposed'));
+      if (this.#replaced) return;
       // A background start still in flight ends up in `#running` (or is killed) first.
       await within(clock, Promise.allSettled(this.#calls), limits.spawnTimeoutMs);
       const left = [...this.#running];
@@ -196,12 +216,14 @@ export class ContainerWorkspace implements Workspace {
         await this.#host.replace(this.#container, 'a process of the last job ignored kill()');
         return;
       }
-      const removed = this.#container.fs
-        .rm(this.#setup.buildsRoot, { recursive: true, force: true })
-        .then(
-          () => true,
-          () => false,
-        );
+      const removed = (async () => {
+        // A sink's last write must not land after the files are gone.
+        await this.#closeSinks();
+        await this.#container.fs.rm(this.#buildsRoot, { recursive: true, force: true });
+      })().then(
+        () => true,
+        () => false,
+      );
       if ((await within(clock, removed, limits.spawnTimeoutMs)) !== true)
         await this.#host.replace(this.#container, 'removing the last job’s files did not finish');
     } finally {
@@ -209,17 +231,20 @@ export class ContainerWorkspace implements Workspace {
     }
   }
 
-  /** Start a program with the running stage's signal; a stuck one costs the container. */
-  async #run(call: Omit<ProgramCall, 'signal'>): Promise<ProgramResult> {
+  /** Start a program for the running stage; a stuck one costs the container. */
+  async #run(call: ProgramCall): Promise<ProgramResult> {
     this.#checkAlive();
-    const signal = this.#signal ?? AbortSignal.abort(new Error('no stage is running'));
     const running = (async () => {
-      const result = await runProgram(
-        this.#container,
-        { ...call, signal },
-        { clock: this.#host.clock, limits: this.#host.limits, tracker: this.#tracker },
-      );
-      if (result.kind === 'cancelled' && result.how === 'stuck') await this.#abandon(call.command);
+      const result = await runProgram(this.#container, call, {
+        clock: this.#host.clock,
+        limits: this.#host.limits,
+        tracker: this.#tracker,
+      });
+      if (result.kind === 'cancelled' && result.how === 'stuck')
+        await this.#abandon(
+          `\`${call.command}\` ignored kill(), so the WebContainer was replaced and the job’s files are gone.`,
+          `\`${call.command}\` ignored kill()`,
+        );
       return result;
     })();
     this.#calls.add(running);
@@ -252,7 +277,7 @@ export class ContainerWorkspace implements Workspace {
     };
     void runProgram(
       this.#container,
-      { ...call, ...(sink ? { onOutput: sink.write } : {}), signal: NEVER },
+      { ...call, ...(sink ? { onOutput: (chunk) => sink.write(chunk) } : {}), signal: NEVER },
       { clock: this.#host.clock, limits: this.#host.limits, tracker },
     ).finally(() => {
       spawned();
@@ -262,39 +287,51 @@ export class ContainerWorkspace implements Workspace {
     void starting.then(() => this.#calls.delete(starting));
   }
 
-  /** Output into a file of the shell's file system: kept in memory, written every so often. */
-  #fileSink(path: string, append: boolean): { write(chunk: Uint8Array): void; close(): void } {
-    const chunks: Uint8Array[] = [];
-    let dirty = false;
-    let closed = false;
-    const flush = async (): Promise<void> => {
-      if (!dirty || path === '/dev/null') return;
-      dirty = false;
-      await this.#fs.writeFile(path, concat(chunks)).catch(() => undefined);
-    };
-    const tick = async (): Promise<void> => {
-      while (!closed) {
-        await this.#host.clock.sleep(FILE_FLUSH_MS);
-        await flush();
+  /**
+   * Output into a file of the shell's file system. Only what came since the last write is held
+   * and appended, every half second, until the program ends or the job does.
+   */
+  #fileSink(path: string, append: boolean): FileSink {
+    let pending: Uint8Array[] = [];
+    const closed = new AbortController();
+    const { clock } = this.#host;
+    const keepUp = async (): Promise<void> => {
+      try {
+        // `>` empties the file before the program writes, as bash does.
+        if (!append) await this.#fs.writeFile(path, new Uint8Array());
+        let open = true;
+        while (open && !this.#gone) {
+          await clock.sleep(FILE_FLUSH_MS, closed.signal).catch(() => undefined);
+          // Read after the sleep: what came before a close is still written.
+          open = !closed.signal.aborted;
+          if (this.#gone || pending.length === 0) continue;
+          const chunk = concat(pending);
+          pending = [];
+          await this.#fs.appendFile(path, chunk);
+        }
+      } catch {
+        // Bash would have failed the redirection; here the program runs on, its output unwritten.
+      } finally {
+        closed.abort();
+        pending = [];
       }
     };
-    void (async () => {
-      if (append && path !== '/dev/null')
-        chunks.push(await this.#fs.readFileBuffer(path).catch(() => new Uint8Array()));
-      dirty = true;
-      await flush();
-      await tick();
-    })();
-    return {
+    const sink: FileSink = {
       write: (chunk) => {
-        chunks.push(chunk);
-        dirty = true;
+        if (!closed.signal.aborted) pending.push(chunk);
       },
-      close: () => {
-        closed = true;
-        void flush();
-      },
+      close: () => closed.abort(),
+      done: keepUp().finally(() => this.#sinks.delete(sink)),
     };
+    this.#sinks.add(sink);
+    return sink;
+  }
+
+  /** Stop every sink; resolves when none writes any more. */
+  async #closeSinks(): Promise<void> {
+    const sinks = [...this.#sinks];
+    for (const sink of sinks) sink.close();
+    await Promise.allSettled(sinks.map((sink) => sink.done));
   }
 
   readonly #tracker: ProcessTracker = {
@@ -312,36 +349,56 @@ export class ContainerWorkspace implements Workspace {
     return this.#lost;
   }
 
-  /** A program ignored `kill()`: this container (and the job's files) must go. */
-  async #abandon(command: string): Promise<void> {
-    this.#lost = `\`${command}\` ignored kill(), so the WebContainer was replaced and the job’s files are gone.`;
+  /**
+   * A program ignored `kill()` or the file API stopped answering: this container (and the job's
+   * files) must go. `lost` is what the trace shows; `why` what the executor is told.
+   */
+  #abandon(lost: string, why: string): Promise<void> {
+    if (this.#replaced) return this.#replaced;
+    this.#lost = lost;
     this.#gone = true;
+    void this.#closeSinks();
     this.#host.release(this);
-    await this.#host.replace(this.#container, `\`${command}\` ignored kill()`);
+    this.#replaced = this.#host.replace(this.#container, why);
+    return this.#replaced;
+  }
+
+  /** A file call that gets no answer costs the container, as dispose's `rm` does. */
+  async #bounded<T>(what: string, call: Promise<T>): Promise<T> {
+    const { clock, limits } = this.#host;
+    const answer = await within(
+      clock,
+      call.then((value) => ({ value })),
+      limits.spawnTimeoutMs,
+    );
+    if (answer !== 'timeout') return answer.value;
+    await this.#abandon(
+      'The WebContainer file API stopped answering, so the WebContainer was replaced and the job’s files are gone.',
+      `the file API did not answer (${what})`,
+    );
+    throw fileApiTimeoutError(limits.spawnTimeoutMs, what);
   }
 
   #checkAlive(): void {
     if (this.#gone) throw workspaceGoneError();
   }
 
-  /** An absolute container path as the file API wants it: relative to the workdir. */
-  #relative(path: string): string {
-    const workdir = this.#container.workdir;
-    if (!path.startsWith(`${workdir}/`)) throw outsideWorkdirError(path, workdir);
-    const segments = path
-      .slice(workdir.length + 1)
-      .split('/')
-      .filter((s) => s !== '' && s !== '.');
-    if (segments.includes('..') || segments.length === 0) throw outsideWorkdirError(path, workdir);
-    return segments.join('/');
+  /** An absolute container path as the shell's mount at the workdir sees it. */
+  #mountPath(path: string): string {
+    const relative = workdirRelative(path, this.#container.workdir);
+    if (relative === null) throw outsideWorkdirError(path, this.#container.workdir);
+    return `/${relative}`;
+  }
+
+  #absolute(mount: string): string {
+    return mount === '/' ? this.#container.workdir : `${this.#container.workdir}${mount}`;
   }
 }
 
-function isNotFound(err: unknown): boolean {
-  if (hasErrorCode(err, 'ENOENT')) return true;
-  return err instanceof Error && /ENOENT|no such file/i.test(err.message);
-}
-
-function isDirectory(err: unknown): boolean {
-  return hasErrorCode(err, 'EISDIR') || (err instanceof Error && /EISDIR/.test(err.message));
+/**
+ * The file error code of what the container's files raised; none for the workspace's own
+ * errors (a file call that timed out), whose messages quote a path that may spell one.
+ */
+function containerErrorCode(err: unknown): ReturnType<typeof fileErrorCode> {
+  return err instanceof TabrunnerError ? null : fileErrorCode(err);
 }

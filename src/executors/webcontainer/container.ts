@@ -17,7 +17,8 @@ export type { BootOptions, FileSystemTree, SpawnOptions };
 /**
  * A process on a pty: merged stdout+stderr of it and its descendants as strings (already
  * decoded by the API, chunk by chunk), a string stdin, an exit code. `output` may stay open
- * after `exit` resolves and may even receive more chunks (reference: @webcontainer/test).
+ * after `exit` resolves and may even receive more chunks (docs/architecture.md, "The WebContainer
+ * executor").
  */
 export interface ContainerProcess {
   readonly exit: Promise<number>;

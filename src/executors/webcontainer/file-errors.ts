@@ -4,7 +4,7 @@
  * have, their code is recognised and the error rewritten.
  */
 
-const MESSAGES: Record<string, string> = {
+const MESSAGES = {
   ENOENT: 'no such file or directory',
   EEXIST: 'file already exists',
   ENOTDIR: 'not a directory',
@@ -12,20 +12,34 @@ const MESSAGES: Record<string, string> = {
   ENOTEMPTY: 'directory not empty',
   EINVAL: 'invalid argument',
   ENOTSUP: "operation not supported: WebContainer's file API cannot make links",
-};
+} as const;
 
-export type FileErrorCode = keyof typeof MESSAGES;
+type FileErrorCode = keyof typeof MESSAGES;
+
+const CODES = Object.keys(MESSAGES) as FileErrorCode[];
 
 export function fileError(code: FileErrorCode, syscall: string, path: string): Error {
-  return Object.assign(new Error(`${code}: ${MESSAGES[code] ?? code}, ${syscall} '${path}'`), {
-    code,
-  });
+  return Object.assign(new Error(`${code}: ${MESSAGES[code]}, ${syscall} '${path}'`), { code });
 }
 
-/** The code a container error carries, if it is one of ours. */
+/**
+ * The code a container error carries, if it is one of ours: from its `code` (Node's, or one
+ * like `ERR_FS_EISDIR`), else the first one its message names, so a path that spells a code
+ * further on does not count.
+ */
 export function fileErrorCode(err: unknown): FileErrorCode | null {
-  const text = `${(err as { code?: unknown } | null)?.code ?? ''} ${err instanceof Error ? err.message : String(err)}`;
-  return Object.keys(MESSAGES).find((code) => text.includes(code)) ?? null;
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    const known = CODES.find((c) => code.includes(c));
+    if (known) return known;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  let first: { code: FileErrorCode; at: number } | null = null;
+  for (const c of CODES) {
+    const at = message.indexOf(c);
+    if (at !== -1 && (first === null || at < first.at)) first = { code: c, at };
+  }
+  return first?.code ?? null;
 }
 
 /** A container error in just-bash's shape, when its code can be recognised. */

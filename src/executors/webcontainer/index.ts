@@ -11,7 +11,6 @@ export { webContainerSupport } from './support.ts';
 export type { WebContainerSupport } from './support.ts';
 export { checkNodeImage } from './node-version.ts';
 export type { NodeImageCheck } from './node-version.ts';
-export { PROGRAMS } from './program-commands.ts';
 
-/** What the contract may ask of it: modes (kept by the stage shell), Node, the npm registry. */
+/** What the contract may ask of it: modes (kept by ContainerFileSystem), Node, the npm registry. */
 export const WEBCONTAINER_CAPABILITIES: readonly Capability[] = ['modes', 'node', 'registry'];

@@ -10,11 +10,13 @@
  * just-bash's own commands, and anything else (a tool in node_modules/.bin) runs through `npx`.
  */
 import { defineCommand } from 'just-bash';
-import type { ByteString, Command, CommandContext } from 'just-bash';
+import type { Command, CommandContext } from 'just-bash';
 import { concat } from '../../job/concat-bytes.ts';
+import { decodeBytes, encodeString } from '../../platform/byte-encoding.ts';
 import { BACKGROUND_COMMAND, LIVE_COMMAND, parseBackgroundCall } from '../bash/program-calls.ts';
 import type { StageOutput } from '../bash/stage-shell.ts';
 import type { ProgramCall, ProgramResult } from './run-program.ts';
+import { workdirRelative } from './workdir-path.ts';
 
 /** What a job can start in the container. */
 export const PROGRAMS: ReadonlySet<string> = new Set([
@@ -27,13 +29,13 @@ export const PROGRAMS: ReadonlySet<string> = new Set([
 ]);
 
 /** The pty size a live program sees: wide, so logs do not wrap. */
-export const LIVE_TERMINAL = { cols: 200, rows: 50 };
+const LIVE_TERMINAL = { cols: 200, rows: 50 };
 
 export interface ProgramHost {
   /** The container's workdir: programs run only below it. */
   readonly workdir: string;
-  /** Run a program; the host bounds it and stops it with the stage's signal. */
-  run(call: Omit<ProgramCall, 'signal'>): Promise<ProgramResult>;
+  /** Run a program; the host bounds it, and stops it when `call.signal` aborts. */
+  run(call: ProgramCall): Promise<ProgramResult>;
   /**
    * Start a program that outlives its line (`cmd &`); the host stops it when the job ends.
    * With `file` (absolute, in the shell's terms) its output goes there instead of `onOutput`.
@@ -43,8 +45,6 @@ export interface ProgramHost {
     file: { path: string; append: boolean } | null,
   ): void;
 }
-
-const decoder = new TextDecoder();
 
 export function programCommands(host: ProgramHost, output: StageOutput): Command[] {
   const outside = (name: string, ctx: CommandContext) =>
@@ -59,7 +59,7 @@ export function programCommands(host: ProgramHost, output: StageOutput): Command
     ctx: CommandContext,
     live: boolean,
   ): Promise<{ stdout: string; stderr: string; exitCode: number }> => {
-    const cwd = containerCwd(host.workdir, ctx.cwd);
+    const cwd = workdirRelative(ctx.cwd, host.workdir);
     if (cwd === null) return outside(name, ctx);
     const captured: Uint8Array[] = [];
     const result = await host.run({
@@ -67,11 +67,12 @@ export function programCommands(host: ProgramHost, output: StageOutput): Command
       args,
       cwd,
       env: { ...ctx.exportedEnv },
-      stdin: decoder.decode(stdinBytes(ctx.stdin)),
+      stdin: stdinText(ctx),
       ...(live ? { terminal: LIVE_TERMINAL } : {}),
       onOutput: live ? output : (chunk) => captured.push(chunk),
+      signal: stageSignal(ctx),
     });
-    const stdout = live ? '' : decoder.decode(concat(captured));
+    const stdout = live ? '' : decodeBytes(concat(captured));
     switch (result.kind) {
       case 'exited':
         return { stdout, stderr: '', exitCode: result.exitCode };
@@ -106,8 +107,13 @@ export function programCommands(host: ProgramHost, output: StageOutput): Command
             `(\`> file 2>&1 &\`) or away (\`> /dev/null 2>&1 &\`); its stdout and stderr are one stream.\n`,
           2,
         );
-      const cwd = containerCwd(host.workdir, ctx.cwd);
+      const cwd = workdirRelative(ctx.cwd, host.workdir);
       if (cwd === null) return outside(call.name, ctx);
+      const file =
+        call.output.kind === 'file'
+          ? { path: ctx.fs.resolvePath(ctx.cwd, call.output.path), append: call.output.append }
+          : null;
+      const discard = file?.path === '/dev/null';
       host.startBackground(
         {
           command: call.name,
@@ -116,21 +122,13 @@ export function programCommands(host: ProgramHost, output: StageOutput): Command
           env: { ...ctx.exportedEnv },
           stdin: '',
           terminal: LIVE_TERMINAL,
-          onOutput: output,
+          onOutput: discard ? () => undefined : output,
         },
-        call.output.kind === 'file'
-          ? { path: ctx.fs.resolvePath(ctx.cwd, call.output.path), append: call.output.append }
-          : null,
+        discard ? null : file,
       );
       return { stdout: '', stderr: '', exitCode: 0 };
     }),
   ];
-}
-
-/** The shell's directory as a spawn `cwd` (relative to the workdir), or null outside it. */
-export function containerCwd(workdir: string, cwd: string): string | null {
-  if (cwd === workdir) return '';
-  return cwd.startsWith(`${workdir}/`) ? cwd.slice(workdir.length + 1) : null;
 }
 
 function failure(stderr: string, exitCode: number) {
@@ -138,10 +136,19 @@ function failure(stderr: string, exitCode: number) {
 }
 
 /**
- * just-bash's stdin is a latin1 byte string (one char per byte) typed as opaque; its browser
- * bundle exports no converter, so the bytes are read here.
+ * The pipe's bytes as the program's stdin (a string, as the API takes it). just-bash's stdin is
+ * a latin1 byte string (one char per byte) typed as opaque; its browser bundle exports no
+ * converter.
  */
-function stdinBytes(stdin: ByteString): Uint8Array {
-  const text = stdin as unknown as string;
-  return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+function stdinText(ctx: CommandContext): string {
+  return decodeBytes(encodeString(ctx.stdin as unknown as string, 'latin1'));
+}
+
+/**
+ * just-bash gives a command a signal of its own that aborts with the stage's (and once the
+ * command has returned); `StageShell.run` always runs a stage with a signal, so it is there.
+ */
+function stageSignal(ctx: CommandContext): AbortSignal {
+  if (!ctx.signal) throw new Error('a program can only run inside a stage');
+  return ctx.signal;
 }

@@ -1,9 +1,9 @@
 /**
  * A program's pty output, as the trace wants it: UTF-8 bytes with LF line ends. The API hands
  * over strings it has already decoded chunk by chunk, so a character split across its chunks is
- * lost before we see it (reference: its non-streaming `TextDecoder`); what we can keep whole is
- * a character outside the BMP whose two UTF-16 halves arrive in different chunks: a trailing
- * high surrogate waits for the next chunk instead of becoming U+FFFD.
+ * lost before we see it (docs/architecture.md, "The WebContainer executor"); what we can keep
+ * whole is a character outside the BMP whose two UTF-16 halves arrive in different chunks: a
+ * trailing high surrogate waits for the next chunk instead of becoming U+FFFD.
  */
 import { CrlfNormalizer } from './crlf-normalizer.ts';
 

@@ -20,6 +20,12 @@ export interface ProgramLimits {
   killGraceMs?: number;
 }
 
+export const DEFAULT_PROGRAM_LIMITS: Required<ProgramLimits> = {
+  spawnTimeoutMs: 30_000,
+  drainGraceMs: 250,
+  killGraceMs: 3_000,
+};
+
 export interface ProgramCall {
   command: string;
   args: string[];
@@ -49,10 +55,16 @@ export interface ProcessTracker {
   ended(process: ContainerProcess): void;
 }
 
+interface RunOptions {
+  clock: Clock;
+  limits: Required<ProgramLimits>;
+  tracker: ProcessTracker;
+}
+
 export async function runProgram(
   container: Container,
   call: ProgramCall,
-  options: { clock: Clock; limits: ProgramLimits; tracker: ProcessTracker },
+  options: RunOptions,
 ): Promise<ProgramResult> {
   const { clock, limits, tracker } = options;
   const cancelled = whenAborted(call.signal);
@@ -64,7 +76,7 @@ export async function runProgram(
       ...(call.terminal ? { terminal: call.terminal } : {}),
     };
     const spawning = container.spawn(call.command, call.args, spawnOptions);
-    const spawnTimeoutMs = limits.spawnTimeoutMs ?? 30_000;
+    const { spawnTimeoutMs } = limits;
     let first: ContainerProcess | 'timeout' | 'aborted';
     try {
       first = await within(clock, Promise.race([spawning, cancelled.promise]), spawnTimeoutMs);
@@ -88,7 +100,9 @@ export async function runProgram(
         ? { kind: 'cancelled', how: 'killed' }
         : {
             kind: 'not-started',
-            message: `WebContainer did not start it within ${Math.round(spawnTimeoutMs / 1000)} s`,
+            message:
+              `WebContainer did not start it within ${Math.round(spawnTimeoutMs / 1000)} s; ` +
+              'retry the job, and reload the tab if it repeats',
           };
     }
     return await supervise(first, call, cancelled.promise, options);
@@ -102,7 +116,7 @@ async function supervise(
   process: ContainerProcess,
   call: ProgramCall,
   cancelled: Promise<'aborted'>,
-  { clock, limits, tracker }: { clock: Clock; limits: ProgramLimits; tracker: ProcessTracker },
+  { clock, limits, tracker }: RunOptions,
 ): Promise<ProgramResult> {
   tracker.started(process);
   const decoder = new ProgramOutput();
@@ -130,7 +144,7 @@ async function supervise(
   if (first === 'aborted') {
     killQuietly(process);
     result =
-      (await within(clock, exit, limits.killGraceMs ?? 3_000)) === 'timeout'
+      (await within(clock, exit, limits.killGraceMs)) === 'timeout'
         ? { kind: 'cancelled', how: 'stuck' }
         : { kind: 'cancelled', how: 'killed' };
   } else if ('code' in first) {
@@ -140,7 +154,7 @@ async function supervise(
   }
 
   // Output may still be on its way after the exit, and the stream may never close.
-  if ((await within(clock, drained, limits.drainGraceMs ?? 250)) === 'timeout')
+  if ((await within(clock, drained, limits.drainGraceMs)) === 'timeout')
     await reader.cancel().catch(() => undefined);
   const tail = decoder.flush();
   if (tail.length > 0) call.onOutput(tail);

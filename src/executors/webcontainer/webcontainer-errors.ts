@@ -83,6 +83,30 @@ export function outsideWorkdirError(
   );
 }
 
+export function outsideBuildsError(
+  path: string,
+  buildsDir: string,
+): TabrunnerError<{ path: string }> {
+  return new TabrunnerError(
+    'WebContainerOutsideBuildsDir',
+    `${path} is outside the WebContainer's builds directory ${buildsDir}; a project is placed below it.`,
+    { path },
+  );
+}
+
+/** A file call of the workspace got no answer; the container was replaced with the job's files. */
+export function fileApiTimeoutError(
+  timeoutMs: number,
+  what: string,
+): TabrunnerError<{ timeoutMs: number }> {
+  return new TabrunnerError(
+    'WebContainerFileTimeout',
+    `The WebContainer file API did not answer within ${Math.round(timeoutMs / 1000)} s (${what}), ` +
+      'so the WebContainer was replaced and the job’s files are gone. Retry the job; reload the tab if it repeats.',
+    { timeoutMs },
+  );
+}
+
 export function mountTimeoutError(timeoutMs: number): TabrunnerError<{ timeoutMs: number }> {
   return new TabrunnerError(
     'WebContainerMountTimeout',

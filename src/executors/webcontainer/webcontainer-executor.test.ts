@@ -6,7 +6,7 @@
  * whole transcripts live in test/contract.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from '../../platform/clock.ts';
+import { systemClock, type Clock } from '../../platform/clock.ts';
 import type { Stage, Workspace } from '../port.ts';
 import type { SpawnOptions } from './container.ts';
 import {
@@ -420,9 +420,8 @@ describe('WebContainer executor: stopping', () => {
     const workspace = await job(start(api));
     const first = stage(workspace, ['node wait.js', 'node next.js', 'echo first done']);
     await vi.waitFor(() => expect(release).toBeDefined());
-    await expect(stage(workspace, ['echo second'])).rejects.toMatchObject({
-      code: 'WebContainerBusy',
-    });
+    // The stage shell both adapters share refuses it, with the shell executor's code.
+    await expect(stage(workspace, ['echo second'])).rejects.toMatchObject({ code: 'ShellBusy' });
     release();
     expect(await first).toMatchObject({ exitCode: 0, text: 'first done\n' });
   });
@@ -579,5 +578,227 @@ describe('WebContainer executor: stopping', () => {
     expect(broken).toHaveLength(1);
     expect(broken[0]).toMatch(/Reload the tab/);
     await expect(job(exec)).rejects.toMatchObject({ code: 'WebContainerNeedsReload' });
+  });
+});
+
+describe('WebContainer executor: the workspace’s bounds', () => {
+  /** Far longer than a test may take: only the executor's clock, which cuts it short, ends it. */
+  const SLOW_SPAWN_MS = 60_000;
+  const shortSpawnClock: Clock = {
+    now: () => 0,
+    sleep: (ms, signal) => systemClock.sleep(ms === SLOW_SPAWN_MS ? 5 : ms, signal),
+  };
+  const project = '/home/tabrunner/builds/group/project';
+
+  it.each<[string, (workspace: Workspace) => Promise<unknown>]>([
+    ['readFile', (w) => w.readFile(`${project}/package.json`)],
+    ['writeFile', (w) => w.writeFile(`${project}/out.txt`, new Uint8Array([1]))],
+    ['listFiles', (w) => w.listFiles(project)],
+    // A timeout is no missing file, even where the path spells a file error's code.
+    ['readFile of ENOENT.txt', (w) => w.readFile(`${project}/ENOENT.txt`)],
+    ['listFiles of ENOTDIR/', (w) => w.listFiles(`${project}/ENOTDIR`)],
+  ])(
+    'gives up on %s when the file API never answers, on the executor’s clock, and replaces the container',
+    async (_name, call) => {
+      const api = new FakeApi(programs({ node: (p) => p.end(0) }));
+      const exec = start(api, { clock: shortSpawnClock, spawnTimeoutMs: SLOW_SPAWN_MS });
+      const workspace = await job(exec);
+      const container = api.booted[0] as FakeContainer;
+      // Every call of the workspace looks at a listing first; this one is taken and never answered.
+      container.fs.readdir = () => new Promise(() => undefined);
+      await expect(call(workspace)).rejects.toMatchObject({
+        code: 'WebContainerFileTimeout',
+        message: expect.stringMatching(/did not answer within 60 s/),
+      });
+      expect(container.tornDown).toBe(true);
+      expect(api.booted).toHaveLength(2);
+      expect(workspace.lost).toMatch(
+        /file API stopped answering, so the WebContainer was replaced/,
+      );
+      await expect(workspace.readFile(`${project}/package.json`)).rejects.toMatchObject({
+        code: 'WebContainerWorkspaceGone',
+      });
+      await expect(stage(workspace, ['echo hi'])).rejects.toMatchObject({
+        code: 'WebContainerWorkspaceGone',
+      });
+      await workspace.dispose();
+      const next = await job(exec);
+      expect(await stage(next, ['node ok.js'])).toMatchObject({ exitCode: 0 });
+      expect((api.booted[1] as FakeContainer).spawns.map((s) => s.command)).toEqual([
+        'node',
+        'node',
+      ]);
+    },
+  );
+
+  it('refuses a project directory outside <workdir>/builds/ before touching the container', async () => {
+    const api = new FakeApi(programs({}));
+    const exec = start(api);
+    // The container last ran another project's job: a replacement would come before the mount.
+    await (await job(exec)).dispose();
+    const container = api.booted[0] as FakeContainer;
+    await container.fs.mkdir('builds', { recursive: true });
+    await container.fs.writeFile('builds/left', 'x');
+    for (const projectDir of [
+      '/home/tabrunner/elsewhere',
+      '/home/tabrunner/builds',
+      '/home/tabrunner/builds/../group/project',
+      '/home/tabrunnerx/builds/group/project',
+      '/tmp/builds/group/project',
+    ])
+      await expect(exec.prepare({ files: [] }, { projectDir, env: {} })).rejects.toMatchObject({
+        code: 'WebContainerOutsideBuildsDir',
+        message: expect.stringContaining('/home/tabrunner/builds'),
+      });
+    expect(api.booted).toHaveLength(1);
+    expect(container.tornDown).toBe(false);
+    expect(container.mounts).toHaveLength(1);
+    expect(new TextDecoder().decode(await container.fs.readFile('builds/left'))).toBe('x');
+    // Not left busy either.
+    await job(exec);
+    expect(api.booted).toHaveLength(1);
+  });
+
+  it('cancels the running stage and kills its program when the workspace is disposed', async () => {
+    const api = new FakeApi(programs({ node: () => undefined }));
+    const workspace = await job(start(api));
+    const container = api.booted[0] as FakeContainer;
+    const running = stage(workspace, ['node server.js', 'echo not reached']);
+    await vi.waitFor(() => expect(container.spawns).toHaveLength(2));
+    const disposed = workspace.dispose();
+    await expect(running).rejects.toMatchObject({ code: 'AbortError' });
+    await disposed;
+    expect(container.spawns[1]?.process.kills).toBe(1);
+    expect(container.tornDown).toBe(false);
+    expect(await container.fs.readdir('.', { withFileTypes: true })).toEqual([]);
+  });
+});
+
+describe('WebContainer executor: a background program’s output file', () => {
+  /** The container's file calls, in order, as `write <path>` and `rm <path>`. */
+  function logFileCalls(
+    container: FakeContainer,
+    hold: (path: string) => Promise<void> = async () => undefined,
+  ): string[] {
+    const log: string[] = [];
+    const { fs } = container;
+    const write = fs.writeFile.bind(fs);
+    const rm = fs.rm.bind(fs);
+    fs.writeFile = async (path, data) => {
+      await hold(path);
+      log.push(`write ${path}`);
+      return write(path, data);
+    };
+    fs.rm = async (path, options) => (log.push(`rm ${path}`), rm(path, options));
+    return log;
+  }
+
+  it('`cmd > file &` empties the file first, `cmd >> file &` appends to it', async () => {
+    const api = new FakeApi(programs({ npm: (p) => p.print('listening\r\n') }));
+    const outcome = await stage(await job(start(api)), [
+      'echo old > out.log',
+      'echo kept > app.log',
+      'npm run serve > out.log &',
+      'npm run other >> app.log &',
+      'sleep 0.7',
+      'cat out.log',
+      'echo ---',
+      'cat app.log',
+    ]);
+    expect(outcome).toMatchObject({ exitCode: 0, text: 'listening\n---\nkept\nlistening\n' });
+  });
+
+  it('lets a write in flight land before the job’s files are removed, and writes nothing after', async () => {
+    let server!: FakeProcess;
+    const api = new FakeApi(programs({ npm: (p) => ((server = p), p.print('listening\r\n')) }));
+    const workspace = await job(start(api));
+    const container = api.booted[0] as FakeContainer;
+    let writes = 0;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The first write empties the file; the second, the first flush, waits for the test.
+    const log = logFileCalls(container, async (path) => {
+      if (path.endsWith('out.log') && ++writes === 2) await released;
+    });
+    await stage(workspace, ['npm run serve > out.log &']);
+    await vi.waitFor(() => expect(writes).toBe(2), { timeout: 2_000 });
+    server.print('late\r\n');
+    log.push('dispose');
+    const disposed = workspace.dispose();
+    await vi.waitFor(() => expect(server.kills).toBe(1), { interval: 1 });
+    release();
+    await disposed;
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(log.slice(log.indexOf('dispose'))).toEqual([
+      'dispose',
+      'write builds/group/project/out.log',
+      'rm builds',
+    ]);
+    expect(container.tornDown).toBe(false);
+  });
+
+  it('writes nothing more to the file once the job ends', async () => {
+    let server!: FakeProcess;
+    const api = new FakeApi(programs({ npm: (p) => ((server = p), p.print('listening\r\n')) }));
+    const workspace = await job(start(api));
+    const container = api.booted[0] as FakeContainer;
+    const log = logFileCalls(container);
+    await stage(workspace, ['npm run serve > out.log &']);
+    await vi.waitFor(() => expect(log).toEqual(['write builds/group/project/out.log']));
+    server.print('late\r\n');
+    log.push('dispose');
+    await workspace.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(log.slice(log.indexOf('dispose'))).toEqual(['dispose', 'rm builds']);
+  });
+});
+
+describe('WebContainer executor: the boot probe', () => {
+  /** `node -p <probe>` does what `probe` says; the container's workdir is not the probe's home. */
+  function probing(probe: Script): FakeApi {
+    const rest = programs({ npm: (p) => p.end(0) });
+    const api = new FakeApi((request) => {
+      if (request.command !== 'node' || request.args[0] !== '-p') return rest(request);
+      const process = new FakeProcess();
+      queueMicrotask(() => probe(process, request));
+      return process;
+    });
+    api.nextBoot = async () =>
+      new FakeContainer({ workdir: '/home/runner', programs: api.programs });
+    return api;
+  }
+
+  it.each<[string, Script, RegExp]>([
+    [
+      'exits non-zero, whatever it printed',
+      (p) => (p.print('["v20.19.1","/home/tabrunner"]\r\n'), p.end(1)),
+      /\(exit code 1, output "\[\\"v20\.19\.1\\",\\"\/home\/tabrunner\\"\]"\)/,
+    ],
+    [
+      'prints no answer',
+      (p) => (p.print('Welcome to Node.js\r\n'), p.end(0)),
+      /\(exit code 0, output "Welcome to Node\.js"\)/,
+    ],
+  ])('tells the page when the probe %s, and jobs get HOME=<workdir>', async (_name, probe, why) => {
+    const errors: string[] = [];
+    const api = probing(probe);
+    const exec = start(api, { onError: (message) => errors.push(message) });
+    expect(await exec.describe()).toEqual({ buildsDir: '/home/runner/builds', shell: 'bash' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/Node did not say its version and home directory at boot/);
+    expect(errors[0]).toMatch(why);
+    expect(errors[0]).toMatch(/jobs get HOME=\/home\/runner, and a job’s `image:` is not compared/);
+    await stage(await job(exec), ['npm ci']);
+    const npm = (api.booted[0] as FakeContainer).spawns.find((s) => s.command === 'npm');
+    expect(npm?.options?.env).toMatchObject({ HOME: '/home/runner' });
+  });
+
+  it('keeps the version when only the home directory is no absolute path', async () => {
+    const errors: string[] = [];
+    const api = probing((p) => (p.print('["v20.19.1","~"]\r\n'), p.end(0)));
+    const exec = start(api, { onError: (message) => errors.push(message) });
+    expect(await exec.describe()).toMatchObject({ nodeVersion: 'v20.19.1' });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/: jobs get HOME=\/home\/runner\.$/);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The WebContainer adapter of the executor port. It owns the tab's one WebContainer: booted on
- * first use (with a timeout), asked once what it is (`node --version`, the home directory),
+ * first use (with a timeout), asked once what it is (one `node -p` for `process.version` and the
+ * home directory),
  * given one job at a time (container-workspace.ts), and replaced by a fresh one when a process
  * will not die. A container that cannot be replaced (its teardown or the next boot hangs) makes
  * the executor refuse work with advice to reload the tab, and tells the page through `onBroken`.
@@ -8,22 +9,27 @@
  * Paths are the container's own: builds live in `<workdir>/builds`, so `CI_PROJECT_DIR` is
  * where `node` sees the project.
  */
-import { systemClock, within, type Clock } from '../../platform/clock.ts';
+import { systemClock, timeoutSignal, within, type Clock } from '../../platform/clock.ts';
 import type { Executor, ExecutorInfo, FileTree, PrepareOptions, Workspace } from '../port.ts';
 import { bootWebContainer } from './boot.ts';
 import { loadWebContainerApi, type Container, type WebContainerApi } from './container.ts';
 import { ContainerWorkspace, type WorkspaceHost } from './container-workspace.ts';
-import { pathSegments } from './file-system-tree.ts';
 import { chooseMountPayload, DEFAULT_SNAPSHOT_THRESHOLD_BYTES } from './mount-payload.ts';
-import { runProgram, type ProgramLimits } from './run-program.ts';
+import {
+  DEFAULT_PROGRAM_LIMITS,
+  runProgram,
+  type ProgramLimits,
+  type ProgramResult,
+} from './run-program.ts';
 import type { WebContainerSupport } from './support.ts';
 import {
   bootFailedError,
   busyError,
   mountTimeoutError,
   needsReloadError,
-  outsideWorkdirError,
+  outsideBuildsError,
 } from './webcontainer-errors.ts';
+import { workdirRelative } from './workdir-path.ts';
 
 export interface WebContainerExecutorOptions extends ProgramLimits {
   /** StackBlitz API key (commercial production use needs a licence). Fixed at the first boot. */
@@ -40,7 +46,10 @@ export interface WebContainerExecutorOptions extends ProgramLimits {
   api?: () => Promise<WebContainerApi>;
   /** @default webContainerSupport */
   support?: () => WebContainerSupport;
-  /** Internal WebContainer errors (blocked storage, runtime crashes), for the page to show. */
+  /**
+   * Internal WebContainer errors (blocked storage, runtime crashes) and a probe at boot that got
+   * no answer, for the page to show.
+   */
   onError?: (message: string) => void;
   /** The container could not be replaced; the page should stop taking jobs and ask for a reload. */
   onBroken?: (message: string) => void;
@@ -95,9 +104,9 @@ class ContainerHost implements WebContainerExecutor, WorkspaceHost {
     this.#options = options;
     this.clock = options.clock ?? systemClock;
     this.limits = {
-      spawnTimeoutMs: options.spawnTimeoutMs ?? 30_000,
-      drainGraceMs: options.drainGraceMs ?? 250,
-      killGraceMs: options.killGraceMs ?? 3_000,
+      spawnTimeoutMs: options.spawnTimeoutMs ?? DEFAULT_PROGRAM_LIMITS.spawnTimeoutMs,
+      drainGraceMs: options.drainGraceMs ?? DEFAULT_PROGRAM_LIMITS.drainGraceMs,
+      killGraceMs: options.killGraceMs ?? DEFAULT_PROGRAM_LIMITS.killGraceMs,
     };
   }
 
@@ -113,19 +122,20 @@ class ContainerHost implements WebContainerExecutor, WorkspaceHost {
     if (this.#active) throw busyError();
     this.#active = 'preparing';
     try {
-      const projectDir = `/${pathSegments(options.projectDir).join('/')}`;
       let booted = await this.#container();
+      // Checked before anything changes; every container of this page has the same workdir.
+      const mountPoint = workdirRelative(options.projectDir, booted.container.workdir);
+      if (mountPoint === null || !mountPoint.startsWith(`${BUILDS}/`))
+        throw outsideBuildsError(options.projectDir, booted.info.buildsDir);
+      const projectDir = `${booted.container.workdir}/${mountPoint}`;
       // What one project's job leaves in the container (programs its programs started, the
       // home directory, the npm cache, /tmp) is not for another project's job to find.
       if (this.#lastProject !== undefined && this.#lastProject !== projectDir) {
         await this.replace(booted.container, 'the next job is for another project');
         booted = await this.#container();
       }
-      const { container, info, home } = booted;
-      if (!projectDir.startsWith(`${info.buildsDir}/`))
-        throw outsideWorkdirError(projectDir, info.buildsDir);
+      const { container, home } = booted;
       this.#lastProject = projectDir;
-      const mountPoint = projectDir.slice(container.workdir.length + 1);
       const payload = chooseMountPayload(
         tree,
         this.#options.snapshotThresholdBytes ?? DEFAULT_SNAPSHOT_THRESHOLD_BYTES,
@@ -230,16 +240,14 @@ class ContainerHost implements WebContainerExecutor, WorkspaceHost {
     };
   }
 
-  /** One `node -p` for the version and the home directory; without an answer, neither. */
+  /**
+   * One `node -p` for the version and the home directory; without an answer, neither, and the
+   * page is told why.
+   */
   async #probe(container: Container): Promise<{ nodeVersion?: string; home: string }> {
     let text = '';
     const decoder = new TextDecoder();
-    const deadline = new AbortController();
-    const timer = new AbortController();
-    this.clock.sleep(PROBE_TIMEOUT_MS, timer.signal).then(
-      () => deadline.abort(new Error('probe timeout')),
-      () => undefined,
-    );
+    const deadline = timeoutSignal(this.clock, PROBE_TIMEOUT_MS, new Error('probe timeout'));
     const result = await runProgram(
       container,
       {
@@ -252,21 +260,44 @@ class ContainerHost implements WebContainerExecutor, WorkspaceHost {
         signal: deadline.signal,
       },
       { clock: this.clock, limits: this.limits, tracker: { started() {}, ended() {} } },
-    ).finally(() => timer.abort());
+    ).finally(() => deadline.clear());
     if (result.kind === 'cancelled' && result.how === 'stuck') {
       // A `node` that neither answers nor dies would run on into the first job.
       container.teardown();
       throw bootFailedError(new Error('`node -p` neither answered nor stopped'));
     }
-    try {
-      if (result.kind !== 'exited' || result.exitCode !== 0) throw new Error('no answer');
-      const [version, home] = JSON.parse(text.trim()) as unknown[];
-      return {
-        ...(typeof version === 'string' ? { nodeVersion: version } : {}),
-        home: typeof home === 'string' && home.startsWith('/') ? home : container.workdir,
-      };
-    } catch {
-      return { home: container.workdir };
+    const answer = probeAnswer(result, text);
+    const nodeVersion = typeof answer?.[0] === 'string' ? answer[0] : undefined;
+    const home = typeof answer?.[1] === 'string' && answer[1].startsWith('/') ? answer[1] : null;
+    if (nodeVersion === undefined || home === null) {
+      const why =
+        result.kind === 'cancelled'
+          ? `no answer within ${Math.round(PROBE_TIMEOUT_MS / 1000)} s`
+          : result.kind === 'exited'
+            ? `exit code ${result.exitCode}, output ${JSON.stringify(text.trim().slice(0, 200))}`
+            : result.message;
+      const effects = [
+        ...(home === null ? [`jobs get HOME=${container.workdir}`] : []),
+        ...(nodeVersion === undefined ? ['a job’s `image:` is not compared with its Node'] : []),
+      ];
+      this.#options.onError?.(
+        `WebContainer’s Node did not say its version and home directory at boot (${why}): ${effects.join(', and ')}.`,
+      );
     }
+    return {
+      ...(nodeVersion === undefined ? {} : { nodeVersion }),
+      home: home ?? container.workdir,
+    };
+  }
+}
+
+/** `[version, home]` as the probe printed it, or null when it printed no such answer. */
+function probeAnswer(result: ProgramResult, text: string): unknown[] | null {
+  if (result.kind !== 'exited' || result.exitCode !== 0) return null;
+  try {
+    const parsed: unknown = JSON.parse(text.trim());
+    return Array.isArray(parsed) ? parsed : null;
+  } catch {
+    return null;
   }
 }

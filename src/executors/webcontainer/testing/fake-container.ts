@@ -27,7 +27,7 @@ export interface SpawnRequest {
 export type Programs = (request: SpawnRequest) => FakeProcess | Promise<FakeProcess>;
 
 /** A program that is not there: what a test gets unless it says otherwise. */
-export const noPrograms: Programs = ({ command }) => {
+const noPrograms: Programs = ({ command }) => {
   throw new Error(`the double has no program ${command}`);
 };
 

@@ -1,7 +1,7 @@
 /**
  * Part of the WebContainer test double: a process whose output, exit and reaction to `kill()`
- * a test or a transcript replay decides. Like the real one (reference: `@webcontainer/api`'s
- * typings and its code), output is a stream of strings, `exit` resolves with a code, `kill()`
+ * a test or a transcript replay decides. Like the real one (docs/architecture.md, "The
+ * WebContainer executor"), output is a stream of strings, `exit` resolves with a code, `kill()`
  * returns nothing, and the output stream closes only when told to: it may stay open after the
  * exit, or receive chunks after it.
  */

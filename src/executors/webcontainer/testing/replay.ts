@@ -6,6 +6,7 @@
  * output closing or never closing, the files it changed, and a `kill()` waited for where the
  * recording has one. The shell's own work needs no replay: it runs for real in the stage shell.
  */
+import { encodeString } from '../../../platform/byte-encoding.ts';
 import {
   BOOT_CASE,
   type ProcessEvent,
@@ -15,10 +16,8 @@ import {
 import { FakeApi, FakeContainer, type Programs, type SpawnRequest } from './fake-container.ts';
 import { FakeProcess } from './fake-process.ts';
 
-export interface ReplayOptions {
-  /** Recorded pauses longer than this are shortened, so tests stay fast. @default 20 */
-  maxDelayMs?: number;
-}
+/** Recorded pauses longer than this are shortened, so tests stay fast. */
+const MAX_DELAY_MS = 20;
 
 /**
  * After the exit, pauses are kept as recorded (up to a second): whether late output arrives
@@ -28,13 +27,11 @@ const MAX_DELAY_AFTER_EXIT_MS = 1_000;
 
 export class TranscriptReplay {
   readonly transcript: Transcript;
-  readonly #maxDelayMs: number;
   readonly #used = new Set<SpawnCall>();
   #case: string = BOOT_CASE;
 
-  constructor(transcript: Transcript, options: ReplayOptions = {}) {
+  constructor(transcript: Transcript) {
     this.transcript = transcript;
-    this.#maxDelayMs = options.maxDelayMs ?? 20;
   }
 
   /** Spawns from now on are looked up in this case first. */
@@ -102,7 +99,7 @@ export class TranscriptReplay {
         last = event.at;
         continue;
       }
-      const cap = exited ? MAX_DELAY_AFTER_EXIT_MS : this.#maxDelayMs;
+      const cap = exited ? MAX_DELAY_AFTER_EXIT_MS : MAX_DELAY_MS;
       await pause(Math.min(Math.max(0, event.at - last), cap));
       last = event.at;
       exited ||= event.type === 'exit' || event.type === 'exit-error';
@@ -112,9 +109,12 @@ export class TranscriptReplay {
           process.print(event.data);
           break;
         case 'exit': {
-          // The recorder took the file changes before `exit` resolved, so they come first here.
-          const next = events[index + 1];
-          if (next?.type === 'files') await applyFiles(container, next);
+          // Where it was recorded, the executor's next change waited for the recorder's look at
+          // the files, which ends later in the list: here they are in place before the exit.
+          const files = events
+            .slice(index + 1)
+            .find((later): later is FilesEvent => later.type === 'files');
+          if (files) await applyFiles(container, files);
           process.end(event.code);
           break;
         }
@@ -134,19 +134,15 @@ export class TranscriptReplay {
   }
 }
 
-async function applyFiles(
-  container: FakeContainer,
-  event: Extract<ProcessEvent, { type: 'files' }>,
-): Promise<void> {
+type FilesEvent = Extract<ProcessEvent, { type: 'files' }>;
+
+async function applyFiles(container: FakeContainer, event: FilesEvent): Promise<void> {
   for (const path of event.removed) await container.fs.rm(path, { recursive: true, force: true });
   for (const file of event.written) {
     if (file.base64 === undefined) continue;
     const slash = file.path.lastIndexOf('/');
     if (slash > 0) await container.fs.mkdir(file.path.slice(0, slash), { recursive: true });
-    await container.fs.writeFile(
-      file.path,
-      Uint8Array.from(atob(file.base64), (c) => c.charCodeAt(0)),
-    );
+    await container.fs.writeFile(file.path, encodeString(file.base64, 'base64'));
   }
 }
 

@@ -6,6 +6,7 @@
  * holds every variable a spawn was given: never wrap the executor of a runner that takes real
  * jobs.
  */
+import { decodeBytes } from '../../../platform/byte-encoding.ts';
 import type {
   BootOptions,
   Container,
@@ -23,37 +24,38 @@ import {
   type TranscriptCase,
 } from './transcript.ts';
 
-export interface RecorderOptions {
-  /** @default performance.now */
-  now?: () => number;
-  /** Directories (relative to the workdir) whose files a process may change. @default ['builds'] */
-  watch?: string[];
-  /** Files larger than this are recorded by size only. @default 1 MiB */
-  maxFileBytes?: number;
-  /** Written into the transcript. */
-  meta?: Pick<Transcript, 'userAgent' | 'apiVersion' | 'recorded' | 'basis'>;
-}
+/** What the transcript says about where it was made. */
+export type TranscriptMeta = Pick<Transcript, 'userAgent' | 'apiVersion' | 'recorded' | 'basis'>;
+
+/** The directory (relative to the workdir) whose files a process may change: every job's. */
+const WATCHED = 'builds';
 
 /** Directories a process's changes are not recorded for: installs and caches. */
 const UNWATCHED = new Set(['node_modules', '.npm', '.cache', '.pnpm-store', '.yarn']);
 
+/** Files larger than this are recorded by size only. */
+const MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * How much one look at the watched files may read, and for how long: a job that fills the
+ * builds directory gets no file changes recorded rather than a recorder that stalls every spawn.
+ */
+const WALK_BUDGET = { bytes: 64 * 1024 * 1024, ms: 5_000 };
+
 export class TranscriptRecorder {
-  readonly #now: () => number;
-  readonly #watch: string[];
-  readonly #maxFileBytes: number;
-  readonly #meta: RecorderOptions['meta'];
+  // Bound: file calls arrive from inside just-bash's script execution, where its defence in
+  // depth (in Node) blocks reading `performance.now` afresh.
+  readonly #now = performance.now.bind(performance);
+  readonly #meta: TranscriptMeta | undefined;
   readonly #cases: TranscriptCase[] = [];
   #case: TranscriptCase;
   #caseStart: number;
   #workdir = '';
   #path = '';
+  /** The look at the files after a process's exit, while it lasts; file calls wait for it. */
+  #walking: Promise<unknown> = Promise.resolve();
 
-  constructor(options: RecorderOptions = {}) {
-    // Bound now: file calls arrive from inside just-bash's script execution, where its
-    // defence in depth (in Node) blocks reading `performance.now` afresh.
-    this.#now = options.now ?? performance.now.bind(performance);
-    this.#watch = options.watch ?? ['builds'];
-    this.#maxFileBytes = options.maxFileBytes ?? 1024 * 1024;
+  constructor(options: { meta?: TranscriptMeta } = {}) {
     this.#meta = options.meta;
     this.#case = { name: BOOT_CASE, calls: [] };
     this.#cases.push(this.#case);
@@ -131,6 +133,7 @@ export class TranscriptRecorder {
           bytes: payload instanceof Uint8Array ? payload.length : treeBytes(payload),
         });
         try {
+          await this.#walking;
           await inner.mount(payload, options);
         } catch (err) {
           call.error = message(err);
@@ -155,16 +158,18 @@ export class TranscriptRecorder {
   }
 
   #fs(inner: ContainerFs): ContainerFs {
+    /** Reads are kept only when they fail; changes always, after the look at a process's files. */
     const record = async <T>(
       op: string,
       path: string,
       run: () => Promise<T>,
       extra: { to?: string; bytes?: number } = {},
-      keepSuccess = true,
+      changes = true,
     ): Promise<T> => {
       try {
+        if (changes) await this.#walking;
         const result = await run();
-        if (keepSuccess) this.#add({ at: 0, call: 'fs', op, path, ...extra });
+        if (changes) this.#add({ at: 0, call: 'fs', op, path, ...extra });
         return result;
       } catch (err) {
         this.#add({ at: 0, call: 'fs', op, path, ...extra, error: message(err) });
@@ -191,7 +196,6 @@ export class TranscriptRecorder {
     args: string[],
     options: SpawnOptions | undefined,
   ): Promise<ContainerProcess> {
-    const before = await this.#files(inner.fs);
     const events: ProcessEvent[] = [];
     const call = this.#add({
       at: 0,
@@ -203,6 +207,9 @@ export class TranscriptRecorder {
       ...(options?.terminal ? { terminal: { ...options.terminal } } : {}),
       events,
     });
+    // What the process will change is told from what is there before it starts.
+    await this.#walking;
+    const before = await this.#files(inner.fs);
     let process: ContainerProcess;
     try {
       process = await inner.spawn(command, args, options);
@@ -239,12 +246,16 @@ export class TranscriptRecorder {
       },
     });
     const exit = process.exit.then(
-      async (code) => {
+      (code) => {
         event({ type: 'exit', code });
-        const after = await this.#files(inner.fs);
-        const changes = diff(before, after);
-        if (changes.written.length > 0 || changes.removed.length > 0)
-          event({ type: 'files', ...changes });
+        // The exit is passed on at once, so its time stays true; until the look at the files
+        // is done, the executor's next change (or spawn) waits, so what it finds is the process's.
+        const look = this.#files(inner.fs).then((after) => {
+          const changes = before && after ? diff(before, after) : null;
+          if (changes && (changes.written.length > 0 || changes.removed.length > 0))
+            event({ type: 'files', ...changes });
+        });
+        this.#walking = Promise.all([this.#walking, look]).catch(() => undefined);
         return code;
       },
       (err: unknown) => {
@@ -263,28 +274,37 @@ export class TranscriptRecorder {
     };
   }
 
-  /** The watched files, path → bytes (undefined past the size limit). */
-  async #files(fs: ContainerFs): Promise<Map<string, Uint8Array | number>> {
+  /**
+   * The watched files, path → bytes (the size past the size limit); null when looking took more
+   * than the budget.
+   */
+  async #files(fs: ContainerFs): Promise<Map<string, Uint8Array | number> | null> {
     const files = new Map<string, Uint8Array | number>();
-    const walk = async (dir: string): Promise<void> => {
+    const started = this.#now();
+    let read = 0;
+    const withinBudget = () => read <= WALK_BUDGET.bytes && this.#now() - started <= WALK_BUDGET.ms;
+    const walk = async (dir: string): Promise<boolean> => {
       let entries;
       try {
         entries = await fs.readdir(dir, { withFileTypes: true });
       } catch {
-        return;
+        return true;
       }
       for (const entry of entries) {
+        if (!withinBudget()) return false;
         const path = `${dir}/${entry.name}`;
         if (entry.isDirectory()) {
-          if (!UNWATCHED.has(entry.name)) await walk(path);
-        } else {
-          const bytes = await fs.readFile(path).catch(() => undefined);
-          if (bytes) files.set(path, bytes.length <= this.#maxFileBytes ? bytes : bytes.length);
+          if (!UNWATCHED.has(entry.name) && !(await walk(path))) return false;
+          continue;
         }
+        const bytes = await fs.readFile(path).catch(() => undefined);
+        if (!bytes) continue;
+        read += bytes.length;
+        files.set(path, bytes.length <= MAX_FILE_BYTES ? bytes : bytes.length);
       }
+      return withinBudget();
     };
-    for (const dir of this.#watch) await walk(dir);
-    return files;
+    return (await walk(WATCHED)) ? files : null;
   }
 }
 
@@ -302,7 +322,7 @@ function diff(
     written.push(
       typeof now === 'number'
         ? { path, size: now }
-        : { path, base64: base64(now), size: now.length },
+        : { path, base64: decodeBytes(now, 'base64'), size: now.length },
     );
   }
   const removed = [...before.keys()].filter((path) => !after.has(path));
@@ -312,13 +332,6 @@ function diff(
 function sameContent(a: Uint8Array | number, b: Uint8Array | number): boolean {
   if (typeof a === 'number' || typeof b === 'number') return a === b;
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
-function base64(bytes: Uint8Array): string {
-  let text = '';
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(text);
 }
 
 function treeBytes(tree: FileSystemTree): number {

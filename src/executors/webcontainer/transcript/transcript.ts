@@ -24,7 +24,7 @@ const fileEffect = z.object({
   size: z.number().int().nonnegative(),
 });
 
-export const processEventSchema = z.discriminatedUnion('type', [
+const processEventSchema = z.discriminatedUnion('type', [
   z.object({ at, type: z.literal('output'), data: z.string() }),
   z.object({ at, type: z.literal('input'), data: z.string() }),
   z.object({ at, type: z.literal('input-closed') }),
@@ -41,7 +41,7 @@ export const processEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-export const transcriptCallSchema = z.discriminatedUnion('call', [
+const transcriptCallSchema = z.discriminatedUnion('call', [
   z.object({
     at,
     call: z.literal('boot'),
@@ -83,7 +83,7 @@ export const transcriptCallSchema = z.discriminatedUnion('call', [
   }),
 ]);
 
-export const transcriptCaseSchema = z.object({
+const transcriptCaseSchema = z.object({
   name: z.string(),
   /** How the case ended where it was recorded. */
   result: z
