@@ -3,7 +3,8 @@
  * (gitlab-runner-protocol.md §13). Plain data and a few transitions; HTTP lives in `api/`,
  * git hosting in `git/`, pipeline creation in `pipelines/`.
  *
- * Everything here is in memory and lost when the emulator stops, which is what tests want.
+ * Everything here is in memory and lost when the emulator stops, which is what tests want;
+ * `npm start` saves and restores it with emulator/persist.ts so an open tab survives a restart.
  */
 
 export type JobStatus =

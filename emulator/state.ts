@@ -27,6 +27,19 @@ export class EmulatorState {
     return id;
   }
 
+  /** The id counters, to save with the state (emulator/persist.ts). */
+  idCounters(): Record<string, number> {
+    return Object.fromEntries(this.#ids);
+  }
+
+  /**
+   * Continue the counters of a saved state, so ids handed out after a restart never repeat one
+   * that a runner or a tab may still hold.
+   */
+  restoreIdCounters(counters: Record<string, number>): void {
+    for (const [kind, next] of Object.entries(counters)) this.#ids.set(kind, next);
+  }
+
   /** Subscribe to "something a runner may care about changed"; returns an unsubscribe function. */
   onChange(listener: () => void): () => void {
     this.#listeners.add(listener);

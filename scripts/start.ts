@@ -1,36 +1,32 @@
 /**
  * `npm start`: the one-command sandbox. Builds the app into `node_modules/.cache/tabrunner-app`
- * (when missing or older than its sources), starts the GitLab emulator with the sample project and a pipeline
- * from its `.gitlab-ci.yml`, starts the relay serving the app and forwarding to the emulator,
- * and prints the URL.
+ * (when missing or older than its sources), then starts the sandbox (scripts/sandbox.ts): the
+ * GitLab emulator with the sample project, its pipeline and two runners, and the relay serving
+ * the app and forwarding to the emulator; then prints the URL.
  *
  * The page learns about the sandbox from `/sandbox.json`, written next to the built app: the
- * emulator's URL and a fresh runner token, so "Connect to the local sandbox" is one click. The
+ * emulator's URL and the runner tokens, so "Connect to the local sandbox" is one click. The
  * relay binds 127.0.0.1, so only this machine can read it; a production build (`npm run build`
  * into dist/) has no such file and the page offers no sandbox.
  *
- * Flags: `--port <n>` relay port (default 8787, a free one if taken), `--host <addr>` (default
- * 127.0.0.1), `--public-url <url>` (repeatable: a name the page is opened by other than the
- * listen address, such as a LAN address; the relay refuses other Host names, docs/relay.md),
- * `--rebuild` (build even when up to date), `--verbose` (relay access log).
+ * Ports, tokens, the project and the jobs are kept in a state folder across restarts, so a tab
+ * left open keeps working; the flags are in HELP below.
  */
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { build } from 'vite';
-import { createProject } from '../emulator/git/index.ts';
-import { startEmulator } from '../emulator/index.ts';
-import { canPick } from '../emulator/jobs/index.ts';
-import { createPipeline } from '../emulator/pipelines/index.ts';
-import { startRelay, type RunningRelay } from '../proxy/node.ts';
+import { checkPorts, loadSandbox, startSandbox, stateFileOf } from './sandbox.ts';
+import { HELP, parseStartArgs, type StartArgs } from './start-args.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 // In node_modules/.cache like other tools' build caches: ignored by git, lint and format, and
 // never mistaken for dist/ (which must not carry sandbox.json into a deployment).
-const APP_DIR = join(ROOT, 'node_modules/.cache/tabrunner-app');
+// TABRUNNER_APP_DIR moves it, so tests of this script never rebuild or rewrite the shared one.
+const APP_DIR = resolve(
+  process.env['TABRUNNER_APP_DIR'] ?? join(ROOT, 'node_modules/.cache/tabrunner-app'),
+);
 const STAMP = join(APP_DIR, '.built');
-const SAMPLE_DIR = join(ROOT, 'emulator/sample');
 /** What the built app depends on. */
 const SOURCES = ['src', 'index.html', 'vite.config.ts', 'package-lock.json'];
 
@@ -58,89 +54,55 @@ async function buildIfStale(force: boolean): Promise<void> {
   await writeFile(STAMP, new Date().toISOString());
 }
 
-async function listen(options: Parameters<typeof startRelay>[0]): Promise<RunningRelay> {
-  try {
-    return await startRelay(options);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
-    console.log(`Port ${options.port} is taken; using a free one.`);
-    return startRelay({ ...options, port: 0 });
-  }
-}
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '8787' },
-      host: { type: 'string', default: '127.0.0.1' },
-      'public-url': { type: 'string', multiple: true, default: [] },
-      rebuild: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  await buildIfStale(values.rebuild);
+  let args: StartArgs;
+  try {
+    args = parseStartArgs(process.argv.slice(2), process.env);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n`);
+    console.error(HELP);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(HELP);
+    return;
+  }
+  // Before the build, which takes a while: a broken state file or a taken port is said at once.
+  const saved = await loadSandbox(args.stateDir, args.fresh);
+  await checkPorts(args, saved);
+  await buildIfStale(args.rebuild);
+  const sandbox = await startSandbox({ ...args, fresh: false, saved, appDir: APP_DIR });
+  const { relay, emulator, pipeline } = sandbox;
+  const project = emulator.state.projects.get(pipeline.projectId);
 
-  const emulator = await startEmulator({ port: 0, host: '127.0.0.1' });
-  const project = await createProject(emulator.context, {
-    path: 'sample',
-    namespace: 'demo',
-    name: 'Sample',
-    sourceDir: SAMPLE_DIR,
-  });
-  const pipeline = await createPipeline(emulator.context, project.id, { ref: 'main' });
-  // Two runners, as two donated tabs would be: the shell one takes the untagged jobs; the
-  // sample's `node`-tagged jobs wait for a tab that connects the WebContainer one (it needs
-  // stackblitz.com), and the page says so.
-  const runner = emulator.createRunner({ description: 'tabrunner sandbox', runUntagged: true });
-  const webContainerRunner = emulator.createRunner({
-    description: 'tabrunner sandbox (WebContainer)',
-    tags: ['node'],
-    runUntagged: false,
-  });
-  const waiting = pipeline.jobIds
-    .map((id) => emulator.state.jobs.get(id))
-    .filter((job) => job !== undefined && !canPick(runner, job))
-    .map((job) => ({ name: job?.name ?? '', tags: job?.tags ?? [] }));
-
-  const relay = await listen({
-    port: Number(values.port),
-    host: values.host,
-    upstreams: [emulator.url],
-    allowPrivate: [new URL(emulator.url).host],
-    publicUrls: values['public-url'],
-    appDir: APP_DIR,
-    ...(values.verbose ? {} : { log: () => undefined }),
-  });
-  await mkdir(APP_DIR, { recursive: true });
-  const projectUrl = `${emulator.url}/${project.fullPath}`;
-  await writeFile(
-    join(APP_DIR, 'sandbox.json'),
-    JSON.stringify({
-      gitlabUrl: emulator.url,
-      token: runner.token,
-      projectUrl,
-      webContainerToken: webContainerRunner.token,
-      waiting,
-    }),
-  );
-
+  if (sandbox.fellBackFrom !== null) {
+    console.log(`Port ${sandbox.fellBackFrom} is taken; using a free one.`);
+  }
   console.log(
     [
       '',
       `  tabrunner is ready:   ${relay.url}/`,
       '',
-      `  GitLab emulator:      ${emulator.url}/  (pipeline #${pipeline.id} of ${project.fullPath})`,
+      `  GitLab emulator:      ${emulator.url}/  (pipeline #${pipeline.id} of ${project?.fullPath ?? ''})`,
       '  Open the page and press "Connect to the local sandbox"; the untagged jobs run in the tab.',
       '  The node jobs need a WebContainer runner (a second tab, with internet for stackblitz.com).',
-      `  Restart this command for a fresh pipeline.`,
+      sandbox.resumed
+        ? `  Resumed the sandbox saved in ${stateFileOf(args.stateDir)}: same ports and tokens.`
+        : `  Saved in ${stateFileOf(args.stateDir)}: a restart keeps these ports and tokens.`,
+      '  Restart for a new pipeline once this one is done; `npm start -- --fresh` starts over.',
       '  Press Ctrl+C to stop.',
       '',
     ].join('\n'),
   );
 
   const stop = () => {
-    void Promise.all([relay.close(), emulator.close()]).then(() => process.exit(0));
+    void sandbox.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error instanceof Error ? error.message : String(error));
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
