@@ -4,6 +4,7 @@
  * not asserted. A benchmark that fails becomes a `failed: …` row; the others are still printed.
  */
 import { benchArtifacts } from './artifacts.bench.ts';
+import { benchCliStart } from './cli-start.bench.ts';
 import { benchListing } from './listing.bench.ts';
 import { benchRunner } from './runner.bench.ts';
 import { benchSources } from './sources.bench.ts';
@@ -149,6 +150,18 @@ await measure(
         goal: '',
       })),
     ),
+);
+
+await measure(
+  'cli start',
+  'cliStart',
+  () => benchCliStart(quick ? 3 : 7),
+  (cliStart) =>
+    cliStart.map((r) => ({
+      measure: r.name,
+      value: `${Math.round(r.medianMs)} ms median (ratio ${r.ratio.toFixed(1)})`,
+      goal: r.name.includes('compiled') ? '< 1 s' : '',
+    })),
 );
 
 console.log(JSON.stringify(results, null, 2));

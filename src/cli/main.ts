@@ -4,13 +4,13 @@
  * printed in full.
  */
 import { parseArgs } from 'node:util';
-import { registerCommand } from './register-command.ts';
-import { runCommand } from './run-command.ts';
-import { unregisterCommand } from './unregister-command.ts';
+import { isLogFormat } from './log-output.ts';
+// The commands are imported when chosen: `--help` and a mistyped flag answer without loading
+// the runner core (docs/cli.md, "How the CLI starts").
 
 const USAGE = `Usage:
   tabrunner run --url URL --token TOKEN [--executor shell] [--once] [--check-interval S]
-                [--name NAME] [--output-limit KIB] [--state-dir DIR]
+                [--name NAME] [--output-limit KIB] [--state-dir DIR] [--log-format raw|plain|json]
   tabrunner register --url URL --token TOKEN [--description TEXT] [--tag-list a,b] [--run-untagged]
                 [--state-dir DIR]
   tabrunner unregister --url URL --token TOKEN [--state-dir DIR]
@@ -20,15 +20,22 @@ const USAGE = `Usage:
   --once           take one job, run it, report it, exit (0 if it was run and reported)
   --check-interval seconds between polls when GitLab cannot hold the request (default 3)
   --state-dir      where this runner keeps its system ID and git stores (default .tabrunner)
+  --log-format     job logs as raw (GitLab's trace, colours and all), plain text, or json
+                   (one object per line); default raw on a terminal, plain otherwise
 `;
 
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Whether `out` reaches a terminal, which picks the default `--log-format`. */
+  outIsTerminal?: boolean;
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
+  // `tabrunner --help` has a flag where the command goes: parse it as a flag.
+  const flagFirst = argv[0]?.startsWith('-') ?? false;
+  const command = flagFirst ? undefined : argv[0];
+  const rest = flagFirst ? argv : argv.slice(1);
   let parsed;
   try {
     parsed = parseArgs({
@@ -45,6 +52,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         description: { type: 'string' },
         'tag-list': { type: 'string' },
         'run-untagged': { type: 'boolean', default: false },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -54,9 +62,17 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const v = parsed.values;
-  if (v.help || !command || command === 'help') {
+  if (v.help || command === 'help') {
     io.out(USAGE);
-    return command ? 0 : 2;
+    return 0;
+  }
+  if (!command) {
+    io.err(USAGE);
+    return 2;
+  }
+  if (command !== 'run' && command !== 'register' && command !== 'unregister') {
+    io.err(`tabrunner: unknown command "${command}".\n\n${USAGE}`);
+    return 2;
   }
   if (!v.url || !v.token) {
     io.err(`tabrunner ${command}: --url and --token are required.\n\n${USAGE}`);
@@ -75,6 +91,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.err('--output-limit takes a whole number of KiB, e.g. --output-limit 4096');
         return 2;
       }
+      const logFormat = v['log-format'] ?? (io.outIsTerminal ? 'raw' : 'plain');
+      if (!isLogFormat(logFormat)) {
+        io.err('--log-format takes raw, plain or json, e.g. --log-format plain');
+        return 2;
+      }
+      const { runCommand } = await import('./run-command.ts');
       return runCommand({
         ...common,
         executor: v.executor ?? 'shell',
@@ -82,19 +104,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         checkIntervalSeconds: interval,
         outputLimit: limitKib * 1024,
         name: v.name ?? 'tabrunner-cli',
+        logFormat,
       });
     }
-    case 'register':
+    case 'register': {
+      const { registerCommand } = await import('./register-command.ts');
       return registerCommand({
         ...common,
         description: v.description ?? 'tabrunner',
         tagList: v['tag-list'] ?? '',
         runUntagged: v['run-untagged'] ?? false,
       });
-    case 'unregister':
+    }
+    case 'unregister': {
+      const { unregisterCommand } = await import('./unregister-command.ts');
       return unregisterCommand(common);
-    default:
-      io.err(`tabrunner: unknown command "${command}".\n\n${USAGE}`);
-      return 2;
+    }
   }
 }

@@ -17,6 +17,7 @@ import {
 import { createNodeSourceStore, nodeHttp } from '../sources/node.ts';
 import type { CliIo } from './main.ts';
 import { connect } from './connect.ts';
+import { createLogOutput, type LogFormat } from './log-output.ts';
 import { loadSystemId } from './state-dir.ts';
 
 export interface RunCommandOptions {
@@ -29,6 +30,7 @@ export interface RunCommandOptions {
   checkIntervalSeconds: number;
   outputLimit: number;
   name: string;
+  logFormat: LogFormat;
 }
 
 export async function runCommand(options: RunCommandOptions): Promise<number> {
@@ -70,32 +72,21 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     outputLimit: options.outputLimit,
     executableArch: `${platform}/${arch}`,
   });
-  // The job's log, line by line, as the page terminal shows it (timestamps hidden).
+  // The job's log as the page terminal shows it (timestamps hidden), in the chosen format.
+  const output = createLogOutput(options.logFormat, io, () => new Date(systemClock.now()));
   let log = new LogText();
-  let partial = '';
-  const printLines = (text: string) => {
-    const lines = (partial + text).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) io.out(line);
-  };
   runner.events.on((event) => {
     switch (event.type) {
       case 'job-started':
         log = new LogText();
-        partial = '';
-        io.out(
-          `Job ${event.job.id} (${event.job.name}) started${event.job.url ? `: ${event.job.url}` : ''}`,
-        );
+        output.jobStarted(event.job);
         break;
       case 'job-output':
-        printLines(log.push(event.chunk));
+        output.jobText(log.push(event.chunk));
         break;
       case 'job-finished':
-        printLines(`${log.flush()}\n`);
-        io.out(
-          `Job ${event.job.id} ${event.result}${event.failureReason ? ` (${event.failureReason})` : ''}` +
-            `${event.reported ? '' : ' — GitLab did not confirm the final state'}`,
-        );
+        output.jobText(log.flush());
+        output.jobFinished(event.job, event);
         break;
       case 'error':
         io.err(`tabrunner: ${event.message}`);
@@ -114,9 +105,12 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    io.out(
-      `tabrunner ${TABRUNNER_VERSION} polling ${client.url} as system ID ${systemId}${options.once ? ' (one job)' : ''}`,
-    );
+    output.polling({
+      version: TABRUNNER_VERSION,
+      url: client.url,
+      systemId,
+      once: options.once,
+    });
     const { outcomes, reason } = await runner.run({ once: options.once });
     if (runner.state === 'error') return 1;
     if (options.once) {

@@ -1,0 +1,217 @@
+/**
+ * The real `bin/tabrunner.js` in a child process: it starts the compiled CLI when that matches
+ * the sources, falls back to tsx with a message when not, and prints job logs in the format the
+ * output asks for. Each build lives in a temp dir of its own (TABRUNNER_CLI_BUILD), never the
+ * shared one; it sits in node_modules/.cache because the compiled CLI finds its packages by
+ * looking up from where it is.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../test/support/runner-harness.ts';
+import { buildCli, DEFAULT_OUT_DIR, MANIFEST_FILE, type CliManifest } from './build.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/tabrunner.js', import.meta.url));
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the bin to its end (bounded), with stdout a pipe as under `| tee` or in CI. */
+function tabrunner(args: string[], build: string): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { env: { ...process.env, TABRUNNER_CLI_BUILD: build }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        if (err && err.killed)
+          reject(new Error(`tabrunner ${args.join(' ')} timed out: ${stderr}`));
+        else
+          resolve({
+            code: err ? (typeof err.code === 'number' ? err.code : null) : 0,
+            stdout,
+            stderr,
+          });
+      },
+    );
+  });
+}
+
+let temp: string;
+let build: string;
+beforeAll(async () => {
+  await mkdir(dirname(DEFAULT_OUT_DIR), { recursive: true });
+  temp = await mkdtemp(`${DEFAULT_OUT_DIR}-test-`);
+  build = join(temp, 'build');
+  await buildCli(build);
+}, 120_000);
+afterAll(async () => {
+  await rm(temp, { recursive: true, force: true });
+});
+
+describe('bin/tabrunner.js --help', () => {
+  it('answers from the compiled CLI: usage on stdout, exit 0, nothing on stderr', async () => {
+    const result = await tabrunner(['--help'], build);
+    expect(result).toEqual({ code: 0, stdout: expect.stringContaining('Usage:'), stderr: '' });
+    expect(result.stdout).toContain('tabrunner run --url URL --token TOKEN');
+    expect(result.stdout).toContain('--log-format');
+  });
+
+  it('loads only the argument parsing for --help: the commands are separate chunks', async () => {
+    // What Node loads before main() runs: the entry and the chunks it imports statically.
+    const loaded = new Set<string>();
+    const visit = async (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = await readFile(join(build, file), 'utf8');
+      for (const [, spec] of code.matchAll(
+        /^(?:import|export) [^;]*? from "\.\/(?:\.\.\/)?([^"]+)";/gms,
+      ))
+        await visit(spec!.startsWith('chunks/') ? spec! : `chunks/${spec}`);
+    };
+    await visit('tabrunner.js');
+    const sources = new Set<string>();
+    for (const file of loaded) {
+      const code = await readFile(join(build, file), 'utf8');
+      // esbuild heads each bundled module with a `// <path>` comment.
+      for (const [, path] of code.matchAll(/^\/\/ (src\/\S+\.ts)$/gm)) sources.add(path!);
+    }
+    expect([...sources].sort()).toEqual([
+      'src/cli/log-output.ts',
+      'src/cli/main.ts',
+      'src/cli/plain-text.ts',
+    ]);
+  });
+
+  it('falls back to tsx when the compiled CLI is missing, and says how to compile it', async () => {
+    const result = await tabrunner(['--help'], join(temp, 'never-built'));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage:');
+    expect(result.stderr).toContain('the compiled CLI is missing');
+    expect(result.stderr).toContain('npm run build:cli');
+  });
+
+  it('falls back to tsx when a source changed since the build, naming the file', async () => {
+    const stale = join(temp, 'stale');
+    const manifest: CliManifest = await buildCli(stale);
+    expect(Object.keys(manifest.inputs)).toContain('src/cli/main.ts');
+    // As if main.ts had been edited after the build (the real file is left alone).
+    manifest.inputs['src/cli/main.ts']!.mtimeMs -= 1000;
+    await writeFile(join(stale, MANIFEST_FILE), JSON.stringify(manifest));
+    const result = await tabrunner(['--help'], stale);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage:');
+    expect(result.stderr).toContain('src/cli/main.ts changed since the CLI was compiled');
+  });
+
+  it('refuses an unknown --log-format before connecting to anything', async () => {
+    const result = await tabrunner(
+      ['run', '--url', 'http://127.0.0.1:9', '--token', 'glrt-x', '--log-format', 'xml'],
+      build,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--log-format takes raw, plain or json');
+  });
+});
+
+describe('bin/tabrunner.js run, stdout piped', () => {
+  let h: Harness;
+  let stateDir: string;
+  beforeEach(async () => {
+    h = await startHarness();
+    stateDir = await mkdtemp(join(tmpdir(), 'tabrunner-bin-state-'));
+  });
+  afterEach(async () => {
+    await h.close();
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  async function runOnce(extra: string[]): Promise<{ exit: Exit; jobId: number }> {
+    const [job] = await h.pipeline([
+      {
+        name: 'greet',
+        script: [
+          'printf "\\033[31mred\\033[0m\\n"',
+          'printf "10%%\\r100%%\\n"',
+          'echo "done $CI_JOB_NAME"',
+        ],
+      },
+    ]);
+    const exit = await tabrunner(
+      [
+        'run',
+        '--once',
+        '--url',
+        h.emulator.url,
+        '--token',
+        h.runnerToken,
+        '--check-interval',
+        '0.2',
+        '--state-dir',
+        stateDir,
+        ...extra,
+      ],
+      build,
+    );
+    return { exit, jobId: job!.id };
+  }
+
+  it('prints plain text by default: no escapes, no section markers, headers kept', async () => {
+    const { exit, jobId } = await runOnce([]);
+    expect(exit.stderr).toBe('');
+    expect(exit.code).toBe(0);
+    const lines = exit.stdout.split('\n');
+    expect(exit.stdout).not.toContain('\x1b');
+    expect(exit.stdout).not.toContain('\r');
+    expect(exit.stdout).not.toContain('section_');
+    expect(lines).toContain(
+      `Job ${jobId} (greet) started: ${h.emulator.url}/it/tiny/-/jobs/${jobId}`,
+    );
+    expect(lines).toContain('Executing "step_script" stage of the job script');
+    expect(lines).toContain('red');
+    expect(lines).toContain('100%');
+    expect(lines).toContain('done greet');
+    expect(lines).toContain('Job succeeded');
+    expect(lines).toContain(`Job ${jobId} success`);
+  });
+
+  it("prints GitLab's raw trace with --log-format raw", async () => {
+    const { exit } = await runOnce(['--log-format', 'raw']);
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toMatch(/section_start:\d+:step_script\r\x1b\[0K/);
+    expect(exit.stdout).toContain('\x1b[32;1mJob succeeded\x1b[0;m');
+  });
+
+  it('prints one JSON object per line with --log-format json', async () => {
+    const { exit, jobId } = await runOnce(['--log-format', 'json']);
+    expect(exit.code).toBe(0);
+    const records = exit.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const record of records) expect(record['time']).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+    expect(records[0]).toMatchObject({ event: 'polling', url: h.emulator.url, once: true });
+    expect(records).toContainEqual(
+      expect.objectContaining({ event: 'job-started', job: jobId, name: 'greet' }),
+    );
+    const logLines = records.filter((r) => 'line' in r);
+    expect(logLines.every((r) => r['job'] === jobId)).toBe(true);
+    expect(logLines.map((r) => r['line'])).toEqual(
+      expect.arrayContaining(['red', '100%', 'done greet', 'Job succeeded']),
+    );
+    expect(records.at(-1)).toMatchObject({
+      event: 'job-finished',
+      job: jobId,
+      result: 'success',
+      failureReason: null,
+      reported: true,
+    });
+    expect(await readFile(join(stateDir, 'system_id'), 'utf8')).toMatch(/^[rs]_/);
+  });
+});
