@@ -7,7 +7,8 @@
  * The page learns about the sandbox from `/sandbox.json`, written next to the built app: the
  * emulator's URL and the runner tokens, so "Connect to the local sandbox" is one click. The
  * relay binds 127.0.0.1, so only this machine can read it; a production build (`npm run build`
- * into dist/) has no such file and the page offers no sandbox.
+ * into dist/) carries only `public/sandbox.json`, `{}`, which offers no sandbox (and spares
+ * every page load a 404).
  *
  * Ports, tokens, the project and the jobs are kept in a state folder across restarts, so a tab
  * left open keeps working; the flags are in HELP below.
@@ -21,7 +22,7 @@ import { HELP, parseStartArgs, type StartArgs } from './start-args.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 // In node_modules/.cache like other tools' build caches: ignored by git, lint and format, and
-// never mistaken for dist/ (which must not carry sandbox.json into a deployment).
+// never mistaken for dist/ (which must carry only the empty sandbox.json into a deployment).
 // TABRUNNER_APP_DIR moves it, so tests of this script never rebuild or rewrite the shared one.
 const APP_DIR = resolve(
   process.env['TABRUNNER_APP_DIR'] ?? join(ROOT, 'node_modules/.cache/tabrunner-app'),

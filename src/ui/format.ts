@@ -10,6 +10,18 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/**
+ * A running clock in whole seconds, `0 s` from the start: `42 s`, `3 min 4 s`, `1 h 2 min`.
+ * It ticks once a second, so tenths or milliseconds would only flicker.
+ */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
 /** `12 s ago`, `3 min ago`, or a clock time past an hour. */
 export function formatAgo(at: number, now: number): string {
   const s = Math.max(0, Math.round((now - at) / 1000));

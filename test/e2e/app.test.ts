@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   connect,
   download,
+  horizontalOverflow,
   screenshots,
   selfCheckVerdict,
   terminalText,
@@ -79,6 +80,10 @@ describe('the tabrunner page', { timeout: 90_000 }, () => {
       .waitFor();
 
     await connect(page, stack.emulator.url, runner.token);
+    // The form is gone: focus goes on to the runner's heading, not back to <body>.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 5_000 })
+      .toBe('runner-title');
     const systemId = await page.getByTestId('system-id').innerText();
     expect(systemId).toMatch(/^r_[A-Za-z0-9]{12}$/);
     expect(await page.getByTestId('runner-id').innerText()).toBe(`#${runner.id}`);
@@ -148,6 +153,34 @@ describe('the tabrunner page', { timeout: 90_000 }, () => {
     await screenshots(page, null, 'page');
     await page.setViewportSize({ width: 720, height: 900 });
     await screenshots(page, null, 'half-screen');
+  });
+
+  it('fits a phone: no sideways scroll, and no section markers where the terminal wraps', async () => {
+    const runner = stack.emulator.createRunner({ description: 'e2e phone' });
+    const { page } = await stack.open();
+    for (const width of [390, 320]) {
+      await page.setViewportSize({ width, height: 800 });
+      expect(await horizontalOverflow(page), `${width} px`).toEqual([]);
+      await screenshots(page, null, `connect-${width}`);
+    }
+    await connect(page, stack.emulator.url, runner.token);
+    // Sections on the runner's stages and on the multi-line command, all written at 320 px.
+    const [job] = await stack.pipeline([
+      { name: 'phone', script: ['echo "first line"\necho "second line"', 'echo done-here'] },
+    ]);
+    expect((await stack.waitForJob(job!.id, ['success', 'failed', 'canceled'])).status).toBe(
+      'success',
+    );
+    await waitForTerminal(page, 'Job succeeded');
+    for (const width of [320, 390]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.getByTestId('terminal').waitFor();
+      expect(await horizontalOverflow(page), `${width} px`).toEqual([]);
+      const shown = await terminalText(page);
+      expect(shown).toContain('done-here');
+      expect(shown, `${width} px`).not.toContain('section_');
+      await screenshots(page, null, `page-${width}`);
+    }
   });
 
   it('reports a failing script as failed, in GitLab and in the history', async () => {

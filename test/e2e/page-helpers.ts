@@ -25,6 +25,29 @@ export async function terminalText(page: Page): Promise<string> {
   return page.locator('[data-testid="terminal"] .xterm-rows').innerText();
 }
 
+/**
+ * Why the page scrolls sideways, if it does: the document's width against the viewport's, and
+ * the outermost elements reaching past the viewport's right edge. Empty when it fits.
+ */
+export async function horizontalOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const { scrollWidth } = document.documentElement;
+    if (scrollWidth <= window.innerWidth) return [];
+    const past = [...document.body.querySelectorAll('*')].filter(
+      (element) =>
+        element.getBoundingClientRect().right > window.innerWidth + 0.5 &&
+        (element.parentElement?.getBoundingClientRect().right ?? 0) <= window.innerWidth + 0.5,
+    );
+    return [
+      `document ${scrollWidth} px wide in a ${window.innerWidth} px viewport`,
+      ...past.map(
+        (element) =>
+          `<${element.tagName.toLowerCase()} class="${element.className.toString()}"> ends at ${Math.round(element.getBoundingClientRect().right)} px`,
+      ),
+    ];
+  });
+}
+
 /** Wait until the terminal shows `text`. */
 export async function waitForTerminal(page: Page, text: string): Promise<void> {
   await page

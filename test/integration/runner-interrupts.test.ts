@@ -7,6 +7,7 @@ import { createWebContainerExecutor } from '../../src/executors/webcontainer/ind
 import { FakeApi } from '../../src/executors/webcontainer/testing/fake-container.ts';
 import { FakeProcess } from '../../src/executors/webcontainer/testing/fake-process.ts';
 import { runnerFeatures, runnerInfo } from '../../src/gitlab/index.ts';
+import { LogText } from '../../src/job/index.ts';
 import type { JobSpecJson } from '../../emulator/pipelines/index.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
 
@@ -22,6 +23,20 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000): Pr
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The closing line when the runner is stopped mid-job, colours and all. */
+const STOPPED_CLOSING_LINE =
+  '\x1b[31;1mERROR: Job failed (system failure): the runner was stopped while the job ran ' +
+  '(tab closed or runner stopped)\x1b[0;m';
+
+/** The trace's last line as GitLab shows it: §9.6 timestamps and `+` continuations undone. */
+function lastLine(trace: Uint8Array): string | undefined {
+  const log = new LogText();
+  const lines = (log.push(trace) + log.flush()).split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  // A section marker before it on the same line is hidden by its `\r ESC[0K`.
+  return lines.at(-1)?.replace(/^[\s\S]*\r\x1b\[0K/, '');
 }
 
 describe('cancel', () => {
@@ -128,7 +143,29 @@ describe('stopping the runner', () => {
     const stored = await h.finished(job!.id);
     expect(stored.status).toBe('failed');
     expect(stored.failureReason).toBe('runner_system_failure');
-    expect(text(stored.trace)).toContain('ERROR: Job failed (system failure)');
+    expect(lastLine(stored.trace)).toBe(STOPPED_CLOSING_LINE);
+  });
+
+  it('stop now while a failed job runs after_script: the trace still ends with the closing line', async () => {
+    h = await startHarness();
+    const [job] = await h.pipeline([
+      {
+        name: 'broken',
+        script: ['echo started', 'exit 3'],
+        after_script: ['echo after-started', 'sleep 60'],
+      },
+    ]);
+    const { runner, output } = h.makeRunner();
+    const run = runner.run();
+    await until(() => text(output(job!.id)).includes('after-started'), 'after_script to start');
+    runner.stop('immediate');
+    await run;
+    const stored = await h.finished(job!.id);
+    expect(stored.status).toBe('failed');
+    expect(stored.failureReason).toBe('runner_system_failure');
+    // gitlab-runner's words for a build its process stopped: a system failure, said last.
+    expect(lastLine(stored.trace)).toBe(STOPPED_CLOSING_LINE);
+    expect(text(stored.trace)).not.toContain('Job failed: exit code 3');
   });
 
   it('abandoning a job (the tab closes) reports it failed at once in one keepalive request', async () => {
