@@ -60,11 +60,29 @@ export class RelayError extends TabrunnerError<RelayErrorData> {
   }
 
   /**
-   * The JSON body of every refusal, `{ error, message }`: one spelling for answers made as a
-   * `Response` (toResponse) and those written straight on the socket (raw-target.ts).
+   * Node's error code for why the upstream could not be reached (`ENOTFOUND`, `ECONNREFUSED`,
+   * `EPROTO`, `DEPTH_ZERO_SELF_SIGNED_CERT`, …), or `null`. Only the code, which names no host,
+   * path or token: the page turns it into advice (DNS, port, TLS), see docs/relay.md.
+   */
+  get upstreamError(): string | null {
+    const cause: unknown = this.cause;
+    if (typeof cause !== 'object' || cause === null) return null;
+    const code = (cause as { code?: unknown }).code;
+    return typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,63}$/.test(code) ? code : null;
+  }
+
+  /**
+   * The JSON body of every refusal, `{ error, message }` plus `upstream_error` when Node gave a
+   * code: one spelling for answers made as a `Response` (toResponse) and those written straight
+   * on the socket (raw-target.ts).
    */
   body(): string {
-    return JSON.stringify({ error: this.reason, message: this.message });
+    const upstreamError = this.upstreamError;
+    return JSON.stringify({
+      error: this.reason,
+      message: this.message,
+      ...(upstreamError !== null ? { upstream_error: upstreamError } : {}),
+    });
   }
 
   /** A JSON answer with `body()`; 405 carries `Allow` when given. */

@@ -23,3 +23,18 @@ export class GitLabClientUsageError extends TabrunnerError<{ what: string }> {
     super(GitLabClientUsageError.code, `Invalid use of the GitLab client: ${what}.`, { what });
   }
 }
+
+/**
+ * A call got no answer from GitLab in `ms`, and was given up: a server that accepts the
+ * connection and never answers would otherwise hold it for minutes.
+ */
+export class GitLabTimeoutError extends TabrunnerError<{ what: string; ms: number }> {
+  static readonly code = 'GitLabTimeoutError';
+  constructor(what: string, ms: number) {
+    super(
+      GitLabTimeoutError.code,
+      `${what} got no answer within ${Math.round(ms / 1000)} s. Check that the GitLab URL points at GitLab and that it is up, then try again.`,
+      { what, ms },
+    );
+  }
+}

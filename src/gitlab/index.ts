@@ -13,8 +13,9 @@ export {
   type GitLabClientOptions,
   type HttpMethod,
 } from './client.ts';
-export { InvalidGitLabUrlError, GitLabClientUsageError } from './errors.ts';
+export { InvalidGitLabUrlError, GitLabClientUsageError, GitLabTimeoutError } from './errors.ts';
 export type { Failed } from './response.ts';
+export type { RelayRefusal } from './relay-refusal.ts';
 export {
   runnerFeatures,
   runnerInfo,

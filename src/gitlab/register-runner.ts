@@ -5,7 +5,15 @@
  */
 import type { GitLabClient } from './client.ts';
 import { RUNNER_TOKEN } from './headers.ts';
-import { failed, readJson, stringField, numberField, discard, type Failed } from './response.ts';
+import {
+  discard,
+  failed,
+  numberField,
+  readJson,
+  relayFailure,
+  stringField,
+  type Failed,
+} from './response.ts';
 import type { RunnerInfo } from './runner-info.ts';
 
 export interface RegisterRunnerOptions {
@@ -78,9 +86,13 @@ export async function registerRunner(
         tokenExpiresAt: stringField(decoded.value, 'token_expires_at'),
       };
     }
-    case 403:
+    case 403: {
+      // Through the relay a 403 may be the relay refusing the host, not GitLab the token.
+      const refused = await relayFailure(response);
+      if (refused) return refused;
       await discard(response);
       return { kind: 'forbidden' };
+    }
     case 410:
       await discard(response);
       return { kind: 'gone' };

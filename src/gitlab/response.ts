@@ -11,6 +11,7 @@ import {
   RANGE,
   TRACE_UPDATE_INTERVAL,
 } from './headers.ts';
+import { relayRefusalIn, relayRefusalOf, type RelayRefusal } from './relay-refusal.ts';
 
 const STATUS_TEXT: Record<number, string> = {
   200: 'OK',
@@ -72,14 +73,19 @@ export function renderGitLabMessage(message: unknown): string | null {
  * `403 Forbidden (AccessDenied: Access Denied)` (§8.2). Consumes the body.
  */
 export async function errorMessage(response: Response, xml = false): Promise<string> {
-  const line = statusLine(response.status);
-  const type = mediaType(response);
   let text: string;
   try {
     text = await response.text();
   } catch {
-    return line;
+    return statusLine(response.status);
   }
+  return errorMessageOf(response, text, xml);
+}
+
+/** `errorMessage` for a body already read as `text`. */
+function errorMessageOf(response: Response, text: string, xml: boolean): string {
+  const line = statusLine(response.status);
+  const type = mediaType(response);
   if (type === JSON_MEDIA_TYPE) {
     try {
       const decoded: unknown = JSON.parse(text);
@@ -161,6 +167,8 @@ export interface Failed {
   status: number | null;
   /** e.g. `400 Bad Request (runner_projects.base: Maximum number …)`. Never holds a token. */
   message: string;
+  /** Set when the relay wrote this answer itself, not GitLab (relay-refusal.ts). */
+  relay?: RelayRefusal;
 }
 
 /** A `Failed` from a network error or an unexpected response (consumes the body). */
@@ -169,10 +177,38 @@ export async function failed(
 ): Promise<Failed> {
   if (result.kind === 'network-error')
     return { kind: 'failed', status: null, message: result.message };
+  const { response } = result;
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    return { kind: 'failed', status: response.status, message: statusLine(response.status) };
+  }
+  const relay = relayRefusalIn(response, text);
   return {
     kind: 'failed',
-    status: result.response.status,
-    message: await errorMessage(result.response),
+    status: response.status,
+    message: errorMessageOf(response, text, false),
+    ...(relay ? { relay } : {}),
+  };
+}
+
+/**
+ * A `Failed` for a response the relay wrote itself, whatever its status (a 403 the relay
+ * wrote is not GitLab refusing a token); `null` for GitLab's own answers. Consumes the body
+ * only when it returns a `Failed`: otherwise the caller still reads it.
+ */
+export async function relayFailure(response: Response): Promise<Failed | null> {
+  if (response.status < 400 || mediaType(response) !== JSON_MEDIA_TYPE) return null;
+  const copy = response.clone();
+  const relay = await relayRefusalOf(copy);
+  if (relay === null) return null;
+  await discard(response);
+  return {
+    kind: 'failed',
+    status: response.status,
+    message: `${statusLine(response.status)} (${relay.message})`,
+    relay,
   };
 }
 

@@ -144,6 +144,19 @@ describe('registerRunner (TestGitLabClient_RegisterRunner)', () => {
     const { result } = await registerWith(() => ({ status }));
     expect(result.kind).toBe(kind);
   });
+
+  it('takes a 403 the relay wrote (a host it does not forward to) for no verdict on the token', async () => {
+    const refusal = { error: 'host_not_allowed', message: 'The relay does not forward to x.' };
+    const { result } = await registerWith(() => json(refusal, 403));
+    expect(result).toMatchObject({
+      kind: 'failed',
+      status: 403,
+      relay: { reason: 'host_not_allowed' },
+    });
+    // GitLab's own JSON 403 is still the token's.
+    const { result: gitlab } = await registerWith(() => json({ message: '403 Forbidden' }, 403));
+    expect(gitlab.kind).toBe('forbidden');
+  });
 });
 
 describe('unregister (TestGitLabClient_UnregisterRunner, TestUnregisterRunnerManager)', () => {

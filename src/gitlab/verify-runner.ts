@@ -11,6 +11,7 @@ import {
   mediaType,
   numberField,
   readJson,
+  relayFailure,
   stringField,
   type Failed,
 } from './response.ts';
@@ -26,7 +27,7 @@ export interface VerifyRunnerOptions {
 export type VerifyRunnerResult =
   /** 200. `id` is 0 when an old server answered plain text (it has no id to give). */
   | { kind: 'valid'; id: number; tokenExpiresAt: string | null }
-  /** 403: the token is invalid or the runner was removed. */
+  /** 403 from GitLab: the token is invalid or the runner was removed (a relay's 403 is `failed`). */
   | { kind: 'forbidden' }
   /** 422: the runner has no owning project or group left. */
   | { kind: 'orphaned' }
@@ -60,9 +61,13 @@ export async function verifyRunner(
         tokenExpiresAt: stringField(body.value, 'token_expires_at'),
       };
     }
-    case 403:
+    case 403: {
+      // Through the relay a 403 may be the relay refusing the host, not GitLab the token.
+      const refused = await relayFailure(response);
+      if (refused) return refused;
       await discard(response);
       return { kind: 'forbidden' };
+    }
     case 422:
       await discard(response);
       return { kind: 'orphaned' };

@@ -35,9 +35,16 @@ import {
   type SourcesProvider,
   type StopMode,
 } from '../runner/index.ts';
+import { observeContact } from '../runner/contact-health.ts';
 import { SourcesWorkerClient } from '../sources/sources-worker-client.ts';
 import type { StoreUsage } from '../sources/source-store.ts';
 import type { ExecutorChoice, SavedConnection, SavedSettings } from './app-store.ts';
+import {
+  abortMessage,
+  CONNECT_TIMEOUT_MS,
+  deadline,
+  failureMessage,
+} from './connection-trouble.ts';
 import { holdWakeLock } from './keep-awake.ts';
 import { createWorkerClock, type WorkerClock } from './worker-clock.ts';
 
@@ -99,6 +106,8 @@ export interface ConnectInput {
   description?: string;
   tags?: string[];
   runUntagged?: boolean;
+  /** The Cancel button: aborts the call under way; nothing is saved. */
+  signal?: AbortSignal;
 }
 
 function clientFor(gitlabUrl: string, relayUrl: string, fetchImpl?: typeof fetch): GitLabClient {
@@ -153,16 +162,22 @@ export async function connectRunner(input: ConnectInput): Promise<ConnectResult>
   let token = input.token.trim();
   let registeredHere = false;
   if (!token) return { ok: false, message: 'Paste a runner token.' };
+  const target = { gitlabUrl: input.gitlabUrl, relayUrl: input.relayUrl };
 
   if (input.tokenKind === 'registration') {
-    const registered = await registerRunner(client, {
-      registrationToken: token,
-      info,
-      description: input.description?.trim() || 'tabrunner',
-      tags: input.tags ?? [],
-      runUntagged: input.runUntagged ?? true,
-      locked: false,
-    });
+    const registered = await bounded('Registering the runner', input.signal, (signal) =>
+      registerRunner(client, {
+        registrationToken: token,
+        info,
+        description: input.description?.trim() || 'tabrunner',
+        tags: input.tags ?? [],
+        runUntagged: input.runUntagged ?? true,
+        locked: false,
+        signal,
+      }),
+    );
+    if ('aborted' in registered)
+      return { ok: false, message: abortMessage(registered.aborted, target) };
     switch (registered.kind) {
       case 'registered':
         token = registered.token;
@@ -181,19 +196,14 @@ export async function connectRunner(input: ConnectInput): Promise<ConnectResult>
             'This GitLab no longer accepts registration tokens. Create a runner in GitLab (Settings › CI/CD › Runners › New runner) and paste its glrt- token.',
         };
       case 'failed':
-        return {
-          ok: false,
-          message: failedMessage(
-            registered.status,
-            registered.message,
-            input.gitlabUrl,
-            input.relayUrl,
-          ),
-        };
+        return { ok: false, message: failureMessage(registered, target) };
     }
   }
 
-  const verified = await verifyRunner(client, { token, systemId: input.systemId, info });
+  const verified = await bounded('Verifying the token', input.signal, (signal) =>
+    verifyRunner(client, { token, systemId: input.systemId, info, signal }),
+  );
+  if ('aborted' in verified) return { ok: false, message: abortMessage(verified.aborted, target) };
   switch (verified.kind) {
     case 'valid':
       return { ok: true, token, runnerId: verified.id, registeredHere };
@@ -209,10 +219,27 @@ export async function connectRunner(input: ConnectInput): Promise<ConnectResult>
         message: 'GitLab says this runner has no project or group left (422). Create a new runner.',
       };
     case 'failed':
-      return {
-        ok: false,
-        message: failedMessage(verified.status, verified.message, input.gitlabUrl, input.relayUrl),
-      };
+      return { ok: false, message: failureMessage(verified, target) };
+  }
+}
+
+/**
+ * One call of the connect flow, given up after `CONNECT_TIMEOUT_MS` (a server that accepts and
+ * never answers) or when the person cancels: `{ aborted: reason }` then, for `abortMessage`.
+ */
+async function bounded<T extends object>(
+  what: string,
+  cancel: AbortSignal | undefined,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T | { aborted: unknown }> {
+  const limit = deadline(what, CONNECT_TIMEOUT_MS, cancel);
+  try {
+    return await call(limit.signal);
+  } catch (err) {
+    if (limit.signal.aborted) return { aborted: limit.signal.reason };
+    throw err;
+  } finally {
+    limit.done();
   }
 }
 
@@ -258,6 +285,13 @@ export class BrowserRunner {
     this.#client = createGitLabClient({
       url: apiBaseUrl(options.connection.gitlabUrl, options.connection.relayUrl),
       clock: this.clock,
+      // Every request tells whether GitLab answers, trace PATCHes and job updates too: a
+      // GitLab gone mid-job shows at once rather than at the next poll.
+      fetch: observeContact(
+        (input, init) => globalThis.fetch(input, init),
+        (outcome) => this.events.emit({ type: 'contact', ...outcome }),
+        () => this.clock.now(),
+      ),
     });
     this.#sourcesWorker = new SourcesWorkerClient(
       new Worker(new URL('../sources/worker.ts', import.meta.url), { type: 'module' }),
