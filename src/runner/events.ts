@@ -64,10 +64,20 @@ export interface JobTransfer {
   done: boolean;
 }
 
+/**
+ * What an error is about, when a UI can offer its fix. `runner-token-refused`: GitLab answered
+ * 403 to the runner token (deleted runner, reset token, a GitLab that was reset).
+ */
+export type RunnerErrorCode = 'runner-token-refused';
+
 export type RunnerEvent =
   | { type: 'state'; state: RunnerState }
-  | { type: 'contact'; at: number; ok: boolean }
-  | { type: 'error'; message: string; fatal: boolean }
+  /**
+   * One request's outcome, from every request to GitLab (see contact-health.ts): `ok` when
+   * GitLab answered, else `problem` says what happened instead.
+   */
+  | { type: 'contact'; at: number; ok: boolean; problem: string }
+  | { type: 'error'; message: string; fatal: boolean; code?: RunnerErrorCode }
   | { type: 'job-started'; job: JobSummary; at: number }
   /** Masked trace bytes as they enter the trace buffer (for a live terminal). */
   | { type: 'job-output'; jobId: number; chunk: Uint8Array }

@@ -135,7 +135,8 @@ export class Runner {
       this.#pollAbort = null;
       if (answer === null) continue;
       if (this.#stopRequested !== null) break;
-      this.events.emit({ type: 'contact', at: o.clock.now(), ok: answer.kind !== 'failed' });
+      // Contact with GitLab is not judged here but from every request, job updates and trace
+      // included, by whoever gives the client its fetch (contact-health.ts).
 
       let decision: PollDecision = { delayMs: 0, lastUpdate };
       switch (answer.kind) {
@@ -165,17 +166,28 @@ export class Runner {
         case 'forbidden': {
           forbidden += 1;
           if (forbidden >= (o.unhealthyLimit ?? 3)) {
+            // Said as GitLab's loss of the runner, not as a network problem: asking again cannot
+            // help, only a token GitLab knows can (a restarted sandbox hands out new ones).
             const reason =
-              `GitLab refused this runner's token ${forbidden} times in a row: the runner was deleted, ` +
-              'paused by token reset, or the token is wrong. Register the runner again with a valid token.';
-            this.events.emit({ type: 'error', message: reason, fatal: true });
+              `GitLab no longer knows this runner: it refused this runner's token ${forbidden} times in a row ` +
+              '(403 Forbidden), so the runner stopped asking for jobs. The runner was deleted or its token ' +
+              'reset, or GitLab itself was reset (a restarted `npm start` sandbox makes new tokens). ' +
+              'Connect again with a valid runner token.';
+            this.events.emit({
+              type: 'error',
+              message: reason,
+              fatal: true,
+              code: 'runner-token-refused',
+            });
             this.#setState('error');
             return { outcomes, reason };
           }
           this.events.emit({
             type: 'error',
-            message: 'GitLab answered 403 Forbidden to the job request.',
+            message:
+              "GitLab refused this runner's token (403 Forbidden) when asking for a job; asking again.",
             fatal: false,
+            code: 'runner-token-refused',
           });
           decision = nextPoll({ kind: 'failed' }, lastUpdate, policy);
           break;

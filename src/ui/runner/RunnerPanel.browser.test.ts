@@ -15,6 +15,7 @@ import {
 import { Emitter, type StopMode } from '../../runner/index.ts';
 import { AppView } from '../state/app-view.svelte.ts';
 import { RunnerView } from '../state/runner-view.svelte.ts';
+import { formatClock } from '../format.ts';
 import { freshTab } from '../testing/fresh-tab.ts';
 import { cleanup, renderWithApp } from '../testing/render.ts';
 import RunnerPanel from './RunnerPanel.svelte';
@@ -53,12 +54,13 @@ class RecordingRunner {
 const TOKEN = 'glrt-t1_abcdefghijklmnopqrst';
 let fake: RecordingRunner;
 let finished: string[];
+let app: AppView;
 
 beforeEach(async () => {
   await freshTab();
   fake = new RecordingRunner();
   finished = [];
-  const app = new AppView({ origin: location.origin, search: '' });
+  app = new AppView({ origin: location.origin, search: '' });
   // What AppView sets from a saved connection (its store is not needed to render the panel).
   app.connection = {
     gitlabUrl: 'https://gitlab.example.com',
@@ -180,11 +182,83 @@ describe('RunnerPanel', () => {
     expect(finished).toEqual(['1 success', '2 failed', '3 success', '4 success']);
   });
 
-  it('shows when GitLab was last reached and whether that failed', async () => {
-    fake.emit({ type: 'contact', at: Date.now() - 125_000, ok: false });
-    await expect.element(panel()).toHaveTextContent(/Last contact\s*2 min ago\s*\(failed\)/);
-    fake.emit({ type: 'contact', at: Date.now() - 125_000, ok: true });
-    await expect.element(panel()).not.toHaveTextContent('(failed)');
+  it('shows GitLab unreachable from the first failed request until one gets through', async () => {
+    const problem = () => page.getByTestId('contact-problem');
+    fake.emit({ type: 'state', state: 'running' });
+    fake.emit({ type: 'contact', at: Date.now() - 125_000, ok: true, problem: '' });
+    await expect.element(panel()).toHaveTextContent(/Last contact\s*2 min ago/);
+    const since = Date.now() - 30_000;
+    fake.emit({ type: 'contact', at: since, ok: false, problem: '503 Service Unavailable' });
+    fake.emit({
+      type: 'contact',
+      at: Date.now(),
+      ok: false,
+      problem: 'no answer (Failed to fetch)',
+    });
+    await expect.element(badge()).toHaveTextContent('Running a job · GitLab unreachable');
+    await expect.element(badge()).toHaveAttribute('data-contact', 'unreachable');
+    await expect
+      .element(problem())
+      .toHaveTextContent(
+        `GitLab unreachable since ${formatClock(since)}, retrying. Last attempt: no answer (Failed to fetch).`,
+      );
+    await expect.element(problem()).toHaveTextContent('Check that GitLab and the relay are up');
+    await expect.element(panel()).toHaveTextContent(/Last contact\s*2 min ago\s*\(nothing since\)/);
+
+    fake.emit({ type: 'contact', at: Date.now(), ok: true, problem: '' });
+    await expect.element(problem()).not.toBeInTheDocument();
+    await expect.element(badge()).toHaveTextContent(/^\s*Running a job\s*$/);
+    await expect.element(badge()).toHaveAttribute('data-contact', 'ok');
+    await expect.element(panel()).toHaveTextContent(/Last contact\s*just now/);
+
+    // A stopped runner asks nothing: an outage it saw last says nothing about GitLab now.
+    fake.emit({ type: 'contact', at: Date.now(), ok: false, problem: '502 Bad Gateway' });
+    await expect.element(problem()).toBeInTheDocument();
+    fake.emit({ type: 'state', state: 'stopped' });
+    await expect.element(problem()).not.toBeInTheDocument();
+    await expect.element(badge()).toHaveTextContent(/^\s*Stopped\s*$/);
+  });
+
+  it('shows a message said again right after itself once, with how many times', async () => {
+    const boxes = () => panel().getByTestId('runner-error');
+    const again = 'GitLab answered 502 Bad Gateway to the job request.';
+    fake.emit({ type: 'error', message: again, fatal: false });
+    fake.emit({ type: 'error', message: again, fatal: false });
+    fake.emit({ type: 'error', message: again, fatal: false });
+    await expect.element(boxes()).toHaveTextContent(`${again} (×3)`);
+    expect(boxes().elements()).toHaveLength(1);
+    fake.emit({ type: 'error', message: 'Something else.', fatal: false });
+    fake.emit({ type: 'error', message: again, fatal: false });
+    await expect.element(boxes().nth(2)).toHaveTextContent(again);
+    expect(
+      boxes()
+        .elements()
+        .map((e) => e.textContent?.trim()),
+    ).toEqual([`${again} (×3)`, 'Something else.', again]);
+  });
+
+  it('offers to forget a runner GitLab no longer knows, right in the message', async () => {
+    fake.emit({
+      type: 'error',
+      message: "GitLab refused this runner's token (403 Forbidden) when asking for a job.",
+      fatal: false,
+      code: 'runner-token-refused',
+    });
+    await expect.element(page.getByRole('alert')).toHaveTextContent('403 Forbidden');
+    // Once is not yet "no longer knows": GitLab may have had a moment.
+    await expect.element(button('Forget this runner')).not.toBeInTheDocument();
+    fake.emit({
+      type: 'error',
+      message: 'GitLab no longer knows this runner.',
+      fatal: true,
+      code: 'runner-token-refused',
+    });
+    fake.emit({ type: 'state', state: 'error' });
+    const forget = page.getByRole('alert').getByRole('button', { name: 'Forget this runner' });
+    await expect.element(forget).toBeVisible();
+    expect(app.screen).not.toBe('connect');
+    await userEvent.click(forget);
+    await expect.poll(() => app.screen, { timeout: 5_000 }).toBe('connect');
   });
 
   it('shows runner errors until dismissed', async () => {

@@ -39,4 +39,21 @@ describe('StateBadge', () => {
     render(StateBadge, { state: 'polling', stopping: 'graceful' });
     await expect.element(page.getByRole('status')).toHaveTextContent('Waiting for jobs');
   });
+
+  it('says GitLab is unreachable while the runner asks, in the bad tone', async () => {
+    render(StateBadge, { state: 'running', unreachable: true });
+    const badge = page.getByRole('status');
+    await expect.element(badge).toHaveTextContent('Running a job · GitLab unreachable', {
+      normalizeWhitespace: true,
+    });
+    await expect.element(badge).toHaveClass('bad');
+    await expect.element(badge).toHaveAttribute('data-contact', 'unreachable');
+  });
+
+  it('says nothing of an old outage once the runner stopped', async () => {
+    render(StateBadge, { state: 'stopped', unreachable: true });
+    const badge = page.getByRole('status');
+    await expect.element(badge).toHaveTextContent(/^\s*Stopped\s*$/);
+    await expect.element(badge).toHaveAttribute('data-contact', 'ok');
+  });
 });

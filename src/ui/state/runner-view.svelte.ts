@@ -3,20 +3,35 @@
  * the tab's `BrowserRunner`; intents (start, pause, stop) are methods. One per page.
  */
 import type { BrowserRunner, RunnerEvent, RunnerState } from '../../platform/browser-runner.ts';
+import { ContactHealth } from '../../runner/contact-health.ts';
 import { JobView } from './job-view.svelte.ts';
 
 export type RunnerViewState = RunnerState | 'starting';
 
+type RunnerErrorEvent = Extract<RunnerEvent, { type: 'error' }>;
+
 export interface RunnerError {
+  /** Stable key for the list: `at` alone repeats within a millisecond. */
+  id: number;
   at: number;
   message: string;
   fatal: boolean;
+  /** How many times in a row it was said: a repeat bumps this instead of adding a box. */
+  count: number;
+  code: RunnerErrorEvent['code'] | null;
 }
+
+/** Errors kept on screen; older ones scroll away. */
+const MAX_ERRORS = 5;
 
 export class RunnerView {
   state = $state<RunnerViewState>('stopped');
+  /** When a request to GitLab last got an answer (any request, not only job requests). */
   lastContact = $state<number | null>(null);
-  lastContactOk = $state(true);
+  /** Since when no request got through; null while GitLab answers. */
+  unreachableSince = $state<number | null>(null);
+  /** What the latest failed request got instead of an answer, e.g. `502 Bad Gateway`. */
+  contactProblem = $state<string | null>(null);
   jobsRun = $state(0);
   succeeded = $state(0);
   failed = $state(0);
@@ -30,6 +45,8 @@ export class RunnerView {
   paused = $derived(this.state === 'paused');
   active = $derived(!['stopped', 'error'].includes(this.state));
   readonly runner: BrowserRunner;
+  #contact = new ContactHealth();
+  #nextErrorId = 1;
   #off: () => void;
   #onFinished: (event: Extract<RunnerEvent, { type: 'job-finished' }>, log: Uint8Array) => void;
 
@@ -83,6 +100,29 @@ export class RunnerView {
     this.#off();
   }
 
+  /** A message said again right after itself shows once, with a count, not as a second box. */
+  #addError(event: RunnerErrorEvent): void {
+    const last = this.errors.at(-1);
+    if (last && last.message === event.message && last.fatal === event.fatal) {
+      this.errors = [
+        ...this.errors.slice(0, -1),
+        { ...last, at: Date.now(), count: last.count + 1 },
+      ];
+      return;
+    }
+    this.errors = [
+      ...this.errors.slice(-(MAX_ERRORS - 1)),
+      {
+        id: this.#nextErrorId++,
+        at: Date.now(),
+        message: event.message,
+        fatal: event.fatal,
+        count: 1,
+        code: event.code ?? null,
+      },
+    ];
+  }
+
   #handle(event: RunnerEvent): void {
     this.job.handle(event);
     switch (event.type) {
@@ -90,15 +130,15 @@ export class RunnerView {
         this.state = event.state;
         if (event.state === 'stopped' || event.state === 'error') this.stopping = null;
         break;
-      case 'contact':
-        this.lastContact = event.at;
-        this.lastContactOk = event.ok;
+      case 'contact': {
+        const status = this.#contact.record(event);
+        this.lastContact = status.lastContactAt;
+        this.unreachableSince = status.unreachableSince;
+        this.contactProblem = status.lastProblem;
         break;
+      }
       case 'error':
-        this.errors = [
-          ...this.errors.slice(-4),
-          { at: Date.now(), message: event.message, fatal: event.fatal },
-        ];
+        this.#addError(event);
         break;
       case 'job-finished':
         this.jobsRun += 1;
