@@ -130,26 +130,6 @@ function infoFor(executor: ExecutorChoice, headersReadable: boolean): RunnerInfo
   });
 }
 
-function unreachable(gitlabUrl: string, relayUrl: string, detail: string): string {
-  return relayUrl.trim()
-    ? `Cannot reach GitLab through the relay at ${relayUrl}: ${detail}. Check that the relay runs and ` +
-        `lists ${new URL(gitlabUrl).origin} as an upstream (--upstream).`
-    : `Cannot reach ${gitlabUrl}: ${detail}. Browsers need CORS for the runner API; use a relay.`;
-}
-
-function failedMessage(
-  status: number | null,
-  message: string,
-  gitlabUrl: string,
-  relayUrl: string,
-): string {
-  if (status === null) return unreachable(gitlabUrl, relayUrl, message);
-  if (status === 403 && relayUrl.trim()) {
-    return `The relay refused the request (${message}). Is ${new URL(gitlabUrl).host} one of its upstreams?`;
-  }
-  return `GitLab answered ${message}.`;
-}
-
 /**
  * Check the token before anything is saved (and, for a registration token, register a new
  * runner first). For `glrt-` tokens the verify call also creates this tab's runner manager.
@@ -328,24 +308,31 @@ export class BrowserRunner {
     const connection = this.connection;
     // Verify first, as the Go runner does at start: it also learns whether headers are readable.
     const info0 = infoFor(connection.executor, false);
-    const verified = await verifyRunner(this.#client, {
-      token: connection.token,
-      systemId: this.systemId,
-      info: info0,
-    });
-    if (verified.kind !== 'valid') {
+    // Bounded as at connect: a GitLab that accepts and never answers must not hold the start.
+    const verified = await bounded('verifying the runner', undefined, (signal) =>
+      verifyRunner(this.#client, {
+        token: connection.token,
+        systemId: this.systemId,
+        info: info0,
+        signal,
+      }),
+    );
+    if ('aborted' in verified || verified.kind !== 'valid') {
+      const forbidden = !('aborted' in verified) && verified.kind === 'forbidden';
       const message =
-        verified.kind === 'failed'
-          ? failedMessage(
-              verified.status,
-              verified.message,
-              connection.gitlabUrl,
-              connection.relayUrl,
-            )
-          : verified.kind === 'forbidden'
-            ? 'GitLab no longer accepts this runner token (403): the runner was deleted or its token reset. Forget this runner and connect again.'
-            : 'GitLab says this runner has no project or group left (422). Forget it and create a new one.';
-      this.events.emit({ type: 'error', message, fatal: true });
+        'aborted' in verified
+          ? abortMessage(verified.aborted, connection)
+          : verified.kind === 'failed'
+            ? failureMessage(verified, connection)
+            : verified.kind === 'forbidden'
+              ? 'GitLab no longer knows this runner: it refused its token (403 Forbidden). The runner was deleted or its token reset, or GitLab itself was reset (`npm start -- --fresh` makes new tokens). Forget this runner and connect again with a valid runner token.'
+              : 'GitLab says this runner has no project or group left (422). Forget it and create a new one.';
+      this.events.emit({
+        type: 'error',
+        message,
+        fatal: true,
+        ...(forbidden ? { code: 'runner-token-refused' as const } : {}),
+      });
       this.events.emit({ type: 'state', state: 'error' });
       return;
     }
@@ -457,10 +444,7 @@ export class BrowserRunner {
         // Already gone, or the token no longer works: either way nothing is left to remove.
         return { ok: true };
       case 'failed':
-        return {
-          ok: false,
-          message: failedMessage(result.status, result.message, gitlabUrl, relayUrl),
-        };
+        return { ok: false, message: failureMessage(result, { gitlabUrl, relayUrl }) };
     }
   }
 

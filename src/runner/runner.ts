@@ -171,7 +171,7 @@ export class Runner {
             const reason =
               `GitLab no longer knows this runner: it refused this runner's token ${forbidden} times in a row ` +
               '(403 Forbidden), so the runner stopped asking for jobs. The runner was deleted or its token ' +
-              'reset, or GitLab itself was reset (a restarted `npm start` sandbox makes new tokens). ' +
+              'reset, or GitLab itself was reset (`npm start -- --fresh` makes new tokens). ' +
               'Connect again with a valid runner token.';
             this.events.emit({
               type: 'error',

@@ -125,6 +125,9 @@ describe('the tab when GitLab is in trouble', { timeout: 90_000 }, () => {
       '⚠ passed · not confirmed',
     );
     expect(await entry.locator('details').getAttribute('open')).toBeNull();
+    // The job panel, still showing the job it just ran, says the same.
+    const current = page.getByTestId('current-job').locator('[data-result="success"]');
+    expect(await current.getAttribute('data-reported')).toBe('false');
     expect(stack.emulator.state.jobs.get(job!.id)?.status).toBe('running');
   });
 
@@ -158,5 +161,24 @@ describe('the tab when GitLab is in trouble', { timeout: 90_000 }, () => {
     await page.reload();
     await page.getByRole('button', { name: 'Verify and connect' }).waitFor({ timeout: 15_000 });
     expect(await page.content()).not.toContain(systemId);
+  });
+
+  it('offers to forget it too when the tab is reopened after GitLab forgot the runner', async () => {
+    const { page, token } = await connectedPage();
+    const deleted = await fetch(`${stack.emulator.url}/api/v4/runners`, {
+      method: 'DELETE',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    expect(deleted.status).toBe(204);
+    // The reopened tab verifies its saved token before it polls: that 403 is the verdict.
+    await page.reload();
+    await waitForState(page, 'error');
+    const alert = page.getByRole('alert');
+    expect(await alert.getByTestId('runner-error').allInnerTexts()).toEqual([
+      expect.stringMatching(/^GitLab no longer knows this runner: it refused its token/),
+    ]);
+    await alert.getByRole('button', { name: 'Forget this runner' }).click();
+    await page.getByRole('button', { name: 'Verify and connect' }).waitFor({ timeout: 15_000 });
   });
 });
