@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { createProject } from '../emulator/git/index.ts';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
 import { canPick } from '../emulator/jobs/index.ts';
-import type { Pipeline, Runner } from '../emulator/model.ts';
+import type { Pipeline, Project, Runner } from '../emulator/model.ts';
 import {
   restoreEmulatorState,
   saveEmulatorState,
@@ -347,22 +347,33 @@ interface SandboxIds {
   webContainerRunnerId: number;
 }
 
-async function createSample(emulator: Emulator): Promise<SandboxIds> {
+/**
+ * The sample project and the two runners the sandbox offers, as two donated tabs would be: the
+ * shell one takes the untagged jobs; the sample's `node`-tagged jobs wait for a tab that
+ * connects the WebContainer one (it needs stackblitz.com), and the page says so. The e2e
+ * stack (test/e2e/stack.ts) sets up the same.
+ */
+export async function createSampleProject(
+  emulator: Emulator,
+  description = 'tabrunner sandbox',
+): Promise<{ project: Project; runner: Runner; webContainerRunner: Runner }> {
   const project = await createProject(emulator.context, {
     path: 'sample',
     namespace: 'demo',
     name: 'Sample',
     sourceDir: SAMPLE_DIR,
   });
-  // Two runners, as two donated tabs would be: the shell one takes the untagged jobs; the
-  // sample's `node`-tagged jobs wait for a tab that connects the WebContainer one (it needs
-  // stackblitz.com), and the page says so.
-  const runner = emulator.createRunner({ description: 'tabrunner sandbox', runUntagged: true });
+  const runner = emulator.createRunner({ description, runUntagged: true });
   const webContainerRunner = emulator.createRunner({
-    description: 'tabrunner sandbox (WebContainer)',
+    description: `${description} (WebContainer)`,
     tags: ['node'],
     runUntagged: false,
   });
+  return { project, runner, webContainerRunner };
+}
+
+async function createSample(emulator: Emulator): Promise<SandboxIds> {
+  const { project, runner, webContainerRunner } = await createSampleProject(emulator);
   return {
     projectId: project.id,
     runnerId: runner.id,

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { build } from 'vite';
-import { createProject } from '../../emulator/git/index.ts';
+import { createSampleProject } from '../../scripts/sandbox.ts';
 import {
   startEmulator,
   type Emulator,
@@ -72,20 +72,13 @@ export async function startStack(): Promise<Stack> {
   const appDir = await mkdtemp(join(tmpdir(), 'tabrunner-e2e-app-'));
   await buildApp(appDir);
   const emulator = await startEmulator({ longPollSeconds: 2 });
-  const project = await createProject(emulator.context, {
-    path: 'sample',
-    namespace: 'demo',
-    name: 'Sample',
-    sourceDir: SAMPLE_DIR,
-  });
-  // As `npm start` does (scripts/start.ts): the page offers this sandbox in one click, with a
-  // shell runner for the untagged jobs and a `node` runner for a WebContainer tab.
-  const sandboxRunner = emulator.createRunner({ description: 'e2e sandbox', runUntagged: true });
-  const sandboxWebContainerRunner = emulator.createRunner({
-    description: 'e2e sandbox (WebContainer)',
-    tags: ['node'],
-    runUntagged: false,
-  });
+  // As `npm start` does: the page offers this sandbox in one click, with a shell runner for the
+  // untagged jobs and a `node` runner for a WebContainer tab.
+  const {
+    project,
+    runner: sandboxRunner,
+    webContainerRunner: sandboxWebContainerRunner,
+  } = await createSampleProject(emulator, 'e2e sandbox');
   await writeFile(
     join(appDir, 'sandbox.json'),
     JSON.stringify({
