@@ -7,6 +7,7 @@ import { benchArtifacts } from './artifacts.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
 import { benchListing } from './listing.bench.ts';
 import { benchRunner } from './runner.bench.ts';
+import { benchSoak } from './soak.bench.ts';
 import { benchSources } from './sources.bench.ts';
 import { benchTracePipeline } from './trace-pipeline.bench.ts';
 import { benchWebContainer } from './webcontainer.bench.ts';
@@ -162,6 +163,42 @@ await measure(
       value: `${Math.round(r.medianMs)} ms median (ratio ${r.ratio.toFixed(1)})`,
       goal: r.name.includes('compiled') ? '< 1 s' : '',
     })),
+);
+
+await measure(
+  'long tab',
+  'soak',
+  () => benchSoak({ jobs: quick ? 60 : 300, every: 25, logLines: 1000 }),
+  (soak) => {
+    const [first, last] = [soak.samples[0], soak.samples.at(-1)];
+    if (!first || !last) return [];
+    const fetch = (s: typeof first) => s.stageMs['get_sources'] ?? NaN;
+    const lastSpan = last.jobs - (soak.samples.length > 1 ? (soak.samples.at(-2)?.jobs ?? 0) : 0);
+    return [
+      {
+        measure: `get_sources median, jobs 1-${first.jobs} vs the last ${lastSpan}`,
+        value: `${fetch(first)} ms → ${fetch(last)} ms (ratio ${soak.ratios['get_sources'] ?? NaN})`,
+        goal: 'ratio ≈ 1: a tab does not slow down with age',
+      },
+      {
+        measure: `job median, same jobs`,
+        value: `${first.jobMs} ms → ${last.jobMs} ms (ratio ${soak.ratios['job'] ?? NaN})`,
+        goal: '',
+      },
+      {
+        measure: `page heap and DOM nodes after ${first.jobs} and ${last.jobs} jobs`,
+        value: `${first.heapMiB} → ${last.heapMiB} MiB, ${first.domNodes} → ${last.domNodes} nodes`,
+        goal: 'flat once the history holds its 50 jobs',
+      },
+      {
+        measure: `failed jobs of ${soak.jobs}`,
+        value: soak.failures.length
+          ? `${soak.failures.length}, traces in ${soak.failedTraces}`
+          : '0',
+        goal: '0',
+      },
+    ];
+  },
 );
 
 console.log(JSON.stringify(results, null, 2));

@@ -70,6 +70,10 @@ export const LOG_BYTES_PER_JOB = 1024 * 1024;
 const DB_NAME = 'tabrunner-app';
 const KV = 'kv';
 const HISTORY = 'history';
+/** History index by `finishedAt`: finds the oldest entries by key, without their logs. */
+const BY_FINISHED_AT = 'finishedAt';
+/** 2: the `finishedAt` index. */
+const DB_VERSION = 2;
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -134,18 +138,37 @@ export class AppStore {
     return all.sort((a, b) => b.finishedAt - a.finishedAt);
   }
 
-  /** Add a finished job, cutting its log and dropping the oldest entries past the limit. */
-  async addHistory(entry: HistoryEntry): Promise<void> {
-    const log =
-      entry.log.length > LOG_BYTES_PER_JOB ? entry.log.slice(0, LOG_BYTES_PER_JOB) : entry.log;
-    const existing = await this.history();
+  /**
+   * Add a finished job, cutting its log, and drop the oldest entries past the limit. Returns the
+   * entry as kept. One put and a key-only walk of the `finishedAt` index: a save runs beside the
+   * next job's fetch, so it must not read (and clone) the other entries and their logs.
+   */
+  async addHistory(entry: HistoryEntry): Promise<HistoryEntry> {
+    const kept =
+      entry.log.length > LOG_BYTES_PER_JOB
+        ? { ...entry, log: entry.log.slice(0, LOG_BYTES_PER_JOB) }
+        : { ...entry };
     const tx = this.#db.transaction(HISTORY, 'readwrite');
     const store = tx.objectStore(HISTORY);
-    store.put({ ...entry, log });
-    for (const old of existing.filter((e) => e.key !== entry.key).slice(HISTORY_LIMIT - 1)) {
-      store.delete(old.key);
-    }
+    store.put(kept);
+    const count = store.count();
+    count.onsuccess = () => {
+      let extra = count.result - HISTORY_LIMIT;
+      if (extra <= 0) return;
+      const oldest = store.index(BY_FINISHED_AT).openKeyCursor();
+      oldest.onsuccess = () => {
+        const cursor = oldest.result;
+        if (!cursor || extra <= 0) return;
+        // The job just saved stays even when a skewed clock makes it look older.
+        if (cursor.primaryKey !== kept.key) {
+          store.delete(cursor.primaryKey);
+          extra -= 1;
+        }
+        cursor.continue();
+      };
+    };
     await done(tx);
+    return kept;
   }
 
   async clearHistory(): Promise<void> {
@@ -160,12 +183,20 @@ export class AppStore {
   }
 }
 
-export async function openAppStore(): Promise<AppStore> {
-  const open = indexedDB.open(DB_NAME, 1);
+/** `name`: another database than the page's, for tests. */
+export async function openAppStore(name = DB_NAME): Promise<AppStore> {
+  const open = indexedDB.open(name, DB_VERSION);
   open.onupgradeneeded = () => {
     const db = open.result;
     if (!db.objectStoreNames.contains(KV)) db.createObjectStore(KV);
-    if (!db.objectStoreNames.contains(HISTORY)) db.createObjectStore(HISTORY, { keyPath: 'key' });
+    const history = db.objectStoreNames.contains(HISTORY)
+      ? (open.transaction as IDBTransaction).objectStore(HISTORY)
+      : db.createObjectStore(HISTORY, { keyPath: 'key' });
+    if (!history.indexNames.contains(BY_FINISHED_AT))
+      history.createIndex(BY_FINISHED_AT, 'finishedAt');
   };
-  return new AppStore(await request(open));
+  const db = await request(open);
+  // A newer build opening the database in another tab would wait for this connection forever.
+  db.onversionchange = () => db.close();
+  return new AppStore(db);
 }
