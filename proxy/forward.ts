@@ -115,10 +115,41 @@ export function forward(options: ForwardOptions): Promise<ForwardResult> {
   // would wait for those bytes, or read the next request on the pooled connection as them.
   if (request.body === null) delete headers['content-length'];
 
+  // A request without a body can be sent again as it was: the one place that matters is a
+  // pooled connection the upstream closed while idle, which fails before any answer.
+  const attempt = (fresh: boolean): Promise<ForwardResult> =>
+    send(options, headers, fresh).catch((err: unknown) => {
+      if (fresh || request.body !== null || !isStaleConnection(err)) throw err;
+      return attempt(true);
+    });
+  return attempt(false).catch((err: unknown) => {
+    throw toRelayError(err, upstream.host);
+  });
+}
+
+/**
+ * Node's keep-alive pool reuses an idle connection until the upstream closes it, and that close
+ * can cross the next request on the wire (GitLab's Puma closes idle connections after a few
+ * seconds): the request then dies with ECONNRESET or EPIPE before any answer, and nothing
+ * reached GitLab. Node documents this and `reusedSocket` to tell it apart.
+ */
+const staleConnectionErrors = new WeakSet<object>();
+
+function isStaleConnection(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && staleConnectionErrors.has(err);
+}
+
+/** One exchange with the upstream; `fresh` opens a new connection instead of a pooled one. */
+function send(
+  options: ForwardOptions,
+  headers: Record<string, string>,
+  fresh: boolean,
+): Promise<ForwardResult> {
+  const { upstream, request } = options;
   return new Promise<ForwardResult>((resolve, reject) => {
-    const send = upstream.scheme === 'https' ? httpsRequest : httpRequest;
-    const outgoing = send({
-      agent: agents[upstream.scheme],
+    const sendRequest = upstream.scheme === 'https' ? httpsRequest : httpRequest;
+    const outgoing = sendRequest({
+      agent: fresh ? false : agents[upstream.scheme],
       host: upstream.hostname,
       port: upstream.port,
       servername: upstream.scheme === 'https' ? upstream.hostname : undefined,
@@ -132,7 +163,13 @@ export function forward(options: ForwardOptions): Promise<ForwardResult> {
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
-      reject(toRelayError(err, upstream.host));
+      const code = (err as { code?: unknown } | null)?.code;
+      const stale =
+        outgoing.reusedSocket &&
+        !request.signal.aborted &&
+        (code === 'ECONNRESET' || code === 'EPIPE');
+      if (stale && typeof err === 'object' && err !== null) staleConnectionErrors.add(err);
+      reject(err);
     };
 
     outgoing.setTimeout(options.upstreamTimeoutMs, () => {
