@@ -1,6 +1,6 @@
 /**
  * The emulator's state: runners, projects, pipelines and jobs, as GitLab keeps them
- * (gitlab-runner-protocol.md §13). Plain data and a few transitions; HTTP lives in `api/`,
+ * (docs/runner-protocol.md §13). Plain data and a few transitions; HTTP lives in `api/`,
  * git hosting in `git/`, pipeline creation in `pipelines/`.
  *
  * Everything here is in memory and lost when the emulator stops, which is what tests want;

@@ -1,6 +1,6 @@
 /**
  * The `201` body of `POST /jobs/request` for a job picked by a runner, shaped like GitLab's
- * `API::Entities::Ci::JobRequest::Response` (gitlab-runner-protocol.md §4). Pure: it reads the
+ * `API::Entities::Ci::JobRequest::Response` (docs/runner-protocol.md §4). Pure: it reads the
  * state and returns JSON-ready data; it never changes a job.
  */
 import type { EmulatorContext } from '../context.ts';

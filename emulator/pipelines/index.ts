@@ -1,6 +1,6 @@
 /**
  * Pipelines: created from a JSON description or a `.gitlab-ci.yml` subset, and advanced stage by
- * stage as jobs finish (gitlab-runner-protocol.md §13).
+ * stage as jobs finish (docs/runner-protocol.md §13).
  */
 export { advancePipeline, pipelineStatus } from './advance-pipeline.ts';
 export { CiConfigError } from './ci-config-error.ts';

@@ -1,6 +1,6 @@
 /**
  * @module src/artifacts: what a job makes goes back to GitLab, what earlier jobs made comes in
- * (gitlab-runner-protocol.md §4.8, §4.11, §8). Collect files with GitLab's glob semantics,
+ * (docs/runner-protocol.md §4.8, §4.11, §8). Collect files with GitLab's glob semantics,
  * archive them (zip, gzip, raw), upload with the Go helper's retries; download dependencies and
  * extract them safely, reporting progress as they go. Files move only through the executor's `Workspace`. Import from here.
  */

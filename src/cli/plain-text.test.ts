@@ -8,7 +8,7 @@ function convert(chunks: string[]): string[] {
 }
 
 // The start of a real tabrunner job log after LogText (timestamps hidden), as in
-// gitlab-runner-protocol.md §9.3 and test/golden/traces/.
+// docs/runner-protocol.md §9.3 and test/golden/traces/.
 const TRACE =
   '\x1b[0KRunning with tabrunner 0.1.0 (dev)\x1b[0;m\n' +
   'section_start:1718000000:prepare_executor\r\x1b[0K\x1b[0K\x1b[36;1mPreparing the "shell" executor\x1b[0;m\x1b[0;m\n' +

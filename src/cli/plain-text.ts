@@ -1,7 +1,7 @@
 /**
  * GitLab trace text as plain lines, for `tabrunner run` when its output is not a terminal
  * (docs/cli.md, "Log formats"). The trace is what a terminal would draw: ANSI escapes, `\r`
- * overwrites and the collapsible-section markers of gitlab-runner-protocol.md §9.3
+ * overwrites and the collapsible-section markers of docs/runner-protocol.md §9.3
  * (`section_start:<ts>:<name>[<options>]\r` `ESC[0K`). Each line comes out as a terminal would
  * leave it, without colours, cursor codes or markers; a line that held only markers is dropped,
  * as GitLab's log view shows none.

@@ -1,5 +1,5 @@
 /**
- * Artifacts on the wire (gitlab-runner-protocol.md §8): upload one archive per `artifacts[]`
+ * Artifacts on the wire (docs/runner-protocol.md §8): upload one archive per `artifacts[]`
  * entry with `POST /jobs/:id/artifacts`, download a dependency's archive with
  * `GET /jobs/:id/artifacts`. Building and extracting archives is `src/artifacts`' job.
  */

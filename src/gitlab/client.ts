@@ -1,6 +1,6 @@
 /**
  * The transport of the runner API: base URL, injected `fetch`, the retry layer, request ids and
- * what can be learned from response headers (gitlab-runner-protocol.md §1, §14).
+ * what can be learned from response headers (docs/runner-protocol.md §1, §14).
  *
  * It knows no endpoint; each endpoint file builds its call and interprets the response. It uses
  * only web-standard `fetch`, `Request`, `Response`, `Headers`, so it runs in browsers and Node.

@@ -4,7 +4,7 @@
  */
 import { TabrunnerError } from '../errors/index.ts';
 
-/** The configured GitLab URL cannot be used (gitlab-runner-protocol.md §1.1). */
+/** The configured GitLab URL cannot be used (docs/runner-protocol.md §1.1). */
 export class InvalidGitLabUrlError extends TabrunnerError<{ url: string; reason: string }> {
   static readonly code = 'InvalidGitLabUrlError';
   constructor(url: string, reason: string) {

@@ -1,5 +1,5 @@
 /**
- * Header names of the runner API, written once (gitlab-runner-protocol.md §1.2, §1.3, §3, §6, §7).
+ * Header names of the runner API, written once (docs/runner-protocol.md §1.2, §1.3, §3, §6, §7).
  * `Headers` lookups are case-insensitive, so the spelling here is GitLab's, for readability.
  */
 

@@ -1,5 +1,5 @@
 /**
- * @module src/gitlab: the typed client of GitLab's runner API (gitlab-runner-protocol.md §1–§8).
+ * @module src/gitlab: the typed client of GitLab's runner API (docs/runner-protocol.md §1–§8).
  * Other areas import only from here.
  */
 export {

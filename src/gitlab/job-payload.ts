@@ -1,6 +1,6 @@
 /**
  * The job payload GitLab sends with `201` on `POST /jobs/request`
- * (gitlab-runner-protocol.md §4), checked at the edge so nothing past `src/gitlab` sees raw JSON.
+ * (docs/runner-protocol.md §4), checked at the edge so nothing past `src/gitlab` sees raw JSON.
  *
  * GitLab may omit any field or send `null` for it; both become the zero value, as the Go
  * runner's decoder does (§4). Unknown fields are dropped. Wrong types are errors: the runner

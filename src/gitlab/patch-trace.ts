@@ -1,5 +1,5 @@
 /**
- * `PATCH /jobs/:id/trace` (gitlab-runner-protocol.md §6): append bytes at `offset`.
+ * `PATCH /jobs/:id/trace` (docs/runner-protocol.md §6): append bytes at `offset`.
  * `Content-Range` is GitLab's own `start-end` with the end inclusive (not RFC 7233), and the
  * server appends only when `start` equals its stored length; otherwise it answers 416 with
  * `Range: 0-<stored length>`.

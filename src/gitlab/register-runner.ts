@@ -1,5 +1,5 @@
 /**
- * `POST /runners`, legacy registration with a registration token (gitlab-runner-protocol.md
+ * `POST /runners`, legacy registration with a registration token (docs/runner-protocol.md
  * §2.1, deprecated since GitLab Runner 15.6). `glrt-` tokens are not registered here: they are
  * created in GitLab and checked with `verifyRunner` (§2.2).
  */

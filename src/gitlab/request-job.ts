@@ -1,5 +1,5 @@
 /**
- * `POST /jobs/request` (gitlab-runner-protocol.md §3): ask for a job. With a `lastUpdate` from an
+ * `POST /jobs/request` (docs/runner-protocol.md §3): ask for a job. With a `lastUpdate` from an
  * earlier answer, Workhorse may hold the request for its long-polling duration (50 s by default)
  * and answer 204 without a new value (§3.3); send it only when `X-GitLab-Last-Update` is
  * readable. The payload is validated at this edge (`parseJobPayload`).

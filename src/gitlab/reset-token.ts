@@ -1,5 +1,5 @@
 /**
- * Runner token rotation (gitlab-runner-protocol.md §2.6): with the current token, or with a
+ * Runner token rotation (docs/runner-protocol.md §2.6): with the current token, or with a
  * personal access token and the runner id. Deciding when to rotate is the caller's job.
  */
 import type { GitLabClient } from './client.ts';

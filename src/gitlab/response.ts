@@ -1,5 +1,5 @@
 /**
- * Reading GitLab's responses as the Go runner does (gitlab-runner-protocol.md §1.4): JSON only
+ * Reading GitLab's responses as the Go runner does (docs/runner-protocol.md §1.4): JSON only
  * with the exact `application/json` media type, error messages rendered as
  * `400 Bad Request (runner_projects.base: Maximum number …)`, and the protocol headers parsed
  * leniently (absent, empty or malformed values mean "unknown", never an exception).

@@ -1,6 +1,6 @@
 /**
  * The `info` object sent with verify, register, jobs/request and every PUT job
- * (gitlab-runner-protocol.md §3.1), and the features tabrunner really supports (§3.1.1, §14).
+ * (docs/runner-protocol.md §3.1), and the features tabrunner really supports (§3.1.1, §14).
  *
  * Features are a promise to GitLab: it hands out jobs that need a feature only to runners that
  * advertise it (`upload_multiple_artifacts`, `refspecs`, `artifacts_exclude`, `multi_build_steps`,

@@ -1,5 +1,5 @@
 /**
- * The runner manager's `system_id` (gitlab-runner-protocol.md §2.8). A browser has no machine id,
+ * The runner manager's `system_id` (docs/runner-protocol.md §2.8). A browser has no machine id,
  * so tabrunner always uses the random shape `r_` + 12 alphanumerics. Persisting it is the
  * caller's job: generate once, store, reuse.
  */

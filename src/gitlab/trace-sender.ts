@@ -1,5 +1,5 @@
 /**
- * Sends one job's trace to GitLab and reports its final state (gitlab-runner-protocol.md §5–§7):
+ * Sends one job's trace to GitLab and reports its final state (docs/runner-protocol.md §5–§7):
  * incremental `PATCH`es with one request in flight, keep-alive `PUT`s after silence, `Job-Status`
  * handling, and the final update algorithm of §7.4. It knows only the `TraceSource` API (bytes,
  * length, checksum), never how the trace is produced.

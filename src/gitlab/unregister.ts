@@ -1,5 +1,5 @@
 /**
- * Unregistering (gitlab-runner-protocol.md §2.4, §2.5): `DELETE /runners` removes the whole
+ * Unregistering (docs/runner-protocol.md §2.4, §2.5): `DELETE /runners` removes the whole
  * runner and is for legacy tokens only; `DELETE /runners/managers` removes this host's runner
  * manager and is what `glrt-` tokens use. `isAuthenticationToken` tells which applies.
  */

@@ -1,5 +1,5 @@
 /**
- * `PUT /jobs/:id` (gitlab-runner-protocol.md §7): acceptance (`running` right after pickup,
+ * `PUT /jobs/:id` (docs/runner-protocol.md §7): acceptance (`running` right after pickup,
  * two-phase commit §7.5), keep-alive (`running` with output), and the final state.
  * `Job-Status: canceled|failed` on any answer means abort and is checked first (§7.3).
  */

@@ -1,5 +1,5 @@
 /**
- * `POST /runners/verify` (gitlab-runner-protocol.md §2.3): is this token valid? For `glrt-`
+ * `POST /runners/verify` (docs/runner-protocol.md §2.3): is this token valid? For `glrt-`
  * tokens it is also the registration step, and the first call creates this host's runner
  * manager, so `info` (with `features`) and `system_id` are always sent.
  */

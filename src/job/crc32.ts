@@ -1,6 +1,6 @@
 /**
  * CRC-32/IEEE (zlib's crc32), the checksum GitLab compares with the trace it stored
- * (gitlab-runner-protocol.md §6.6). Incremental, so the trace buffer never re-reads its bytes.
+ * (docs/runner-protocol.md §6.6). Incremental, so the trace buffer never re-reads its bytes.
  *
  * Slicing-by-8 over one flat Int32Array (table k at offset 256·k): eight bytes per step with
  * no unsigned conversions in the loop, which V8 runs about twice as fast as eight tables.

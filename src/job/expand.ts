@@ -1,6 +1,6 @@
 /**
  * `$VAR` / `${VAR}` expansion with Go's `os.Expand` semantics, as the Go runner expands job
- * variables (gitlab-runner-protocol.md §10.3). One level only: the caller's `lookup` returns
+ * variables (docs/runner-protocol.md §10.3). One level only: the caller's `lookup` returns
  * unexpanded values, so `a=$b, b=$c` gives `a=$c`.
  */
 

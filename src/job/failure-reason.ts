@@ -1,5 +1,5 @@
 /**
- * Why a job failed, in GitLab's words (gitlab-runner-protocol.md §12.3, §9.7): the closed list
+ * Why a job failed, in GitLab's words (docs/runner-protocol.md §12.3, §9.7): the closed list
  * of reasons a runner sends, the mapping for servers that lack newer ones, and the closing line
  * of the trace for each kind of failure.
  *

@@ -1,7 +1,7 @@
 /**
  * Go's duration syntax (`time.ParseDuration`, `Duration.String`), which job variables such as
  * `RUNNER_SCRIPT_TIMEOUT=10m` use and GitLab's messages print ("execution took longer than
- * 1h0m0s seconds", gitlab-runner-protocol.md §9.7, §12.2). Values are milliseconds.
+ * 1h0m0s seconds", docs/runner-protocol.md §9.7, §12.2). Values are milliseconds.
  */
 
 const UNITS: Record<string, number> = {

@@ -1,6 +1,6 @@
 /**
  * The exact text of the lines tabrunner itself writes into a trace, byte for byte as GitLab's
- * runner writes them (gitlab-runner-protocol.md §9.1, §9.2, §9.7). Plain strings: the runner
+ * runner writes them (docs/runner-protocol.md §9.1, §9.2, §9.7). Plain strings: the runner
  * encodes them and passes them through the masker like any other output.
  */
 

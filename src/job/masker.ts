@@ -1,6 +1,6 @@
 /**
  * The streaming masker every byte of the trace passes before it is stored, sent or shown
- * (gitlab-runner-protocol.md §9.8, DESIGN "Data that must never leak").
+ * (docs/runner-protocol.md §9.8, DESIGN "Data that must never leak").
  *
  * Stages, in the Go runner's order: phrases (masked variables, job token) → secret URL
  * parameters → token prefixes → URL passwords (ours). Each stage is streaming and holds back

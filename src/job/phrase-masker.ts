@@ -1,6 +1,6 @@
 /**
  * Masks exact phrases (masked variables, the job token) in a byte stream
- * (gitlab-runner-protocol.md §9.8 item 1).
+ * (docs/runner-protocol.md §9.8 item 1).
  *
  * Every occurrence of every phrase is found, overlapping ones included; each maximal group of
  * overlapping occurrences becomes one `[MASKED]`, touching (not overlapping) ones stay separate

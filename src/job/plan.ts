@@ -1,6 +1,6 @@
 /**
  * Payload → plan: what the runner will run for a job, decided before anything runs
- * (gitlab-runner-protocol.md §4.6, §4.7, §10, §12.2). Pure: the runner executes the plan.
+ * (docs/runner-protocol.md §4.6, §4.7, §10, §12.2). Pure: the runner executes the plan.
  *
  * Decisions, each tested in plan.test.ts:
  * - User steps run in payload order (`script` is GitLab's before_script + script); other step

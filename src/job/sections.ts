@@ -1,5 +1,5 @@
 /**
- * Collapsible section markers and echoed commands in a trace (gitlab-runner-protocol.md §9.3,
+ * Collapsible section markers and echoed commands in a trace (docs/runner-protocol.md §9.3,
  * §9.5). Markers carry a Unix time in seconds; callers pass it in (`src/job` has no clock).
  * The runner writes markers only when the payload has `features.trace_sections`.
  */

@@ -1,5 +1,5 @@
 /**
- * Runner settings a job controls through its variables (gitlab-runner-protocol.md §10.4), with
+ * Runner settings a job controls through its variables (docs/runner-protocol.md §10.4), with
  * GitLab's defaults and clamps. Invalid values fall back to the default with a warning, and so
  * do settings tabrunner does not support: the trace says so instead of silently ignoring them.
  */

@@ -1,5 +1,5 @@
 /**
- * GitLab's timestamped trace format (gitlab-runner-protocol.md §9.6): every physical line gets
+ * GitLab's timestamped trace format (docs/runner-protocol.md §9.6): every physical line gets
  * a 32-byte prefix `YYYY-MM-DDTHH:MM:SS.ffffffZ SSTF`, stream `SS` (00 runner, 01 script),
  * `T` O/E, `F` space or `+` for a continuation of the previous line of that stream.
  *

@@ -1,5 +1,5 @@
 /**
- * Masks tokens recognised by their prefix (gitlab-runner-protocol.md §9.8 item 3): a prefix
+ * Masks tokens recognised by their prefix (docs/runner-protocol.md §9.8 item 3): a prefix
  * followed by one or more of `[A-Za-z0-9._=-]` keeps the prefix and loses the run
  * (`glpat-abc x` → `glpat-[MASKED] x`). Where several prefixes start at one place the longest
  * that is followed by a token character wins.

@@ -1,5 +1,5 @@
 /**
- * The job's trace as GitLab will store it (gitlab-runner-protocol.md §6.6): valid UTF-8, cut at
+ * The job's trace as GitLab will store it (docs/runner-protocol.md §6.6): valid UTF-8, cut at
  * the output limit with GitLab's notice appended once, and a running CRC-32 of exactly the stored
  * bytes. It receives already-masked bytes; it never sees a secret and never talks HTTP: the
  * trace sender reads ranges from it.

@@ -1,5 +1,5 @@
 /**
- * Masks the values of secret URL query parameters (gitlab-runner-protocol.md §9.8 item 2):
+ * Masks the values of secret URL query parameters (docs/runner-protocol.md §9.8 item 2):
  * `?private_token=abc&x=1` → `?private_token=[MASKED]&x=1`. Keys match case-insensitively after
  * `?` or `&`; the value ends at `?`, `&`, whitespace or an ASCII control character (the Go
  * runner also stops at Unicode spaces; we mask those few extra bytes, the safe side).

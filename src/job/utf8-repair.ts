@@ -1,5 +1,5 @@
 /**
- * Streaming repair of invalid UTF-8, for the trace buffer (gitlab-runner-protocol.md §6.6).
+ * Streaming repair of invalid UTF-8, for the trace buffer (docs/runner-protocol.md §6.6).
  *
  * Each maximal invalid subpart becomes one U+FFFD, as the WHATWG decoder (and so the browser
  * showing the log) does. A sequence split across writes is held (at most 3 bytes) until its

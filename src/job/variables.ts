@@ -1,5 +1,5 @@
 /**
- * The job's variables as the Go runner builds them (gitlab-runner-protocol.md §10.1, §10.2):
+ * The job's variables as the Go runner builds them (docs/runner-protocol.md §10.1, §10.2):
  * runner-added values around the payload's list, in GitLab's precedence order, "last wins",
  * one-level `$VAR` expansion (§10.3) and file variables that expand to their path.
  */

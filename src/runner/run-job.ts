@@ -1,6 +1,6 @@
 /**
  * The lifecycle of one job, from the payload to GitLab's acceptance of its final state
- * (gitlab-runner-protocol.md §5, §10.5, §12): accept → plan → prepare → sources → steps →
+ * (docs/runner-protocol.md §5, §10.5, §12): accept → plan → prepare → sources → steps →
  * after_script → cleanup → final update. It decides what happens; the pieces it drives (trace
  * text and masking in `src/job`, HTTP in `src/gitlab`, execution in `src/executors`) know
  * nothing of each other.

@@ -1,5 +1,5 @@
 /**
- * `getSources`: the `get_sources` stage (gitlab-runner-protocol.md §11). It fetches exactly
+ * `getSources`: the `get_sources` stage (docs/runner-protocol.md §11). It fetches exactly
  * `git_info.sha` into the project's persistent store, verifies that commit is present, and reads
  * it into a `FileTree` straight from git objects (no working tree). It prints the lines GitLab's
  * runner prints (§9.5), never the job token, and never returns code other than the commit GitLab

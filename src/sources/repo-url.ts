@@ -1,5 +1,5 @@
 /**
- * Splits GitLab's credentialed `repo_url` (gitlab-runner-protocol.md §4.3) into a credential-free
+ * Splits GitLab's credentialed `repo_url` (docs/runner-protocol.md §4.3) into a credential-free
  * URL, which is all that is ever stored or printed, and the Basic credentials, which only travel
  * in the `Authorization` header.
  */

@@ -8,7 +8,7 @@
  * commit's sha. The job's final state (status, failure reason, exit code) is part of the file.
  *
  * Regenerate after an intended change with `UPDATE_GOLDEN=1 npx vitest run test/golden`, then
- * read the diff against gitlab-runner-protocol.md §9 before committing it.
+ * read the diff against docs/runner-protocol.md §9 before committing it.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

@@ -3,7 +3,7 @@
  * trace, the normalisation of what legitimately differs between runs, a reviewer-readable file
  * format for the exact trace bytes, and a parser that turns a trace into its structure
  * (sections and line kinds) so it can be compared with the annotated example of
- * gitlab-runner-protocol.md §9.9.
+ * docs/runner-protocol.md §9.9.
  */
 import { readFile } from 'node:fs/promises';
 import { systemClock, type Clock } from '../../src/platform/clock.ts';

@@ -1,7 +1,7 @@
 /**
  * A real HTTP server on port 0 for contract tests: every request is recorded (method, path,
  * query, headers, raw body, decoded JSON) and answered by a script written from
- * gitlab-runner-protocol.md. A reply can also drop the connection (a lost response).
+ * docs/runner-protocol.md. A reply can also drop the connection (a lost response).
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
