@@ -132,35 +132,37 @@ describe('timeouts', () => {
 });
 
 describe('stopping the runner', () => {
-  it('stop now fails the running job as runner_system_failure and reports it', async () => {
+  /** Run one job, stop the runner at once when its output shows `marker`; what GitLab kept. */
+  async function stopNowAt(spec: JobSpecJson, marker: string) {
     h = await startHarness();
-    const [job] = await h.pipeline([{ name: 'long', script: ['echo started', 'sleep 60'] }]);
+    const [job] = await h.pipeline([spec]);
     const { runner, output } = h.makeRunner();
     const run = runner.run();
-    await until(() => text(output(job!.id)).includes('started'), 'the job to start');
+    await until(() => text(output(job!.id)).includes(marker), `"${marker}" in the job's output`);
     runner.stop('immediate');
     await run;
-    const stored = await h.finished(job!.id);
+    return h.finished(job!.id);
+  }
+
+  it('stop now fails the running job as runner_system_failure and reports it', async () => {
+    const stored = await stopNowAt(
+      { name: 'long', script: ['echo started', 'sleep 60'] },
+      'started',
+    );
     expect(stored.status).toBe('failed');
     expect(stored.failureReason).toBe('runner_system_failure');
     expect(lastLine(stored.trace)).toBe(STOPPED_CLOSING_LINE);
   });
 
   it('stop now while a failed job runs after_script: the trace still ends with the closing line', async () => {
-    h = await startHarness();
-    const [job] = await h.pipeline([
+    const stored = await stopNowAt(
       {
         name: 'broken',
         script: ['echo started', 'exit 3'],
         after_script: ['echo after-started', 'sleep 60'],
       },
-    ]);
-    const { runner, output } = h.makeRunner();
-    const run = runner.run();
-    await until(() => text(output(job!.id)).includes('after-started'), 'after_script to start');
-    runner.stop('immediate');
-    await run;
-    const stored = await h.finished(job!.id);
+      'after-started',
+    );
     expect(stored.status).toBe('failed');
     expect(stored.failureReason).toBe('runner_system_failure');
     // gitlab-runner's words for a build its process stopped: a system failure, said last.

@@ -7,38 +7,12 @@ import { page, userEvent } from 'vitest/browser';
 import { openAppStore, type HistoryEntry } from '../../platform/app-store.ts';
 import { AppView } from '../state/app-view.svelte.ts';
 import { freshTab } from '../testing/fresh-tab.ts';
+import { HISTORY_T0 as T0, historyEntry as entry } from '../testing/history-entry.ts';
 import { cleanup, render, renderWithApp } from '../testing/render.ts';
 import HistoryList from './HistoryList.svelte';
 import ResultBadge from './ResultBadge.svelte';
 
 const encoder = new TextEncoder();
-const T0 = Date.UTC(2026, 0, 15, 9, 30, 0);
-
-function entry(jobId: number, overrides: Partial<HistoryEntry> = {}): HistoryEntry {
-  const log = encoder.encode(`log of job ${jobId}\n`);
-  return {
-    key: `https://gitlab.example.com#${jobId}`,
-    jobId,
-    name: `job-${jobId}`,
-    stage: 'test',
-    projectPath: 'group/project',
-    pipelineId: 900 + jobId,
-    url: `https://gitlab.example.com/group/project/-/jobs/${jobId}`,
-    result: 'success',
-    failureReason: null,
-    startedAt: T0 + jobId * 1_000_000,
-    finishedAt: T0 + jobId * 1_000_000 + 1_500,
-    stages: [
-      { name: 'get_sources', startedAt: 0, finishedAt: 1_200 },
-      { name: 'step_script', startedAt: 1_200, finishedAt: 1_500 },
-    ],
-    reported: true,
-    systemId: 's_0123456789ab',
-    log,
-    logBytes: log.length,
-    ...overrides,
-  };
-}
 
 async function showHistory(entries: HistoryEntry[]): Promise<void> {
   const store = await openAppStore();

@@ -4,38 +4,15 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
-import { openAppStore, type HistoryEntry } from '../../platform/app-store.ts';
+import { openAppStore } from '../../platform/app-store.ts';
 import { AppView } from '../state/app-view.svelte.ts';
 // The badges' tones live there: the colours compared below are the page's own.
 import '../theme.css';
 import { freshTab } from '../testing/fresh-tab.ts';
+import { historyEntry } from '../testing/history-entry.ts';
 import { cleanup, render, renderWithApp } from '../testing/render.ts';
 import HistoryList from './HistoryList.svelte';
 import ResultBadge from './ResultBadge.svelte';
-
-const T0 = Date.UTC(2026, 0, 15, 9, 30, 0);
-
-function entry(jobId: number, reported: boolean): HistoryEntry {
-  const log = new TextEncoder().encode(`log of job ${jobId}\n`);
-  return {
-    key: `https://gitlab.example.com#${jobId}`,
-    jobId,
-    name: `job-${jobId}`,
-    stage: 'test',
-    projectPath: 'group/project',
-    pipelineId: 900 + jobId,
-    url: `https://gitlab.example.com/group/project/-/jobs/${jobId}`,
-    result: 'success',
-    failureReason: null,
-    startedAt: T0 + jobId * 1_000_000,
-    finishedAt: T0 + jobId * 1_000_000 + 1_500,
-    stages: [],
-    reported,
-    systemId: 's_0123456789ab',
-    log,
-    logBytes: log.length,
-  };
-}
 
 beforeEach(freshTab);
 afterEach(cleanup);
@@ -43,8 +20,8 @@ afterEach(cleanup);
 describe('an unconfirmed job', () => {
   it('says "not confirmed" on its closed History row, not as a plain pass', async () => {
     const store = await openAppStore();
-    await store.addHistory(entry(1, true));
-    await store.addHistory(entry(2, false));
+    await store.addHistory(historyEntry(1));
+    await store.addHistory(historyEntry(2, { reported: false }));
     const app = new AppView({ origin: location.origin, search: '' });
     await app.load();
     renderWithApp(app, HistoryList, {});

@@ -6,32 +6,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HISTORY_LIMIT, openAppStore, type HistoryEntry } from '../../platform/app-store.ts';
 import { freshTab } from '../testing/fresh-tab.ts';
+import { historyEntry } from '../testing/history-entry.ts';
+
 import { HistoryView } from './history-view.svelte.ts';
 
 const encoder = new TextEncoder();
-const T0 = Date.UTC(2026, 0, 15, 9, 30, 0);
 
-function entry(jobId: number): HistoryEntry {
-  const log = encoder.encode(`log of job ${jobId}\n`.repeat(100));
-  return {
-    key: `https://gitlab.example.com#${jobId}`,
-    jobId,
-    name: `job-${jobId}`,
-    stage: 'test',
-    projectPath: 'group/project',
-    pipelineId: 900,
-    url: `https://gitlab.example.com/group/project/-/jobs/${jobId}`,
-    result: 'success',
-    failureReason: null,
-    startedAt: T0 + jobId * 10_000,
-    finishedAt: T0 + jobId * 10_000 + 1_500,
-    stages: [{ name: 'step_script', startedAt: 0, finishedAt: 1_500 }],
-    reported: true,
-    systemId: 's_0123456789ab',
-    log,
-    logBytes: log.length,
-  };
-}
+/** A job with a log of 100 lines, so reading one back would show in the counts below. */
+const entry = (jobId: number): HistoryEntry =>
+  historyEntry(jobId, { log: encoder.encode(`log of job ${jobId}\n`.repeat(100)) });
 
 /** Every IndexedDB call that hands back stored values (and so their logs). */
 function spyOnValueReads() {
