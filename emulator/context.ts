@@ -5,7 +5,7 @@
 import type { Clock } from '../src/platform/clock.ts';
 import type { EmulatorState } from './state.ts';
 
-/** Which CORS headers the emulator sends to a browser under test (§13, §14). */
+/** Which CORS headers the emulator sends to a browser under test (docs/runner-protocol.md §13, §14). */
 export type CorsMode =
   /** Like gitlab.com: CORS on /api/*, but runner headers (Job-Status, Range, …) not exposed; none on git paths. */
   | 'gitlab'
@@ -19,7 +19,7 @@ export interface EmulatorOptions {
   port: number;
   /** Interface to bind. Default `127.0.0.1`. */
   host: string;
-  /** How long `POST /jobs/request` is held when `last_update` is current (Workhorse, §3.3). Default 50 s. */
+  /** How long `POST /jobs/request` is held when `last_update` is current (Workhorse, docs/runner-protocol.md §3.3). Default 50 s. */
   longPollSeconds: number;
   /** Project trace size limit in bytes (`ci_jobs_trace_size_limit`). Default 100 MiB. */
   traceSizeLimit: number;
@@ -27,13 +27,13 @@ export interface EmulatorOptions {
   artifactSizeLimit: number;
   corsMode: CorsMode;
   /**
-   * Seconds past a job's timeout before the server fails it (GitLab waits 15 minutes, §12.2).
+   * Seconds past a job's timeout before the server fails it (GitLab waits 15 minutes, docs/runner-protocol.md §12.2).
    * Default 0, so tests of server-side timeouts stay short; runner timeout tests raise it.
    */
   jobTimeoutGraceSeconds: number;
   /**
    * Seconds a two-phase job may wait for the runner's `PUT state=running` before GitLab puts it
-   * back in the queue (§7.5): a runner that never saw the payload (lost answer) loses nothing.
+   * back in the queue (docs/runner-protocol.md §7.5): a runner that never saw the payload (lost answer) loses nothing.
    * Default 60.
    */
   acceptanceTimeoutSeconds: number;

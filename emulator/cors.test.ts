@@ -34,7 +34,7 @@ function withOrigin(token: string, lastUpdate?: string): Promise<Response> {
   });
 }
 
-describe('CORS (§13, §14)', () => {
+describe('CORS (docs/runner-protocol.md §13, §14)', () => {
   it('gitlab mode: answers API preflights and exposes only GitLab pagination headers', async () => {
     const pre = await preflight('/api/v4/jobs/1/trace');
     expect(pre.status).toBe(200);

@@ -1,5 +1,5 @@
 /**
- * CORS for a browser under test (§13, §14), switchable at run time:
+ * CORS for a browser under test (docs/runner-protocol.md §13, §14), switchable at run time:
  * - `gitlab`: GitLab's Rack::Cors policy: `/api/*` (and our admin API) allow any origin,
  *   header and method but expose only GitLab's pagination and file headers; git paths and
  *   Workhorse's own long-poll answers get no CORS headers at all.
@@ -9,7 +9,7 @@
  */
 import type { CorsMode } from './context.ts';
 
-/** Headers GitLab's `config/application.rb` exposes on `/api/*` (§14). */
+/** Headers GitLab's `config/application.rb` exposes on `/api/*` (docs/runner-protocol.md §14). */
 export const GITLAB_EXPOSED_HEADERS = [
   'Link',
   'X-Total',
@@ -29,7 +29,7 @@ export const GITLAB_EXPOSED_HEADERS = [
   'X-Gitlab-Size',
 ] as const;
 
-/** Headers the relay exposes so a browser runner can read them (§13). */
+/** Headers the relay exposes so a browser runner can read them (docs/runner-protocol.md §13). */
 export const RELAY_EXPOSED_HEADERS = [
   'Job-Status',
   'Range',
@@ -53,7 +53,7 @@ export interface CorsInput {
   origin: string | undefined;
   /** `Access-Control-Request-Headers` of a preflight. */
   requestHeaders: string | undefined;
-  /** The answer came from Workhorse, not Rails (§3.3). */
+  /** The answer came from Workhorse, not Rails (docs/runner-protocol.md §3.3). */
   fromWorkhorse?: boolean;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Fault injection per endpoint, so tests can prove the runner survives what networks and GitLab
- * do to it (§1.5, §6.3, §14): error statuses, 429 with `Retry-After`, dropped connections, slow
+ * do to it (docs/runner-protocol.md §1.5, §6.3, §14): error statuses, 429 with `Retry-After`, dropped connections, slow
  * answers, spurious 416s and lost responses (applied, but the answer never arrives).
  * `server.ts` applies faults to API routes; the git route takes its own with `take('git')`.
  */

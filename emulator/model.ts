@@ -43,7 +43,7 @@ export interface Runner {
   accessLevel: 'not_protected' | 'ref_protected';
   maximumTimeout: number | null;
   managers: Map<string, RunnerManager>;
-  /** Opaque queue version: GitLab's `runner:build_queue:<token>` value (§3.2, §3.3). */
+  /** Opaque queue version: GitLab's `runner:build_queue:<token>` value (docs/runner-protocol.md §3.2, §3.3). */
   queueVersion: string;
   /** GitLab's `runner_type`; absent means `instance_type` (runs jobs of every project). */
   runnerType?: 'instance_type' | 'group_type' | 'project_type';
@@ -164,14 +164,14 @@ export interface Job {
   dependencies: string[];
   /** Names of jobs this job waits for (`needs:`); null means "the previous stages". */
   needs: string[] | null;
-  /** Runner features the job needs (§3.1.1 server-gated keys), e.g. `refspecs`. */
+  /** Runner features the job needs (docs/runner-protocol.md §3.1.1 server-gated keys), e.g. `refspecs`. */
   requiredFeatures: string[];
   /** Extra raw payload fields for tests (e.g. a malformed payload); merged last at pickup. */
   payloadOverrides: Record<string, unknown> | null;
 
   runnerId: number | null;
   systemId: string | null;
-  /** Two-phase commit: assigned but not yet accepted with `PUT state=running` (§7.5). */
+  /** Two-phase commit: assigned but not yet accepted with `PUT state=running` (docs/runner-protocol.md §7.5). */
   awaitingAcceptance: boolean;
   trace: Uint8Array;
   failureReason: string | null;
@@ -184,6 +184,6 @@ export interface Job {
   finishedAt: number | null;
   /** "Someone is watching the job page" until this time (epoch ms): interval 3 instead of 60. */
   watchedUntil: number;
-  /** First time a final state was PUT while the trace was still "being persisted" (§7.4). */
+  /** First time a final state was PUT while the trace was still "being persisted" (docs/runner-protocol.md §7.4). */
   pendingFinalSince: number | null;
 }

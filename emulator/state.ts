@@ -1,12 +1,12 @@
 /**
  * The emulator's in-memory database and its change signal. Handlers in `api/` and creators in
  * `pipelines/` and `git/` read and write these maps; `changed()` wakes long-polling requests and
- * bumps every runner's queue version, as GitLab's Redis build queue key does (§3.3).
+ * bumps every runner's queue version, as GitLab's Redis build queue key does (docs/runner-protocol.md §3.3).
  */
 import { randomBytes } from 'node:crypto';
 import type { Job, Pipeline, Project, Runner } from './model.ts';
 
-/** A fresh opaque queue value, like GitLab's `runner:build_queue:<token>` (§3.2). */
+/** A fresh opaque queue value, like GitLab's `runner:build_queue:<token>` (docs/runner-protocol.md §3.2). */
 export function newQueueVersion(): string {
   return randomBytes(16).toString('hex');
 }
@@ -53,7 +53,7 @@ export class EmulatorState {
 
   /**
    * Tell waiters that jobs or runners changed. Every runner's queue version moves on, so a
-   * runner holding an old `last_update` gets the scheduler's answer on its next request (§3.3).
+   * runner holding an old `last_update` gets the scheduler's answer on its next request (docs/runner-protocol.md §3.3).
    */
   changed(): void {
     for (const runner of this.runners.values()) runner.queueVersion = newQueueVersion();

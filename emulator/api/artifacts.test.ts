@@ -49,7 +49,7 @@ async function buildAndTest(): Promise<{ build: Job; test: Job; other: Job }> {
   return { build, test, other };
 }
 
-describe('POST /jobs/:id/artifacts (§8.1)', () => {
+describe('POST /jobs/:id/artifacts (docs/runner-protocol.md §8.1)', () => {
   it('stores the file with type, format and expiry from the query: 201 body 201', async () => {
     const { build } = await buildAndTest();
     const res = await upload(
@@ -97,7 +97,7 @@ describe('POST /jobs/:id/artifacts (§8.1)', () => {
   });
 });
 
-describe('GET /jobs/:id/artifacts (§8.2)', () => {
+describe('GET /jobs/:id/artifacts (docs/runner-protocol.md §8.2)', () => {
   it('serves the archive to a running dependent job of the same pipeline', async () => {
     const { build, test } = await buildAndTest();
     await upload(build, zipForm());

@@ -1,5 +1,5 @@
 /**
- * `POST /api/v4/user/runners` with `PRIVATE-TOKEN` (§2.2): creates a `glrt-` runner.
+ * `POST /api/v4/user/runners` with `PRIVATE-TOKEN` (docs/runner-protocol.md §2.2): creates a `glrt-` runner.
  * The emulator's admin token stands in for an administrator's personal access token.
  */
 import { createRunner } from '../runners/index.ts';

@@ -1,5 +1,5 @@
 /**
- * `DELETE /api/v4/runners/managers` (§2.5): removes this host's manager. 400 without
+ * `DELETE /api/v4/runners/managers` (docs/runner-protocol.md §2.5): removes this host's manager. 400 without
  * `system_id` (Grape validates before authenticating), 403 unknown token, 404 unknown manager.
  */
 import { empty, forbidden, message, paramError } from '../http/reply.ts';

@@ -1,4 +1,4 @@
-/** `DELETE /api/v4/runners` (§2.4): removes the whole runner; 204, or 403 for an unknown token. */
+/** `DELETE /api/v4/runners` (docs/runner-protocol.md §2.4): removes the whole runner; 204, or 403 for an unknown token. */
 import { empty } from '../http/reply.ts';
 import type { ApiRoute } from './api-env.ts';
 import { authenticateRunner } from './runner-auth.ts';

@@ -1,7 +1,7 @@
 /**
- * `GET /api/v4/jobs/:id/artifacts` (§8.2): the archive of job `:id`, for the `JOB-TOKEN` of a
+ * `GET /api/v4/jobs/:id/artifacts` (docs/runner-protocol.md §8.2): the archive of job `:id`, for the `JOB-TOKEN` of a
  * running job of the same pipeline that depends on it (current GitLab hands out the running
- * job's own token, §4.11), or of `:id` itself while it runs. 401 without a live job token,
+ * job's own token, docs/runner-protocol.md §4.11), or of `:id` itself while it runs. 401 without a live job token,
  * 403 when that job may not read `:id`, 404 without an unexpired archive, else 200 and the file.
  */
 import { isProcessing } from '../jobs/index.ts';

@@ -1,5 +1,5 @@
 /**
- * Job-token authentication for job-scoped endpoints (§1.2, §6.2): `token` parameter first,
+ * Job-token authentication for job-scoped endpoints (docs/runner-protocol.md §1.2, §6.2): `token` parameter first,
  * then the `JOB-TOKEN` header. 404 unknown job, 403 wrong token, and 403 with `Job-Status`
  * when the job is not processing on a runner (GitLab's `job_forbidden!`).
  */

@@ -34,7 +34,7 @@ async function runningJob(
 const checksumOf = (text: string) =>
   `crc32:${crc32(Buffer.from(text)).toString(16).padStart(8, '0')}`;
 
-describe('PATCH /jobs/:id/trace (§6.2, §6.3)', () => {
+describe('PATCH /jobs/:id/trace (docs/runner-protocol.md §6.2, §6.3)', () => {
   it('appends at the stored length: 202 with Range, Job-Status and interval 60', async () => {
     const job = await runningJob();
     const first = await patchTrace(emulator.url, job.id, job.token, 0, 'hello ');
@@ -106,7 +106,7 @@ describe('PATCH /jobs/:id/trace (§6.2, §6.3)', () => {
   });
 });
 
-describe('PUT /jobs/:id (§7)', () => {
+describe('PUT /jobs/:id (docs/runner-protocol.md §7)', () => {
   it('finishes a running job with success: 200 and Job-Status success', async () => {
     const job = await runningJob();
     const res = await updateJob(emulator.url, job.id, job.token, {
@@ -210,7 +210,7 @@ describe('PUT /jobs/:id (§7)', () => {
   });
 });
 
-describe('two-phase commit (§7.5)', () => {
+describe('two-phase commit (docs/runner-protocol.md §7.5)', () => {
   it('accepts with state=running, keeps alive with pending, rejects a final state before acceptance', async () => {
     const job = await runningJob({ two_phase_job_commit: true });
     expect(job.status).toBe('pending');
@@ -231,7 +231,7 @@ describe('two-phase commit (§7.5)', () => {
   });
 });
 
-describe('cancel (§12.1)', () => {
+describe('cancel (docs/runner-protocol.md §12.1)', () => {
   it('moves a running job to canceling when its manager advertised cancel_gracefully', async () => {
     const job = await runningJob({ cancel_gracefully: true });
     expect(emulator.cancelJob(job.id)).toBe('canceling');
@@ -272,7 +272,7 @@ describe('cancel (§12.1)', () => {
   });
 });
 
-describe('job timeouts (§12.2)', () => {
+describe('job timeouts (docs/runner-protocol.md §12.2)', () => {
   it('fails a running job past its timeout with job_execution_timeout', async () => {
     const job = await runningJob({}, { timeout: 600 });
     clock.advance(601_000);

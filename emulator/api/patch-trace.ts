@@ -1,5 +1,5 @@
 /**
- * `PATCH /api/v4/jobs/:id/trace` (§6.2, §6.3), as GitLab's `AppendBuildTraceService`: only the
+ * `PATCH /api/v4/jobs/:id/trace` (docs/runner-protocol.md §6.2, §6.3), as GitLab's `AppendBuildTraceService`: only the
  * start of the non-RFC `Content-Range` counts; bytes are appended only at the stored length.
  * The answer is 202 when the stored length then equals start + body length (so resending the
  * last accepted chunk after a lost response is acknowledged without writing twice), else 416.

@@ -1,5 +1,5 @@
 /**
- * `POST /api/v4/runners`: legacy registration with a registration token (§2.1). The new runner
+ * `POST /api/v4/runners`: legacy registration with a registration token (docs/runner-protocol.md §2.1). The new runner
  * gets a 20-character token; `tag_list` arrives as a comma-separated string.
  */
 import { createRunner, touchManager } from '../runners/index.ts';

@@ -17,7 +17,7 @@ beforeEach(async () => {
 });
 afterEach(() => emulator.close());
 
-describe('POST /jobs/request (§3)', () => {
+describe('POST /jobs/request (docs/runner-protocol.md §3)', () => {
   it('answers 403 for an unknown token', async () => {
     const res = await requestJob(emulator.url, 'glrt-unknown');
     expect(res.status).toBe(403);
@@ -127,7 +127,7 @@ describe('POST /jobs/request (§3)', () => {
     expect(job.status).toBe('running');
   });
 
-  it('keeps a two-phase job pending and awaiting acceptance (§7.5)', async () => {
+  it('keeps a two-phase job pending and awaiting acceptance (docs/runner-protocol.md §7.5)', async () => {
     const job = insertSimpleJob(emulator.state);
     const runner = emulator.createRunner();
     const res = await requestJob(emulator.url, runner.token, {
@@ -141,7 +141,7 @@ describe('POST /jobs/request (§3)', () => {
     expect(again.status).toBe(204);
   });
 
-  it('puts a two-phase job the runner never accepted back in the queue (§7.5)', async () => {
+  it('puts a two-phase job the runner never accepted back in the queue (docs/runner-protocol.md §7.5)', async () => {
     const clock = new TestClock();
     const quick = await startEmulator({ acceptanceTimeoutSeconds: 5 }, { clock });
     try {
@@ -168,7 +168,7 @@ describe('POST /jobs/request (§3)', () => {
   });
 });
 
-describe('long polling (§3.3)', () => {
+describe('long polling (docs/runner-protocol.md §3.3)', () => {
   it('without Workhorse (long polling off) echoes a current last_update with 204', async () => {
     const quick = await startEmulator({ longPollSeconds: 0 });
     try {

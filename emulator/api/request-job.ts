@@ -1,7 +1,7 @@
 /**
- * `POST /api/v4/jobs/request` (§3): Workhorse's long poll in front of Rails' scheduler.
+ * `POST /api/v4/jobs/request` (docs/runner-protocol.md §3): Workhorse's long poll in front of Rails' scheduler.
  * Order: 403 unknown token; manager heartbeat (stores `info`); Workhorse hold while
- * `last_update` is current, answered 204 WITHOUT `X-GitLab-Last-Update` (§3.3); paused → 204
+ * `last_update` is current, answered 204 WITHOUT `X-GitLab-Last-Update` (docs/runner-protocol.md §3.3); paused → 204
  * with the header; `last_update` current → 204 echoing it; else the scheduler: 201 + payload
  * or 204 with the queue version.
  */
@@ -34,7 +34,7 @@ export const requestJob: ApiRoute = {
     const polling: Record<string, string> = longPoll ? { 'Gitlab-Ci-Builds-Polling': 'yes' } : {};
     const lastUpdate = stringField(fields, 'last_update') || undefined;
 
-    // Workhorse only intercepts JSON bodies that carry both token and last_update (§3.3).
+    // Workhorse only intercepts JSON bodies that carry both token and last_update (docs/runner-protocol.md §3.3).
     if (longPoll && req.mediaType() === 'application/json' && lastUpdate !== undefined) {
       if (lastUpdate === runner.queueVersion) {
         await queueChangeOrTimeout(ctx, runner, lastUpdate, req.signal);

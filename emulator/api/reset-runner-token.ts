@@ -1,5 +1,5 @@
 /**
- * `POST /api/v4/runners/reset_authentication_token` (§2.6): 201 with a fresh token of the same
+ * `POST /api/v4/runners/reset_authentication_token` (docs/runner-protocol.md §2.6): 201 with a fresh token of the same
  * kind; the old one stops working at once. 403 for an unknown token.
  */
 import { newAuthenticationToken, newLegacyToken } from '../runners/index.ts';

@@ -1,4 +1,4 @@
-/** The runner API's route table (§2–§8): one handler file per endpoint. */
+/** The runner API's route table (docs/runner-protocol.md §2–§8): one handler file per endpoint. */
 import type { ApiRoute } from './api-env.ts';
 import { createUserRunner } from './create-user-runner.ts';
 import { deleteRunner } from './delete-runner.ts';

@@ -1,5 +1,5 @@
 /**
- * How GitLab authenticates the runner endpoints (§2, §3.2): the runner token comes in the body
+ * How GitLab authenticates the runner endpoints (docs/runner-protocol.md §2, §3.2): the runner token comes in the body
  * (`params[:token]`); missing → 400, unknown → 403.
  */
 import type { EmulatorContext } from '../context.ts';

@@ -1,7 +1,7 @@
 /**
  * Runner settings from a registration or `POST /user/runners` body, validated with GitLab's
  * answers: Grape's `{"error": …}` for malformed parameters and the model's
- * `{"message": {field: [...]}}` for invalid values (§1.4, §2.1).
+ * `{"message": {field: [...]}}` for invalid values (docs/runner-protocol.md §1.4, §2.1).
  */
 import { parseTagList, type RunnerSettings } from '../runners/index.ts';
 import { paramError, json, type Reply } from '../http/reply.ts';

@@ -11,7 +11,7 @@ beforeEach(async () => {
 });
 afterEach(() => emulator.close());
 
-describe('POST /runners (legacy registration, §2.1)', () => {
+describe('POST /runners (legacy registration, docs/runner-protocol.md §2.1)', () => {
   it('registers with the registration token and splits a comma tag_list', async () => {
     const res = await sendJson(`${api}/runners`, 'POST', {
       token: emulator.registrationToken,
@@ -74,7 +74,7 @@ describe('POST /runners (legacy registration, §2.1)', () => {
   });
 });
 
-describe('POST /runners/verify (§2.3)', () => {
+describe('POST /runners/verify (docs/runner-protocol.md §2.3)', () => {
   it('answers 200 JSON and stores the manager with its info and features', async () => {
     const runner = emulator.createRunner();
     const res = await sendJson(`${api}/runners/verify`, 'POST', {
@@ -99,7 +99,7 @@ describe('POST /runners/verify (§2.3)', () => {
   });
 });
 
-describe('DELETE /runners and /runners/managers (§2.4, §2.5)', () => {
+describe('DELETE /runners and /runners/managers (docs/runner-protocol.md §2.4, §2.5)', () => {
   it('deletes a runner with 204, then its token is forbidden', async () => {
     const runner = emulator.createRunner({ kind: 'legacy' });
     const res = await sendJson(`${api}/runners`, 'DELETE', { token: runner.token });
@@ -139,7 +139,7 @@ describe('DELETE /runners and /runners/managers (§2.4, §2.5)', () => {
   });
 });
 
-describe('POST /runners/reset_authentication_token (§2.6)', () => {
+describe('POST /runners/reset_authentication_token (docs/runner-protocol.md §2.6)', () => {
   it('answers 201 with a new glrt- token and retires the old one', async () => {
     const runner = emulator.createRunner();
     const old = runner.token;
@@ -161,7 +161,7 @@ describe('POST /runners/reset_authentication_token (§2.6)', () => {
   });
 });
 
-describe('POST /user/runners (§2.2)', () => {
+describe('POST /user/runners (docs/runner-protocol.md §2.2)', () => {
   it('creates a glrt- runner with the admin token', async () => {
     const res = await sendJson(
       `${api}/user/runners`,

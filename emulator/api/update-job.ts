@@ -1,10 +1,10 @@
 /**
- * `PUT /api/v4/jobs/:id` (§7), as GitLab's `UpdateBuildStateService`:
+ * `PUT /api/v4/jobs/:id` (docs/runner-protocol.md §7), as GitLab's `UpdateBuildStateService`:
  * - `pending`: keep-alive while a two-phase job awaits acceptance (200); 409 once accepted.
- * - `running`: acceptance of a two-phase job (§7.5) or keep-alive (200).
+ * - `running`: acceptance of a two-phase job (docs/runner-protocol.md §7.5) or keep-alive (200).
  * - `success`/`failed`: final; 400 while awaiting acceptance. With `output.checksum` the stored
  *   trace must match it (crc32 and `bytesize`); until it does the answer is 202 with a backoff
- *   interval, and after 5 minutes GitLab stops waiting and applies the state anyway (§7.4).
+ *   interval, and after 5 minutes GitLab stops waiting and applies the state anyway (docs/runner-protocol.md §7.4).
  *   A `canceling` job becomes `canceled`.
  * - anything else: 400.
  * Every answer past authentication carries `Job-Status` with the status after the update.
@@ -19,7 +19,7 @@ import type { ApiRoute } from './api-env.ts';
 import { authenticateJob } from './job-auth.ts';
 import { touchManagerOfJob, traceUpdateInterval } from './job-heartbeat.ts';
 
-/** GitLab stops waiting for the trace after this long and applies the final state (§7.4). */
+/** GitLab stops waiting for the trace after this long and applies the final state (docs/runner-protocol.md §7.4). */
 const GIVE_UP_WAITING_MS = 5 * 60 * 1000;
 
 export const updateJob: ApiRoute = {
@@ -99,7 +99,7 @@ function traceWaitSeconds(
   return backoffSeconds(ageMs / 1000);
 }
 
-/** GitLab's pending-state backoff: 1 s for the first seconds, then doubling up to 64 s (§7.4). */
+/** GitLab's pending-state backoff: 1 s for the first seconds, then doubling up to 64 s (docs/runner-protocol.md §7.4). */
 export function backoffSeconds(ageSeconds: number): number {
   if (ageSeconds < 3) return 1;
   return Math.min(64, 2 ** Math.floor(Math.log2(ageSeconds)));

@@ -1,5 +1,5 @@
 /**
- * `POST /api/v4/jobs/:id/artifacts` (§8.1): multipart with a `file` part; `artifact_type`
+ * `POST /api/v4/jobs/:id/artifacts` (docs/runner-protocol.md §8.1): multipart with a `file` part; `artifact_type`
  * (default `archive`), `artifact_format` (default `zip`) and `expire_in` from the query or the
  * form. 201 with body `201`; 400 without `file`; 413 over the size limit; 403 + `Job-Status`
  * when the job is not running. A second upload of the same type replaces the first.

@@ -1,5 +1,5 @@
 /**
- * `POST /api/v4/runners/verify` (§2.3): 200 with `{id, token, token_expires_at}` for a known
+ * `POST /api/v4/runners/verify` (docs/runner-protocol.md §2.3): 200 with `{id, token, token_expires_at}` for a known
  * token, 403 otherwise. Creates or refreshes the manager for `system_id` with its `info`.
  */
 import { touchManager } from '../runners/index.ts';

@@ -1,6 +1,6 @@
 /**
  * Who may fetch from or push to a hosted project over HTTP, as GitLab's
- * `Repositories::GitHttpClientController` and `Gitlab::GitAccess` decide (§11, §14.5):
+ * `Repositories::GitHttpClientController` and `Gitlab::GitAccess` decide (docs/runner-protocol.md §11):
  * - `gitlab-ci-token:<job token>` of a running (or canceling) job of the same project may fetch;
  *   any other job token (unknown, finished job) fails authentication: 401 with a Basic challenge.
  *   A valid job token of another project gets 404, as GitLab hides projects it cannot show.

@@ -1,6 +1,6 @@
 /**
  * Reading and writing the emulator's bare repositories: resolving refs, reading files and
- * commits, and the refs GitLab writes for pipelines and merge requests (§4.3, §11).
+ * commits, and the refs GitLab writes for pipelines and merge requests (docs/runner-protocol.md §4.3, §11).
  */
 import type { EmulatorContext } from '../context.ts';
 import type { Pipeline, Project } from '../model.ts';
@@ -93,7 +93,7 @@ export async function updateRef(project: Project, ref: string, sha: string): Pro
 }
 
 /**
- * GitLab's persistent pipeline ref `refs/pipelines/<id>` (§4.3): it keeps the pipeline's commit
+ * GitLab's persistent pipeline ref `refs/pipelines/<id>` (docs/runner-protocol.md §4.3): it keeps the pipeline's commit
  * fetchable even after its branch moves on; the first refspec of every job fetches it.
  */
 export async function writePipelineRef(ctx: EmulatorContext, pipeline: Pipeline): Promise<void> {

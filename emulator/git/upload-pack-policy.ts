@@ -3,7 +3,7 @@
  * upload-pack with `uploadpack.allowAnySHA1InWant=true` and `uploadpack.allowFilter=true`, so a
  * client may ask for any reachable commit by sha, advertised or not. The emulator does the same
  * by default; a test can turn it off per project to prove the runner fetches through refspecs
- * (`refs/pipelines/<id>`, §4.3) instead of relying on an unadvertised sha.
+ * (`refs/pipelines/<id>`, docs/runner-protocol.md §4.3) instead of relying on an unadvertised sha.
  */
 import type { EmulatorContext } from '../context.ts';
 import type { Project } from '../model.ts';

@@ -1,6 +1,6 @@
 /**
  * What a handler answers: a status, headers and a body, written by `server.ts`. Handlers return
- * replies instead of writing to the socket so that fault injection (lost responses, §13) and
+ * replies instead of writing to the socket so that fault injection (lost responses, docs/runner-protocol.md §13) and
  * CORS can wrap every answer in one place.
  */
 
@@ -10,13 +10,13 @@ export interface Reply {
   headers: Record<string, string>;
   body: string | Uint8Array | null;
   /**
-   * Answered by Workhorse itself (the long-poll 204, §3.3): it never passes Rails' CORS
-   * middleware, so in `gitlab` CORS mode it carries no CORS headers (§14).
+   * Answered by Workhorse itself (the long-poll 204, docs/runner-protocol.md §3.3): it never passes Rails' CORS
+   * middleware, so in `gitlab` CORS mode it carries no CORS headers (docs/runner-protocol.md §14).
    */
   fromWorkhorse?: boolean;
 }
 
-/** A JSON answer with `Content-Type: application/json`, as Grape sends it (§1.4). */
+/** A JSON answer with `Content-Type: application/json`, as Grape sends it (docs/runner-protocol.md §1.4). */
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
   return {
     status,

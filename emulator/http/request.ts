@@ -1,7 +1,7 @@
 /**
  * The parsed view of one HTTP request that handlers receive: path parameters, query, headers and
  * a body read once on demand. Parameters merge query and body as Grape does, so a `token` may
- * come from either (§1.2).
+ * come from either (docs/runner-protocol.md §1.2).
  */
 import type { IncomingMessage } from 'node:http';
 

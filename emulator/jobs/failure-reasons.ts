@@ -1,7 +1,7 @@
 /**
- * GitLab's failure reasons (`Enums::Ci::CommitStatus.failure_reasons`, §12.3). A `PUT` with a
- * reason outside this list is recorded as `unknown_failure`, as GitLab does (§7.4). The same list
- * goes to runners as `features.failure_reasons` (§4.12).
+ * GitLab's failure reasons (`Enums::Ci::CommitStatus.failure_reasons`, docs/runner-protocol.md §12.3). A `PUT` with a
+ * reason outside this list is recorded as `unknown_failure`, as GitLab does (docs/runner-protocol.md §7.4). The same list
+ * goes to runners as `features.failure_reasons` (docs/runner-protocol.md §4.12).
  */
 export const GITLAB_FAILURE_REASONS = [
   'unknown_failure',

@@ -1,5 +1,5 @@
 /**
- * Server-side job timeouts (§12.2). GitLab's `TimedOutBuilds::DropRunningService` fails a
+ * Server-side job timeouts (docs/runner-protocol.md §12.2). GitLab's `TimedOutBuilds::DropRunningService` fails a
  * running job past its timeout with `job_execution_timeout`, and `DropCancelingService` ends a
  * canceling one as `canceled` with `job_execution_server_timeout`. GitLab waits a 15-minute
  * buffer past the timeout; the emulator waits `jobTimeoutGraceSeconds` (default 0, so tests can

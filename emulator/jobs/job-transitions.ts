@@ -1,5 +1,5 @@
 /**
- * Job state transitions as GitLab applies them (§7, §12.1, §12.2, §13): assign, accept,
+ * Job state transitions as GitLab applies them (docs/runner-protocol.md §7, §12.1, §12.2, §13): assign, accept,
  * finish, drop, cancel. Every final transition lets the pipeline advance and wakes waiting
  * runners. HTTP handlers and the admin API call these; nothing else writes `job.status`.
  */
@@ -9,7 +9,7 @@ import { FINISHED_STATUSES } from '../model.ts';
 import { recordedFailureReason } from './failure-reasons.ts';
 import { advancePipeline } from '../collaborators.ts';
 
-/** Whether the job accepts trace and state updates (§6.2). */
+/** Whether the job accepts trace and state updates (docs/runner-protocol.md §6.2). */
 export function isProcessing(job: Job): boolean {
   return job.status === 'running' || job.status === 'canceling';
 }
@@ -21,7 +21,7 @@ export function isFinished(job: Job): boolean {
 
 /**
  * Hand `job` to a runner manager. With `two_phase_job_commit` the job stays `pending` until the
- * runner accepts it (§7.5); otherwise it runs at once. The runner's `maximum_timeout` caps the
+ * runner accepts it (docs/runner-protocol.md §7.5); otherwise it runs at once. The runner's `maximum_timeout` caps the
  * job's timeout, as GitLab does at pickup.
  */
 export function assignJob(
@@ -43,14 +43,14 @@ export function assignJob(
   }
 }
 
-/** The runner accepted a two-phase job with `PUT state=running` (§7.5). */
+/** The runner accepted a two-phase job with `PUT state=running` (docs/runner-protocol.md §7.5). */
 export function acceptJob(ctx: EmulatorContext, job: Job): void {
   job.awaitingAcceptance = false;
   job.status = 'running';
   job.startedAt = ctx.clock.now();
 }
 
-/** A two-phase job the runner never accepted goes back to the queue for any runner (§7.5). */
+/** A two-phase job the runner never accepted goes back to the queue for any runner (docs/runner-protocol.md §7.5). */
 export function requeueJob(ctx: EmulatorContext, job: Job): void {
   job.awaitingAcceptance = false;
   job.runnerId = null;
@@ -118,7 +118,7 @@ export function dropJob(ctx: EmulatorContext, job: Job, reason: string): void {
 }
 
 /**
- * Cancel as the UI does (§12.1): a running job goes to `canceling` when its manager advertised
+ * Cancel as the UI does (docs/runner-protocol.md §12.1): a running job goes to `canceling` when its manager advertised
  * `cancel_gracefully`, else straight to `canceled`; pending and created jobs are canceled; a
  * second cancel of a `canceling` job forces `canceled`. Finished jobs do not change.
  */

@@ -1,5 +1,5 @@
 /**
- * The scheduler behind `POST /jobs/request` (GitLab's `RegisterJobService`, §3.2): the oldest
+ * The scheduler behind `POST /jobs/request` (GitLab's `RegisterJobService`, docs/runner-protocol.md §3.2): the oldest
  * pending job the runner can pick gets assigned; a job needing a feature the manager did not
  * advertise is dropped with `runner_unsupported` and the search moves on.
  */
@@ -19,7 +19,7 @@ export function canPick(runner: Runner, job: Job): boolean {
   return job.tags.every((tag) => runner.tags.includes(tag));
 }
 
-/** Features a job needs that the manager did not advertise as `true` (§3.1.1). */
+/** Features a job needs that the manager did not advertise as `true` (docs/runner-protocol.md §3.1.1). */
 export function missingFeatures(job: Job, manager: RunnerManager): string[] {
   return job.requiredFeatures.filter((feature) => manager.features[feature] !== true);
 }

@@ -20,7 +20,7 @@ export function escapeHtml(text: string): string {
 /** Token-shaped strings (job, runner and personal tokens), masked even when unknown here. */
 const TOKEN_SHAPES = /\b(?:glcbt|glrt|glrtr|glpat|gldt)-[A-Za-z0-9_.-]{8,}/g;
 
-/** Replace every token and masked variable value the emulator knows with `[MASKED]` (§9.8). */
+/** Replace every token and masked variable value the emulator knows with `[MASKED]` (docs/runner-protocol.md §9.8). */
 export function maskSecrets(ctx: EmulatorContext, text: string): string {
   const secrets = new Set<string>([ctx.options.adminToken, ctx.options.registrationToken]);
   for (const job of ctx.state.jobs.values()) secrets.add(job.token);

@@ -47,7 +47,7 @@ describe('traceToHtml', () => {
     expect(html).toContain('<span class="duration"></span>');
   });
 
-  it('moves §9.6 timestamp prefixes into a time column and joins continuations', () => {
+  it('moves docs/runner-protocol.md §9.6 timestamp prefixes into a time column and joins continuations', () => {
     const trace =
       `2024-06-10T08:00:01.123456Z 00O section_start:1718006401:get_sources\r${E}[0K\n` +
       `2024-06-10T08:00:01.123500Z 00O+${E}[0K${E}[36;1mGetting source${E}[0;m\n` +

@@ -1,8 +1,8 @@
 /**
- * A job trace rendered like GitLab's log viewer (§9): ANSI colours and styles become spans,
+ * A job trace rendered like GitLab's log viewer (docs/runner-protocol.md §9): ANSI colours and styles become spans,
  * `section_start`/`section_end` markers become collapsible `<details>` (folded when
  * `collapsed=true`, with the section's duration unless `hide_duration=true`), timestamp prefixes
- * of §9.6 become a time column the reader can show or hide, and `\r` overwrites like a terminal.
+ * of docs/runner-protocol.md §9.6 become a time column the reader can show or hide, and `\r` overwrites like a terminal.
  * The input must already be masked; everything is escaped.
  */
 import { escapeHtml } from './html.ts';
@@ -78,7 +78,7 @@ function nextMarker(text: string): RegExpExecArray | null {
   return MARKER.exec(text);
 }
 
-/** Split into lines, strip §9.6 prefixes and join `+` continuations, apply `\r`. */
+/** Split into lines, strip docs/runner-protocol.md §9.6 prefixes and join `+` continuations, apply `\r`. */
 function logicalLines(trace: string): Line[] {
   const raw = trace.split('\n');
   if (raw.at(-1) === '') raw.pop();
@@ -96,7 +96,7 @@ function logicalLines(trace: string): Line[] {
 
 /** Keep what a terminal would show after `\r` overwrites, but never split a section marker. */
 function applyCarriageReturns(text: string): string {
-  // eslint-disable-next-line no-control-regex -- the marker ends with ESC[0K (§9.3)
+  // eslint-disable-next-line no-control-regex -- the marker ends with ESC[0K (docs/runner-protocol.md §9.3)
   const parts = text.split(/(section_(?:start|end):\d+:[a-zA-Z0-9_.-]+(?:\[[^\]]*\])?\r\x1b\[0K)/);
   return parts
     .map((part, i) => (i % 2 === 1 ? part : (part.split('\r').findLast((p) => p !== '') ?? '')))

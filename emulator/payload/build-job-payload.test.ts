@@ -58,7 +58,7 @@ describe('buildJobPayload', () => {
   const varValue = (payload: Record<string, unknown>, key: string) =>
     vars(payload).findLast((v) => v.key === key)?.value;
 
-  it('shapes a build job of the sample pipeline like §4', async () => {
+  it('shapes a build job of the sample pipeline like docs/runner-protocol.md §4', async () => {
     const pipeline = await createPipeline(t.ctx, project.id, { ref: 'main' });
     const job = jobNamed(pipeline, 'shell-build');
     job.status = 'running';
@@ -295,7 +295,7 @@ describe('buildJobPayload', () => {
         '+refs/tags/*:refs/tags/*',
       ],
     });
-    // GitLab expands references server-side before sending (§4.5).
+    // GitLab expands references server-side before sending (docs/runner-protocol.md §4.5).
     expect(varValue(payload, 'A')).toBe('b-x');
   });
 });

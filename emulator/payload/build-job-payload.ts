@@ -9,7 +9,7 @@ import { expandVariables } from './expand-variables.ts';
 import { GITLAB_FAILURE_REASONS as FAILURE_REASONS } from '../jobs/failure-reasons.ts';
 import { isProtectedRef, predefinedVariables, repoUrl } from './predefined-variables.ts';
 
-/** Build the job payload GitLab would send to `runner` for `job` (§4). */
+/** Build the job payload GitLab would send to `runner` for `job` (docs/runner-protocol.md §4). */
 export function buildJobPayload(
   ctx: EmulatorContext,
   job: Job,
@@ -83,7 +83,7 @@ export function buildJobPayload(
       ...(artifact.expireIn ? { expire_in: artifact.expireIn } : {}),
     })),
     cache: job.cache.map((cache) => ({
-      // GitLab keeps protected and unprotected refs from sharing caches (§4.9).
+      // GitLab keeps protected and unprotected refs from sharing caches (docs/runner-protocol.md §4.9).
       key: cacheKey(cache.key, isProtected),
       untracked: cache.untracked,
       policy: cache.policy,
@@ -127,7 +127,7 @@ function gitDepth(variables: JobVariableSpec[], project: Project): number {
   return Number.isFinite(parsed) && parsed >= 0 ? parsed : project.defaultGitDepth;
 }
 
-/** `Ci::BuildRunnerPresenter#refspecs` (§4.3). */
+/** `Ci::BuildRunnerPresenter#refspecs` (docs/runner-protocol.md §4.3). */
 function refspecs(pipeline: Pipeline, depth: number): string[] {
   const specs = [`+refs/pipelines/${pipeline.id}:refs/pipelines/${pipeline.id}`];
   const isMergeRequest = pipeline.ref.startsWith('refs/merge-requests/');
@@ -159,7 +159,7 @@ function toRunnerVariable(v: JobVariableSpec): Record<string, unknown> {
 }
 
 /**
- * `dependencies[]` (§4.11): the running job's own token (current GitLab), and `artifacts_file`
+ * `dependencies[]` (docs/runner-protocol.md §4.11): the running job's own token (current GitLab), and `artifacts_file`
  * only for a dependency with an unexpired archive.
  */
 function dependencies(ctx: EmulatorContext, job: Job, now: number): Record<string, unknown>[] {

@@ -1,7 +1,7 @@
 /**
  * Server-side expansion of `$VAR` / `${VAR}` in variable values, as GitLab's
  * `sort_and_expand_all(keep_undefined: true, expand_file_refs: false, expand_raw_refs: false)`
- * does before sending `variables[]` (§4.5): references to unknown variables stay as written,
+ * does before sending `variables[]` (docs/runner-protocol.md §4.5): references to unknown variables stay as written,
  * `raw` values are never expanded, and references to file or raw variables are kept for the
  * runner to resolve.
  */

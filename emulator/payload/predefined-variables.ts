@@ -1,5 +1,5 @@
 /**
- * The predefined `CI_*` variables GitLab puts in front of a job's own variables (§4.5), in the
+ * The predefined `CI_*` variables GitLab puts in front of a job's own variables (docs/runner-protocol.md §4.5), in the
  * order GitLab's variables builder emits them: persisted job variables, job, server, project,
  * pipeline, commit, merge request, runner and user variables. Values follow GitLab's formats
  * (slugs, JSON tag list, ISO times) so a runner sees what gitlab.com would send.

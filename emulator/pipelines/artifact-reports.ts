@@ -1,5 +1,5 @@
 /**
- * What GitLab sends for each `artifacts:reports` type (§4.8): the fixed file name
+ * What GitLab sends for each `artifacts:reports` type (docs/runner-protocol.md §4.8): the fixed file name
  * (`Ci::JobArtifact::DEFAULT_FILE_NAMES`) and the server-mandated format
  * (`TYPE_AND_FORMAT_PAIRS`).
  */

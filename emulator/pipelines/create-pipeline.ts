@@ -32,7 +32,7 @@ export interface PipelineInputBase {
   sha?: string;
   /** Whether `ref` is a tag. Default: looked up in the repository. */
   tag?: boolean;
-  /** Makes a merge-request pipeline (`refs/merge-requests/<iid>/head`, §4.3, §11). */
+  /** Makes a merge-request pipeline (`refs/merge-requests/<iid>/head`, docs/runner-protocol.md §4.3, §11). */
   mergeRequestIid?: number;
   /** Merge request target. Default: the project's default branch. */
   targetBranch?: string;

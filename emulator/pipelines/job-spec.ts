@@ -1,8 +1,8 @@
 /**
  * A job as a pipeline description gives it (GitLab's own keyword names, after `extends`,
  * `default` and `rules` are resolved), and its conversion into the emulator's `Job`: steps as
- * GitLab builds them (§4.6), artifact entries (§4.8), cache entries (§4.9), and the runner
- * features the job requires (`Ci::Build::RUNNER_FEATURES`, §3.1.1).
+ * GitLab builds them (docs/runner-protocol.md §4.6), artifact entries (docs/runner-protocol.md §4.8), cache entries (docs/runner-protocol.md §4.9), and the runner
+ * features the job requires (`Ci::Build::RUNNER_FEATURES`, docs/runner-protocol.md §3.1.1).
  */
 import type { ArtifactSpec, CacheSpec, Job, JobVariableSpec } from '../model.ts';
 import { ARTIFACT_REPORTS } from './artifact-reports.ts';
@@ -206,7 +206,7 @@ function image(value: string | ImageKeyword | undefined): Job['image'] {
   return typeof value === 'string' ? { name: value } : value;
 }
 
-/** One `archive` entry for paths/untracked, plus one per report (§4.8). */
+/** One `archive` entry for paths/untracked, plus one per report (docs/runner-protocol.md §4.8). */
 function artifactEntries(value: ArtifactsKeyword | undefined, path: string): ArtifactSpec[] {
   if (!value) return [];
   const entries: ArtifactSpec[] = [];

@@ -1,7 +1,7 @@
 /**
  * Facts GitLab knows about a pipeline that the shared model does not hold: the commit's message
  * and author, and the merge request a pipeline runs for. The pipeline creator records them; the
- * payload builder reads them synchronously at pickup (CI_COMMIT_*, CI_MERGE_REQUEST_*, §4.5).
+ * payload builder reads them synchronously at pickup (CI_COMMIT_*, CI_MERGE_REQUEST_*, docs/runner-protocol.md §4.5).
  */
 import type { Pipeline } from '../model.ts';
 

@@ -1,6 +1,6 @@
 /**
  * Creating runners and their managers in the emulator state: through the admin API and
- * `POST /user/runners` (`glrt-` tokens, §2.2) or legacy registration (§2.1).
+ * `POST /user/runners` (`glrt-` tokens, docs/runner-protocol.md §2.2) or legacy registration (docs/runner-protocol.md §2.1).
  */
 import type { EmulatorContext } from '../context.ts';
 import type { Runner, RunnerManager } from '../model.ts';
@@ -65,12 +65,12 @@ export function parseTagList(value: unknown): string[] | undefined {
   return undefined;
 }
 
-/** Name of the manager used when a request carries no `system_id` (§2.8). */
+/** Name of the manager used when a request carries no `system_id` (docs/runner-protocol.md §2.8). */
 export const LEGACY_SYSTEM_ID = '<legacy>';
 
 /**
  * Create or refresh the manager for `systemId`, storing `info` and its boolean features
- * (GitLab's `runtime_features`, §3.1.1). Called on verify, jobs/request and PUT.
+ * (GitLab's `runtime_features`, docs/runner-protocol.md §3.1.1). Called on verify, jobs/request and PUT.
  */
 export function touchManager(
   ctx: EmulatorContext,

@@ -1,4 +1,4 @@
-/** Runners and runner managers in the emulator state (§2). */
+/** Runners and runner managers in the emulator state (docs/runner-protocol.md §2). */
 export {
   createRunner,
   normalizeTags,

@@ -1,6 +1,6 @@
 /**
- * Token shapes GitLab hands out: `glrt-` authentication tokens (§2.2), 20-character legacy
- * runner tokens (§2.1) and `glcbt-` job tokens (§1.2).
+ * Token shapes GitLab hands out: `glrt-` authentication tokens (docs/runner-protocol.md §2.2), 20-character legacy
+ * runner tokens (docs/runner-protocol.md §2.1) and `glcbt-` job tokens (docs/runner-protocol.md §1.2).
  */
 import { randomBytes } from 'node:crypto';
 

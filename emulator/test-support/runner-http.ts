@@ -3,7 +3,7 @@
  * nothing of ours, so the tests check the wire and not a client.
  */
 
-/** `info` with the given features on, as a runner sends it (§3.1). */
+/** `info` with the given features on, as a runner sends it (docs/runner-protocol.md §3.1). */
 export function runnerInfo(features: Record<string, boolean> = {}): Record<string, unknown> {
   return { name: 'gitlab-runner', version: '19.4.0', platform: 'linux', features };
 }
@@ -36,7 +36,7 @@ export function requestJob(
   });
 }
 
-/** `PATCH /jobs/:id/trace` with the runner's non-RFC `Content-Range` (§6.1). */
+/** `PATCH /jobs/:id/trace` with the runner's non-RFC `Content-Range` (docs/runner-protocol.md §6.1). */
 export function patchTrace(
   base: string,
   jobId: number,
@@ -56,7 +56,7 @@ export function patchTrace(
   });
 }
 
-/** `PUT /jobs/:id` with the job token in body and header (§7.1). */
+/** `PUT /jobs/:id` with the job token in body and header (docs/runner-protocol.md §7.1). */
 export function updateJob(
   base: string,
   jobId: number,

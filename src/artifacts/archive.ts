@@ -1,5 +1,5 @@
 /**
- * Turns collected files into the bytes GitLab expects for an artifact (§8.1): a zip for
+ * Turns collected files into the bytes GitLab expects for an artifact (docs/runner-protocol.md §8.1): a zip for
  * `archive`, gzip for reports such as JUnit, or the file itself for `raw`. Streams file by
  * file through fflate so memory holds one file and its compressed chunks, not the archive.
  */

@@ -1,4 +1,4 @@
-/** The multipart file name of an upload (§8.1), as the Go helper's `artifactFilename` builds it. */
+/** The multipart file name of an upload (docs/runner-protocol.md §8.1), as the Go helper's `artifactFilename` builds it. */
 
 /**
  * `<base name of name>.<ext>`: `.zip` for zip (and the default empty format), `.gz` for gzip,

@@ -30,7 +30,7 @@ export interface CollectArtifactFilesOptions {
    * `artifact.untracked` is set. @default [] (then "untracked: no files" is printed)
    */
   untrackedFiles?: string[];
-  /** Expands `$VAR` in paths and exclude patterns with the job's variables (§10.3). */
+  /** Expands `$VAR` in paths and exclude patterns with the job's variables (docs/runner-protocol.md §10.3). */
   expand: (value: string) => string;
   /**
    * Called as the chosen files are read for their sizes: `(0, total)` first, then after each

@@ -1,5 +1,5 @@
 /**
- * `ARTIFACT_COMPRESSION_LEVEL` (§10.4) as the Go runner's fastzip archiver reads it: names to
+ * `ARTIFACT_COMPRESSION_LEVEL` (docs/runner-protocol.md §10.4) as the Go runner's fastzip archiver reads it: names to
  * deflate levels, `fastest` meaning stored (no compression at all) in a zip. fflate's level-0
  * gzip writes broken members at some sizes, so the archiver writes `fastest` gzip at level 1
  * (`gzipLevel` in archive.ts).

@@ -1,5 +1,5 @@
 /**
- * The `download_artifacts` stage body (§8.2, §4.11): for each dependency with an archive,
+ * The `download_artifacts` stage body (docs/runner-protocol.md §8.2, §4.11): for each dependency with an archive,
  * download it with that dependency's token and extract it safely into the project directory,
  * printing the lines the Go helper prints. A missing, expired or forbidden archive is a
  * `MissingDependencyError` (the runner's `missing_dependency_failure`). Progress goes to

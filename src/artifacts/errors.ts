@@ -114,7 +114,7 @@ export class DependencyDownloadError extends TabrunnerError<{
 /** How an upload ended when it did not end with 201. */
 export type UploadFailureKind = 'too-large' | 'forbidden' | 'failed';
 
-/** An artifact upload was refused or kept failing; the Go runner fails the job for it (§8.1). */
+/** An artifact upload was refused or kept failing; the Go runner fails the job for it (docs/runner-protocol.md §8.1). */
 export class ArtifactUploadError extends TabrunnerError<{
   kind: UploadFailureKind;
   artifactType: string;

@@ -1,5 +1,5 @@
 /**
- * Safe extraction of a dependency's downloaded archive into the project directory (§8.2), only
+ * Safe extraction of a dependency's downloaded archive into the project directory (docs/runner-protocol.md §8.2), only
  * through the executor's `Workspace`. The whole archive is judged before anything is written:
  * entries with `..`, absolute paths, drive letters or backslashes, symlinks leading out, names
  * given twice, paths that pass through an existing file or symlink or land on a directory are

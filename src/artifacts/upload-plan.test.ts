@@ -83,7 +83,7 @@ describe('planArtifactUploads', () => {
   });
 });
 
-describe('artifactFilename (§8.1)', () => {
+describe('artifactFilename (docs/runner-protocol.md §8.1)', () => {
   it.each([
     ['my-build', 'zip', 'my-build.zip'],
     ['my-build', '', 'my-build.zip'],

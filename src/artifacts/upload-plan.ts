@@ -1,5 +1,5 @@
 /**
- * Which `artifacts[]` entries a finished job uploads and how (§8.1, §9.4, §10.5): the entries
+ * Which `artifacts[]` entries a finished job uploads and how (docs/runner-protocol.md §8.1, §9.4, §10.5): the entries
  * whose `when` matches the outcome, the section they run in, the file name and query of each
  * upload. Pure: no files, no network.
  */
@@ -20,9 +20,9 @@ export interface PlannedUpload {
 }
 
 export interface UploadPlan {
-  /** Section name (§9.4). */
+  /** Section name (docs/runner-protocol.md §9.4). */
   section: 'upload_artifacts_on_success' | 'upload_artifacts_on_failure';
-  /** The bold cyan header printed inside the section (§9.4). */
+  /** The bold cyan header printed inside the section (docs/runner-protocol.md §9.4). */
   header: 'Uploading artifacts for successful job' | 'Uploading artifacts for failed job';
   uploads: PlannedUpload[];
 }
@@ -32,7 +32,7 @@ const DEFAULT_NAME = 'artifacts';
 
 /**
  * Plan the uploads for `outcome`, or `null` when there is nothing to upload (then the runner
- * prints no section at all, §9.4). `when`: `on_success` (also when empty), `on_failure`,
+ * prints no section at all, docs/runner-protocol.md §9.4). `when`: `on_success` (also when empty), `on_failure`,
  * `always`. Entries with no paths, no exclude and `untracked: false` are skipped, as the Go
  * runner skips them. `expand` expands `$VAR` in the name with the job's variables.
  */

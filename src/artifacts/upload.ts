@@ -1,5 +1,5 @@
 /**
- * The `upload_artifacts_on_*` stage body (§8.1): for each planned upload, collect the files,
+ * The `upload_artifacts_on_*` stage body (docs/runner-protocol.md §8.1): for each planned upload, collect the files,
  * archive them, send them with the Go helper's retry rules, and print the helper's lines. It
  * never prints a token (the Go helper's `token=` field is left out). Progress goes to
  * `onProgress`, throttled on the client's clock.
@@ -67,7 +67,7 @@ export interface UploadArtifactsResult {
 
 /**
  * Upload each planned entry in order. An entry whose paths match nothing prints
- * `ERROR: No files to upload` and is skipped without failing. Retries follow §8.1: 503 up to 6
+ * `ERROR: No files to upload` and is skipped without failing. Retries follow docs/runner-protocol.md §8.1: 503 up to 6
  * attempts in all, other failures and network errors up to 3, 403 and 413 never.
  */
 export async function uploadArtifacts(

@@ -2,7 +2,7 @@
  * What `tabrunner run` prints on stdout, in the three `--log-format`s of docs/cli.md:
  * `raw` is the trace as GitLab stores it (colours, section markers) for a terminal, `plain` is
  * text for a file or a pipe, `json` is one object per line for programs. Timestamp prefixes
- * (§9.6) are already hidden by LogText in all three.
+ * (docs/runner-protocol.md §9.6) are already hidden by LogText in all three.
  */
 import { PlainText } from './plain-text.ts';
 import type { CliIo } from './main.ts';

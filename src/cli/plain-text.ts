@@ -10,7 +10,7 @@
  * state a split chunk needs: a chunk may end anywhere, even inside `ESC[0;m` or a marker.
  */
 
-/** A §9.3 marker with the `\r ESC[0K` that hides it on a terminal (either may be missing). */
+/** A docs/runner-protocol.md §9.3 marker with the `\r ESC[0K` that hides it on a terminal (either may be missing). */
 // eslint-disable-next-line no-control-regex -- ESC[0K is part of what GitLab writes.
 const MARKER = /section_(?:start|end):\d+:[A-Za-z0-9_.-]+(?:\[[^\]\r\n]*\])?\r?(?:\x1b\[0?K)?/g;
 

@@ -1,6 +1,6 @@
 /**
  * `tabrunner register`: with a `glrt-` token, verify it (GitLab's current flow creates the
- * runner in its UI, §2.2); with a legacy registration token, register a new runner (§2.1) and
+ * runner in its UI, docs/runner-protocol.md §2.2); with a legacy registration token, register a new runner (docs/runner-protocol.md §2.1) and
  * print the authentication token it got.
  */
 import { arch, platform } from 'node:process';

@@ -1,5 +1,5 @@
 /**
- * The CLI's own small state on disk: this host's `system_id` (§2.8), kept so GitLab sees the
+ * The CLI's own small state on disk: this host's `system_id` (docs/runner-protocol.md §2.8), kept so GitLab sees the
  * same runner manager across restarts, as the Go runner's `.runner_system_id` file.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';

@@ -1,6 +1,6 @@
 /**
- * `tabrunner unregister`: remove this host's runner manager (`glrt-` tokens, §2.5) or, for a
- * legacy token, the whole runner (§2.4).
+ * `tabrunner unregister`: remove this host's runner manager (`glrt-` tokens, docs/runner-protocol.md §2.5) or, for a
+ * legacy token, the whole runner (docs/runner-protocol.md §2.4).
  */
 import { isAuthenticationToken, unregisterManager, unregisterRunner } from '../gitlab/index.ts';
 import { connect } from './connect.ts';

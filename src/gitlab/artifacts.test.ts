@@ -1,4 +1,4 @@
-/** Contract tests of artifact upload and download (§8), after TestArtifactsUpload/Download. */
+/** Contract tests of artifact upload and download (docs/runner-protocol.md §8), after TestArtifactsUpload/Download. */
 import { describe, expect, it } from 'vitest';
 import { downloadArtifact, uploadArtifact } from './artifacts.ts';
 import { createGitLabClient } from './client.ts';

@@ -10,9 +10,9 @@ import { discard, errorMessage, failed, type Failed } from './response.ts';
 export interface UploadArtifactOptions {
   jobId: number;
   jobToken: string;
-  /** The archive (zip, gzip, or the raw file), built in memory (§14.4). */
+  /** The archive (zip, gzip, or the raw file), built in memory (docs/runner-protocol.md §14.4). */
   file: Blob;
-  /** e.g. `default.zip`, `junit.xml.gz` (§8.1). */
+  /** e.g. `default.zip`, `junit.xml.gz` (docs/runner-protocol.md §8.1). */
   filename: string;
   /** `archive`, `junit`, … Sent only when non-empty. */
   artifactType?: string;
@@ -38,7 +38,7 @@ export type UploadArtifactResult =
 
 /**
  * Upload one artifact archive: multipart field `file`, with `expire_in`, `artifact_format` and
- * `artifact_type` in the query string as the Go runner sends them (§8.1).
+ * `artifact_type` in the query string as the Go runner sends them (docs/runner-protocol.md §8.1).
  */
 export async function uploadArtifact(
   client: GitLabClient,
@@ -109,7 +109,7 @@ export type DownloadArtifactResult =
 
 /**
  * Download a dependency's archive. `direct_download` is never sent: a redirect to object storage
- * would need CORS on the bucket (§14.4). 401, 403 and 404 are final; the caller may retry
+ * would need CORS on the bucket (docs/runner-protocol.md §14.4). 401, 403 and 404 are final; the caller may retry
  * `failed` (the Go helper retries twice, 1 s apart). Messages render GitLab JSON and
  * object-storage XML errors.
  */

@@ -120,7 +120,7 @@ describe('retry layer (TestShouldRetryRequest, TestRetryRequester_calculateWaitT
 });
 
 describe('send', () => {
-  it('retries 500 and 429 with the same body, a fresh X-Request-Id each time, waiting per §1.5', async () => {
+  it('retries 500 and 429 with the same body, a fresh X-Request-Id each time, waiting per docs/runner-protocol.md §1.5', async () => {
     let n = 0;
     const server = await serve(() => {
       n++;
@@ -235,7 +235,7 @@ describe('send', () => {
   });
 });
 
-describe('response decoding (§1.4, TestClientHandleCharsetInContentType)', () => {
+describe('response decoding (docs/runner-protocol.md §1.4, TestClientHandleCharsetInContentType)', () => {
   it('renders a map-shaped message as the Go runner does (runner limit hit)', async () => {
     const response = new Response(
       JSON.stringify({

@@ -28,13 +28,13 @@ export interface GitLabClientOptions {
   /** Used for every wait (retry backoff). @default systemClock */
   clock?: Clock;
   /**
-   * Sent as `User-Agent` (§1.3). Leave it out in browsers: they forbid setting it.
+   * Sent as `User-Agent` (docs/runner-protocol.md §1.3). Leave it out in browsers: they forbid setting it.
    * @default none
    */
   userAgent?: string;
   /** Numbers in [0, 1) for backoff jitter. @default Math.random */
   random?: () => number;
-  /** Attempts per call in the retry layer, the first included (§1.5). @default 5 */
+  /** Attempts per call in the retry layer, the first included (docs/runner-protocol.md §1.5). @default 5 */
   maxAttempts?: number;
 }
 
@@ -52,7 +52,7 @@ export interface ApiCall {
   body?: Blob | FormData | string;
   /** `Content-Type` of `body` (omit for `FormData`, which sets its own boundary). */
   contentType?: string;
-  /** Add `Accept: application/json` (only when the caller will decode JSON, §1.3). */
+  /** Add `Accept: application/json` (only when the caller will decode JSON, docs/runner-protocol.md §1.3). */
   acceptJson?: boolean;
   /** Aborting rejects the call with the signal's reason, as `fetch` does. */
   signal?: AbortSignal;
@@ -80,13 +80,13 @@ export interface GitLabClient {
   readonly clock: Clock;
   /**
    * Whether the protocol response headers (`Job-Status`, `Range`, `X-GitLab-Trace-Update-Interval`,
-   * `X-GitLab-Last-Update`) are readable, learned from responses (§14.1): `true` once one was
+   * `X-GitLab-Last-Update`) are readable, learned from responses (docs/runner-protocol.md §14.1): `true` once one was
    * seen or the response is same-origin; `false` once a response that always carries them came
    * without them; `null` while unknown. The runner uses it to choose long polling and to
    * advertise `cancel_gracefully`.
    */
   readonly headersReadable: boolean | null;
-  /** Send one call through the retry layer of §1.5. Rejects only when `signal` aborts. */
+  /** Send one call through the retry layer of docs/runner-protocol.md §1.5. Rejects only when `signal` aborts. */
   send(call: ApiCall): Promise<ApiResult>;
   /**
    * Record what a response says about header visibility. `expected`: GitLab always sends at
@@ -96,7 +96,7 @@ export interface GitLabClient {
   observeHeaders(response: Response, expected: boolean): void;
 }
 
-/** Statuses the retry layer retries: 408, 429, 500, 502, 503, 504 and ≥ 512 (§1.5). */
+/** Statuses the retry layer retries: 408, 429, 500, 502, 503, 504 and ≥ 512 (docs/runner-protocol.md §1.5). */
 export function isRetriableStatus(status: number): boolean {
   return [408, 429, 500, 502, 503, 504].includes(status) || status >= 512;
 }
@@ -105,7 +105,7 @@ const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 60_000;
 
 /**
- * How long to wait before retrying after `response` (§1.5), first match wins:
+ * How long to wait before retrying after `response` (docs/runner-protocol.md §1.5), first match wins:
  * `RateLimit-ResetTime` (RFC 1123 date, if in the future), `Retry-After` (integer seconds,
  * if positive), else exponential backoff 100 ms × 2ⁿ with jitter, capped at 60 s, where
  * `backoffAttempt` counts the backoffs used so far in this call (from 0).
@@ -133,7 +133,7 @@ export function retryDelayMs(
 }
 
 /**
- * Normalise the instance URL (§1.1): trailing slashes and a legacy `/ci` go, only http(s) is
+ * Normalise the instance URL (docs/runner-protocol.md §1.1): trailing slashes and a legacy `/ci` go, only http(s) is
  * accepted, and credentials, queries and fragments are refused.
  * @throws InvalidGitLabUrlError with a message saying what to fix.
  */
@@ -163,7 +163,7 @@ export function normalizeGitLabUrl(input: string): string {
   return url.href.replace(/\/+$/, '');
 }
 
-/** A fresh request id: a UUIDv4 without dashes, 32 lowercase hex characters (§1.3). */
+/** A fresh request id: a UUIDv4 without dashes, 32 lowercase hex characters (docs/runner-protocol.md §1.3). */
 export function newRequestId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;

@@ -3,7 +3,7 @@
  * (docs/runner-protocol.md §4), checked at the edge so nothing past `src/gitlab` sees raw JSON.
  *
  * GitLab may omit any field or send `null` for it; both become the zero value, as the Go
- * runner's decoder does (§4). Unknown fields are dropped. Wrong types are errors: the runner
+ * runner's decoder does (docs/runner-protocol.md §4). Unknown fields are dropped. Wrong types are errors: the runner
  * turns them into a failed job with a readable reason instead of running something else.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Contract tests of jobs/request, PUT job and PATCH trace (§3, §6, §7), ported from
+ * Contract tests of jobs/request, PUT job and PATCH trace (docs/runner-protocol.md §3, §6, §7), ported from
  * network/gitlab_test.go: each server checks method, path, headers and body as GitLab does.
  */
 import { describe, expect, it } from 'vitest';

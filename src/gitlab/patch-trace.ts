@@ -9,7 +9,7 @@ import { GitLabClientUsageError } from './errors.ts';
 import { CONTENT_RANGE, JOB_TOKEN } from './headers.ts';
 import { discard, errorMessage, jobStatusOf, rangeEndOf, updateIntervalOf } from './response.ts';
 
-/** At most this many bytes per PATCH (the Go runner's `DefaultTracePatchLimit`, §6.1). */
+/** At most this many bytes per PATCH (the Go runner's `DefaultTracePatchLimit`, docs/runner-protocol.md §6.1). */
 export const MAX_TRACE_PATCH_SIZE = 1024 * 1024;
 
 export interface PatchTraceOptions {
@@ -17,7 +17,7 @@ export interface PatchTraceOptions {
   jobToken: string;
   /** Offset of `body[0]` in the whole trace. */
   offset: number;
-  /** 1 byte to 1 MiB: empty patches are never sent (§6.1). */
+  /** 1 byte to 1 MiB: empty patches are never sent (docs/runner-protocol.md §6.1). */
   body: Uint8Array;
   /** `debug_trace=true` when `CI_DEBUG_TRACE` or `CI_DEBUG_SERVICES` is on. */
   debugTrace: boolean;
@@ -40,7 +40,7 @@ export type PatchTraceResult = Remote &
        * stored the bytes, so the server may hold `offset + body.length`.
        */
     | { kind: 'range-mismatch'; remoteOffset: number | null; inDoubt: boolean }
-    /** 403: the job is no longer running (or its token expired): abort (§6.3). */
+    /** 403: the job is no longer running (or its token expired): abort (docs/runner-protocol.md §6.3). */
     | { kind: 'forbidden' }
     /** 404: ignore this time; in the final flush, stop sending trace. */
     | { kind: 'not-found' }

@@ -1,7 +1,7 @@
 /**
  * `POST /runners`, legacy registration with a registration token (docs/runner-protocol.md
- * §2.1, deprecated since GitLab Runner 15.6). `glrt-` tokens are not registered here: they are
- * created in GitLab and checked with `verifyRunner` (§2.2).
+ * docs/runner-protocol.md §2.1, deprecated since GitLab Runner 15.6). `glrt-` tokens are not registered here: they are
+ * created in GitLab and checked with `verifyRunner` (docs/runner-protocol.md §2.2).
  */
 import type { GitLabClient } from './client.ts';
 import { RUNNER_TOKEN } from './headers.ts';

@@ -1,7 +1,7 @@
 /**
  * `POST /jobs/request` (docs/runner-protocol.md §3): ask for a job. With a `lastUpdate` from an
  * earlier answer, Workhorse may hold the request for its long-polling duration (50 s by default)
- * and answer 204 without a new value (§3.3); send it only when `X-GitLab-Last-Update` is
+ * and answer 204 without a new value (docs/runner-protocol.md §3.3); send it only when `X-GitLab-Last-Update` is
  * readable. The payload is validated at this edge (`parseJobPayload`).
  */
 import type { GitLabClient } from './client.ts';
@@ -28,10 +28,10 @@ export type RequestJobResult =
   | { kind: 'job'; job: ParsedJob; lastUpdate: string | null }
   /**
    * 204. `lastUpdate` is the new `X-GitLab-Last-Update`, or `null` when absent (long-poll
-   * timeout, or hidden by CORS): keep the previous value then, never clear it (§3.3).
+   * timeout, or hidden by CORS): keep the previous value then, never clear it (docs/runner-protocol.md §3.3).
    */
   | { kind: 'no-job'; lastUpdate: string | null }
-  /** 403: the runner token is invalid or the runner was deleted (unhealthy, §3.2). */
+  /** 403: the runner token is invalid or the runner was deleted (unhealthy, docs/runner-protocol.md §3.2). */
   | { kind: 'forbidden' }
   /** 409: a scheduling race; try again (healthy). */
   | { kind: 'conflict' }

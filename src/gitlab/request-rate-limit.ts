@@ -1,6 +1,6 @@
 /**
  * A sliding one-minute window of request start times, so the trace sender stays within the
- * per-job budget GitLab.com enforces on trace and job updates (§1.6), retries included.
+ * per-job budget GitLab.com enforces on trace and job updates (docs/runner-protocol.md §1.6), retries included.
  */
 import type { Clock } from '../platform/clock.ts';
 

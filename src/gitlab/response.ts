@@ -70,7 +70,7 @@ export function renderGitLabMessage(message: unknown): string | null {
  * The message for a non-2xx response: `<status line>` plus GitLab's JSON `message` in
  * parentheses when there is one (and it is not just the status line again). With
  * `xml: true`, object-storage errors (`<Error><Code>…</Code><Message>…`) are rendered as
- * `403 Forbidden (AccessDenied: Access Denied)` (§8.2). Consumes the body.
+ * `403 Forbidden (AccessDenied: Access Denied)` (docs/runner-protocol.md §8.2). Consumes the body.
  */
 export async function errorMessage(response: Response, xml = false): Promise<string> {
   let text: string;
@@ -105,7 +105,7 @@ function errorMessageOf(response: Response, text: string, xml: boolean): string 
   return line;
 }
 
-/** Decode a success body that must be JSON (§1.4). Consumes the body. */
+/** Decode a success body that must be JSON (docs/runner-protocol.md §1.4). Consumes the body. */
 export async function readJson(
   response: Response,
 ): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
@@ -136,12 +136,12 @@ export function jobStatusOf(response: Response): string | null {
   return value ? value : null;
 }
 
-/** Longest interval the server may ask for (15 min, §6.5). */
+/** Longest interval the server may ask for (15 min, docs/runner-protocol.md §6.5). */
 export const MAX_UPDATE_INTERVAL_MS = 15 * 60_000;
 
 /**
  * `X-GitLab-Trace-Update-Interval` in milliseconds: positive integers only, capped at 15 min;
- * zero, negative, empty and non-numeric values mean "no change" (`null`) (§6.5).
+ * zero, negative, empty and non-numeric values mean "no change" (`null`) (docs/runner-protocol.md §6.5).
  */
 export function updateIntervalOf(response: Response): number | null {
   const value = response.headers.get(TRACE_UPDATE_INTERVAL)?.trim();
@@ -151,7 +151,7 @@ export function updateIntervalOf(response: Response): number | null {
   return Math.min(seconds * 1000, MAX_UPDATE_INTERVAL_MS);
 }
 
-/** The next offset in `Range: 0-<n>` (the number after the dash is a length, §6.3), or `null`. */
+/** The next offset in `Range: 0-<n>` (the number after the dash is a length, docs/runner-protocol.md §6.3), or `null`. */
 export function rangeEndOf(response: Response): number | null {
   const match = /^\s*(?:bytes[ =])?0-(\d+)\s*$/.exec(response.headers.get(RANGE) ?? '');
   return match?.[1] !== undefined ? Number(match[1]) : null;

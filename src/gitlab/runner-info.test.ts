@@ -104,7 +104,7 @@ describe('runnerInfo', () => {
   });
 });
 
-describe('generateSystemId (§2.8)', () => {
+describe('generateSystemId (docs/runner-protocol.md §2.8)', () => {
   it('is r_ and 12 alphanumerics, different each time', () => {
     const ids = Array.from({ length: 200 }, () => generateSystemId());
     for (const id of ids) {

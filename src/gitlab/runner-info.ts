@@ -1,6 +1,6 @@
 /**
  * The `info` object sent with verify, register, jobs/request and every PUT job
- * (docs/runner-protocol.md §3.1), and the features tabrunner really supports (§3.1.1, §14).
+ * (docs/runner-protocol.md §3.1), and the features tabrunner really supports (docs/runner-protocol.md §3.1.1, §14).
  *
  * Features are a promise to GitLab: it hands out jobs that need a feature only to runners that
  * advertise it (`upload_multiple_artifacts`, `refspecs`, `artifacts_exclude`, `multi_build_steps`,
@@ -9,7 +9,7 @@
  * whole of tabrunner honours it.
  */
 
-/** All 31 keys the Go runner sends, always all of them, as booleans (§3.1.1). */
+/** All 31 keys the Go runner sends, always all of them, as booleans (docs/runner-protocol.md §3.1.1). */
 export interface RunnerFeatures {
   variables: boolean;
   image: boolean;
@@ -47,7 +47,7 @@ export interface RunnerFeatures {
 export interface RunnerFeaturesOptions {
   /**
    * Whether `Job-Status` is readable (`client.headersReadable === true`). Without it the
-   * `canceling` state is invisible, so `cancel_gracefully` must not be advertised (§14.1).
+   * `canceling` state is invisible, so `cancel_gracefully` must not be advertised (docs/runner-protocol.md §14.1).
    */
   headersReadable: boolean;
   /**
@@ -113,7 +113,7 @@ export function runnerFeatures(options: RunnerFeaturesOptions): RunnerFeatures {
   };
 }
 
-/** The wire form of `info` (§3.1): empty strings are omitted, `config.gpus` always present. */
+/** The wire form of `info` (docs/runner-protocol.md §3.1): empty strings are omitted, `config.gpus` always present. */
 export interface RunnerInfo extends RunnerIdentity {
   features: RunnerFeatures;
   config: { gpus: string };

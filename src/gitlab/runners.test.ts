@@ -1,4 +1,4 @@
-/** Contract tests of the runner lifecycle endpoints (§2), ported from network/gitlab_test.go. */
+/** Contract tests of the runner lifecycle endpoints (docs/runner-protocol.md §2), ported from network/gitlab_test.go. */
 import { describe, expect, it } from 'vitest';
 import { createGitLabClient } from './client.ts';
 import { registerRunner } from './register-runner.ts';

@@ -1,5 +1,5 @@
 /**
- * The trace sender end to end against a scripted GitLab job (§5–§7), after the Go tests
+ * The trace sender end to end against a scripted GitLab job (docs/runner-protocol.md §5–§7), after the Go tests
  * TestJobIncrementalPatchSend, TestJobMaxTracePatchSize, TestJobFinishTraceUpdateRetry,
  * TestJobDelayedTraceProcessingWithRejection, TestJobFinishStatusUpdateRetry,
  * TestJobIncrementalStatusRefresh, TestTouchJobAbort/Cancel, TestSendPatchAbort.
@@ -319,7 +319,7 @@ describe('TraceSender: Job-Status and keep-alive', () => {
   });
 });
 
-describe('TraceSender: final update (§7.4)', () => {
+describe('TraceSender: final update (docs/runner-protocol.md §7.4)', () => {
   it('keeps sending while 202, resends everything after 412 (TestJobDelayedTraceProcessingWithRejection)', async () => {
     const { job, source, sender, clock } = await setup();
     source.write('the whole trace\n');

@@ -1,7 +1,7 @@
 /**
  * Sends one job's trace to GitLab and reports its final state (docs/runner-protocol.md §5–§7):
  * incremental `PATCH`es with one request in flight, keep-alive `PUT`s after silence, `Job-Status`
- * handling, and the final update algorithm of §7.4. It knows only the `TraceSource` API (bytes,
+ * handling, and the final update algorithm of docs/runner-protocol.md §7.4. It knows only the `TraceSource` API (bytes,
  * length, checksum), never how the trace is produced.
  *
  * Offset accounting (no byte lost or doubled). GitLab appends a PATCH only when its start equals
@@ -10,7 +10,7 @@
  * is unknown (network error, 408, 5xx: it may have been applied while its answer was lost) adds
  * `start + length` to the set. PATCHes go out at the smallest candidate that still has bytes
  * after it: 202 proves that candidate (the set shrinks to its end), 416 with `Range` gives the
- * answer, and 416 without a readable `Range` (CORS, §14.1) rules that candidate out. A candidate
+ * answer, and 416 without a readable `Range` (CORS, docs/runner-protocol.md §14.1) rules that candidate out. A candidate
  * equal to the whole trace is never probed (nothing to send from it); it is adopted once every
  * other one is ruled out. Only when 416s contradict every candidate several times in a row is
  * the offset declared lost: `onTraceLost` fires, no more trace is sent, and `finish()` reports
@@ -32,7 +32,7 @@ export interface TraceSource {
   readonly length: number;
   /** Up to `max` bytes from `offset` (fewer at the end). */
   read(offset: number, max: number): Uint8Array;
-  /** `crc32:` + 8 lowercase hex digits over all bytes so far (§6.6). */
+  /** `crc32:` + 8 lowercase hex digits over all bytes so far (docs/runner-protocol.md §6.6). */
   checksum(): string;
 }
 
@@ -50,21 +50,21 @@ export interface TraceSenderOptions {
   debugTrace?: boolean;
   /** Every new `Job-Status` value seen. */
   onJobStatus?: (status: string) => void;
-  /** `Job-Status: canceling`: stop the script, run after_script, then `finish` (§6.4). Once. */
+  /** `Job-Status: canceling`: stop the script, run after_script, then `finish` (docs/runner-protocol.md §6.4). Once. */
   onCancelRequested?: () => void;
-  /** Stop everything at once, no after_script (§6.4); `finish` still reports. Once. */
+  /** Stop everything at once, no after_script (docs/runner-protocol.md §6.4); `finish` still reports. Once. */
   onAbort?: (reason: AbortReason) => void;
   /** The server's trace offset cannot be known (see the module comment). Once. */
   onTraceLost?: (message: string) => void;
   /** Least time between two PATCHes while output flows. @default 1000 */
   liveIntervalMs?: number;
-  /** Keep-alive `PUT` after this long without a successful PATCH/PUT (§6.5). @default 30000 */
+  /** Keep-alive `PUT` after this long without a successful PATCH/PUT (docs/runner-protocol.md §6.5). @default 30000 */
   forceSendIntervalMs?: number;
   /** @default 1 MiB */
   maxPatchSize?: number;
   /** Requests (retries included) per sliding minute; GitLab.com allows 200 per job. @default 200 */
   maxRequestsPerMinute?: number;
-  /** Outer attempts of the final update (§7.4). @default 10 */
+  /** Outer attempts of the final update (docs/runner-protocol.md §7.4). @default 10 */
   finalUpdateAttempts?: number;
   /** 416s contradicting every known offset before the offset is declared lost. @default 5 */
   maxUnexplainedMismatches?: number;
@@ -72,7 +72,7 @@ export interface TraceSenderOptions {
 
 export interface FinishOptions {
   state: 'success' | 'failed';
-  /** Mapped failure reason, with `failed` (§12.3). */
+  /** Mapped failure reason, with `failed` (docs/runner-protocol.md §12.3). */
   failureReason?: string;
   /** The script's exit code, with `failed`. */
   exitCode?: number;
@@ -106,7 +106,7 @@ export type FinishOutcome =
       traceProblem: string | null;
     };
 
-/** The loop period before the server says otherwise, and before the final update (§6.5). */
+/** The loop period before the server says otherwise, and before the final update (docs/runner-protocol.md §6.5). */
 export const DEFAULT_UPDATE_INTERVAL_MS = 3000;
 const MINUTE_MS = 60_000;
 /** A bound on 202 / 412 / 416 rounds in the final update; GitLab stops answering 202 after 5 min. */
@@ -190,7 +190,7 @@ export class TraceSender {
   }
 
   /**
-   * The final update (§7.4): stop the loop, PATCH until every byte is acknowledged, PUT the
+   * The final update (docs/runner-protocol.md §7.4): stop the loop, PATCH until every byte is acknowledged, PUT the
    * final state; 202 → wait the interval and repeat; 412 → resend the trace from 0; failures →
    * retry with backoff (1 s × 2ⁿ, capped at 60 min), up to `finalUpdateAttempts` attempts.
    */
@@ -236,7 +236,7 @@ export class TraceSender {
             return { kind: 'accepted', jobStatus: result.jobStatus, ...this.#traceState() };
           case 'aborted':
             if (result.status === 200) {
-              // Applied; GitLab just says the job is now failed or canceled (§7.3).
+              // Applied; GitLab just says the job is now failed or canceled (docs/runner-protocol.md §7.3).
               return { kind: 'accepted', jobStatus: result.jobStatus, ...this.#traceState() };
             }
             return {
@@ -277,7 +277,7 @@ export class TraceSender {
 
   #lastFailure = '';
 
-  /** PATCH until every byte is acknowledged (§7.4 a). */
+  /** PATCH until every byte is acknowledged (docs/runner-protocol.md §7.4 a). */
   async #flush(): Promise<'done' | 'failed'> {
     while (this.#hasTraceToSend()) {
       await this.#rateLimit.take(this.#o.clock);
@@ -389,7 +389,7 @@ export class TraceSender {
         this.#abort('forbidden');
         return 'stop';
       case 'not-found':
-        // Ignore this time (§6.3); in the final flush, stop sending trace.
+        // Ignore this time (docs/runner-protocol.md §6.3); in the final flush, stop sending trace.
         this.#retryNotBefore = now + this.#intervalMs;
         if (this.#state === 'finishing') this.#stoppedByServer = true;
         return 'stop';
@@ -433,7 +433,7 @@ export class TraceSender {
         return;
       case 'trace-validation-failed':
       case 'failed':
-        // Keep-alive failures are ignored (§7.3); try again after a pause.
+        // Keep-alive failures are ignored (docs/runner-protocol.md §7.3); try again after a pause.
         this.#failed(now);
         return;
     }

@@ -7,7 +7,7 @@ import type { GitLabClient } from './client.ts';
 import { RUNNER_TOKEN } from './headers.ts';
 import { discard, failed, type Failed } from './response.ts';
 
-/** A `glrt-` runner authentication token (created in GitLab, §2.2), as opposed to a legacy one. */
+/** A `glrt-` runner authentication token (created in GitLab, docs/runner-protocol.md §2.2), as opposed to a legacy one. */
 export function isAuthenticationToken(token: string): boolean {
   return token.startsWith('glrt-');
 }
@@ -30,7 +30,7 @@ export async function unregisterRunner(
   return interpret(result);
 }
 
-/** `DELETE /runners/managers` with `{token, system_id}`: 204, 400, 403, 404 (§2.5). */
+/** `DELETE /runners/managers` with `{token, system_id}`: 204, 400, 403, 404 (docs/runner-protocol.md §2.5). */
 export async function unregisterManager(
   client: GitLabClient,
   { token, systemId, signal }: { token: string; systemId: string; signal?: AbortSignal },

@@ -1,7 +1,7 @@
 /**
  * `PUT /jobs/:id` (docs/runner-protocol.md §7): acceptance (`running` right after pickup,
- * two-phase commit §7.5), keep-alive (`running` with output), and the final state.
- * `Job-Status: canceled|failed` on any answer means abort and is checked first (§7.3).
+ * two-phase commit docs/runner-protocol.md §7.5), keep-alive (`running` with output), and the final state.
+ * `Job-Status: canceled|failed` on any answer means abort and is checked first (docs/runner-protocol.md §7.3).
  */
 import type { GitLabClient } from './client.ts';
 import { JOB_TOKEN } from './headers.ts';
@@ -11,7 +11,7 @@ import type { RunnerInfo } from './runner-info.ts';
 export type JobState = 'pending' | 'running' | 'success' | 'failed';
 
 export interface TraceSummary {
-  /** `crc32:` + 8 lowercase hex digits over the whole trace (§6.6). */
+  /** `crc32:` + 8 lowercase hex digits over the whole trace (docs/runner-protocol.md §6.6). */
   checksum: string;
   bytesize: number;
 }
@@ -21,9 +21,9 @@ export interface UpdateJobOptions {
   jobToken: string;
   info: RunnerInfo;
   state: JobState;
-  /** Sent only with `failed`; already mapped to a value this GitLab knows (§12.3). */
+  /** Sent only with `failed`; already mapped to a value this GitLab knows (docs/runner-protocol.md §12.3). */
   failureReason?: string;
-  /** The script's exit code, sent only when non-zero (§7.1). */
+  /** The script's exit code, sent only when non-zero (docs/runner-protocol.md §7.1). */
   exitCode?: number;
   /** Omit for the acceptance PUT (`output: {}`). */
   output?: TraceSummary;
@@ -43,7 +43,7 @@ interface Remote {
 
 export type UpdateJobResult = Remote &
   (
-    | /** 200. `jobStatus === 'canceling'` asks for a graceful cancel (§6.4). */
+    | /** 200. `jobStatus === 'canceling'` asks for a graceful cancel (docs/runner-protocol.md §6.4). */
       { kind: 'succeeded' }
       /** 202: accepted, not complete (trace still being persisted); wait the interval, PUT again. */
     | { kind: 'accepted' }

@@ -20,7 +20,7 @@ describe('crc32', () => {
     ['Build trace with secret and multi-byte ü character', 'crc32:0d7cf601'],
     ['123456789', 'crc32:cbf43926'],
     ['', 'crc32:00000000'],
-  ])('matches the §6.6 vector for %j', (text, expected) => {
+  ])('matches the docs/runner-protocol.md §6.6 vector for %j', (text, expected) => {
     expect(formatChecksum(crc32(utf8(text)))).toBe(expected);
   });
 

@@ -55,7 +55,7 @@ export function crc32(bytes: Uint8Array, previous = 0): number {
   return ~crc >>> 0;
 }
 
-/** The `checksum` field of the final job update: `crc32:` and eight lowercase hex digits (§6.6). */
+/** The `checksum` field of the final job update: `crc32:` and eight lowercase hex digits (docs/runner-protocol.md §6.6). */
 export function formatChecksum(crc: number): string {
   return `crc32:${(crc >>> 0).toString(16).padStart(8, '0')}`;
 }

@@ -26,7 +26,7 @@ describe('expandVariables', () => {
     expect(expandVariables(input, lookup)).toBe(expected);
   });
 
-  it('is one level only (§10.3: a=$b, b=$c, c=x gives a=$c)', () => {
+  it('is one level only (docs/runner-protocol.md §10.3: a=$b, b=$c, c=x gives a=$c)', () => {
     expect(expandVariables(vars['a'] ?? '', lookup)).toBe('$c');
     expect(expandVariables(vars['b'] ?? '', lookup)).toBe('x');
   });

@@ -11,7 +11,7 @@ import {
 
 const show = (s: string) => s.replaceAll('\x1b', 'ESC');
 
-describe('mapFailureReason (§12.3, TestFailureReasonMapper_Map)', () => {
+describe('mapFailureReason (docs/runner-protocol.md §12.3, TestFailureReasonMapper_Map)', () => {
   const modern = ['script_failure', 'runner_unsupported', 'image_pull_failure', 'unknown_failure'];
 
   it('sends script_failure for an empty reason', () => {
@@ -56,7 +56,7 @@ describe('mapFailureReason (§12.3, TestFailureReasonMapper_Map)', () => {
   });
 });
 
-describe('closing lines (§9.7)', () => {
+describe('closing lines (docs/runner-protocol.md §9.7)', () => {
   it.each<[JobFailure | { kind: 'success' }, string]>([
     [{ kind: 'success' }, 'ESC[32;1mJob succeededESC[0;m\n'],
     [{ kind: 'exit_code', exitCode: 1 }, 'ESC[31;1mERROR: Job failed: exit code 1ESC[0;m\n'],

@@ -69,7 +69,7 @@ export const failureReasonFallbacks: Partial<Record<FailureReason, FailureReason
 /**
  * The `failure_reason` to send: empty → `script_failure`; supported (listed by the server in
  * `features.failure_reasons`, or always supported) → as is; else its fallbacks; else
- * `unknown_failure` (§12.3). `job_canceled` thus becomes `unknown_failure`.
+ * `unknown_failure` (docs/runner-protocol.md §12.3). `job_canceled` thus becomes `unknown_failure`.
  */
 export function mapFailureReason(
   reason: FailureReason | '',
@@ -129,7 +129,7 @@ export function exitCodeOf(failure: JobFailure): number | undefined {
   return failure.kind === 'exit_code' ? failure.exitCode : undefined;
 }
 
-/** The text after `Job failed: ` (§9.7), e.g. `exit code 1`. */
+/** The text after `Job failed: ` (docs/runner-protocol.md §9.7), e.g. `exit code 1`. */
 export function failureText(failure: JobFailure): string {
   switch (failure.kind) {
     case 'exit_code':
@@ -149,7 +149,7 @@ export function failureText(failure: JobFailure): string {
   }
 }
 
-/** The trace's last line for an outcome (§9.7). */
+/** The trace's last line for an outcome (docs/runner-protocol.md §9.7). */
 export function closingLine(outcome: JobOutcome): string {
   if (outcome.kind === 'success') return jobSucceeded();
   if (
@@ -162,7 +162,7 @@ export function closingLine(outcome: JobOutcome): string {
   return jobFailed(failureText(outcome));
 }
 
-/** The warning printed when a timeout cut a stage short (§9.7). */
+/** The warning printed when a timeout cut a stage short (docs/runner-protocol.md §9.7). */
 export function timeoutWarningText(stage: string): string {
   return (
     `${stage} could not run to completion because the timeout was exceeded. ` +
@@ -171,5 +171,5 @@ export function timeoutWarningText(stage: string): string {
   );
 }
 
-/** The warning printed on a graceful cancel, before after_script (§9.7, §12.1). */
+/** The warning printed on a graceful cancel, before after_script (docs/runner-protocol.md §9.7, §12.1). */
 export const CANCELED_WARNING_TEXT = 'script canceled externally (UI, API)';

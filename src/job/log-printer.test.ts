@@ -12,10 +12,10 @@ import {
   warning,
 } from './log-printer.ts';
 
-/** Write `ESC` visibly, as §9.9 does. */
+/** Write `ESC` visibly, as docs/runner-protocol.md §9.9 does. */
 const show = (s: string) => s.replaceAll('\x1b', 'ESC');
 
-describe('log printer lines (§9.1, §9.9)', () => {
+describe('log printer lines (docs/runner-protocol.md §9.1, §9.9)', () => {
   it('writes the header naming tabrunner', () => {
     const text = headerLines({
       version: '0.1.0',
@@ -62,7 +62,7 @@ describe('log printer lines (§9.1, §9.9)', () => {
   });
 });
 
-describe('shortToken (§9.2)', () => {
+describe('shortToken (docs/runner-protocol.md §9.2)', () => {
   it.each([
     ['glrt-t1_AbCdEf123456789', 'AbCdEf123'],
     ['glrt-AbCdEf123456789', 'AbCdEf123'],

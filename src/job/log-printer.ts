@@ -47,7 +47,7 @@ export interface HeaderInfo {
   featureFlags?: string[];
 }
 
-/** The first lines of every trace (§9.2), naming tabrunner instead of gitlab-runner. */
+/** The first lines of every trace (docs/runner-protocol.md §9.2), naming tabrunner instead of gitlab-runner. */
 export function headerLines(info: HeaderInfo): string {
   let text = println(`Running with tabrunner ${info.version} (${info.revision})`);
   text += println(`  on ${info.runnerName} ${info.shortToken}, system ID: ${info.systemId}`);
@@ -56,28 +56,28 @@ export function headerLines(info: HeaderInfo): string {
   return text;
 }
 
-/** A stage header inside its section (§9.4): Println of bold-cyan text. */
+/** A stage header inside its section (docs/runner-protocol.md §9.4): Println of bold-cyan text. */
 export function stageHeader(text: string): string {
   return println(`${ANSI.boldCyan}${text}${ANSI.reset}`);
 }
 
-/** The closing line of a successful job (§9.7). */
+/** The closing line of a successful job (docs/runner-protocol.md §9.7). */
 export function jobSucceeded(): string {
   return notice('Job succeeded');
 }
 
-/** The closing line of a failed job (§9.7), e.g. `jobFailed('exit code 1')`. */
+/** The closing line of a failed job (docs/runner-protocol.md §9.7), e.g. `jobFailed('exit code 1')`. */
 export function jobFailed(text: string): string {
   return error(`Job failed: ${text}`);
 }
 
-/** The closing line when the runner or executor failed rather than the script (§9.7). */
+/** The closing line when the runner or executor failed rather than the script (docs/runner-protocol.md §9.7). */
 export function systemFailure(text: string): string {
   return error(`Job failed (system failure): ${text}`);
 }
 
 /**
- * The short form of a runner token shown in the header and as `CI_RUNNER_SHORT_TOKEN` (§9.2):
+ * The short form of a runner token shown in the header and as `CI_RUNNER_SHORT_TOKEN` (docs/runner-protocol.md §9.2):
  * known prefixes stripped, then the first 9 characters.
  */
 export function shortToken(token: string): string {

@@ -1,6 +1,6 @@
 /**
  * Turns the masked trace bytes of one job into text for a person (the page terminal, the CLI):
- * UTF-8 decoded across chunk boundaries, §9.6 timestamp prefixes hidden. A chunk's trailing newline is held back
+ * UTF-8 decoded across chunk boundaries, docs/runner-protocol.md §9.6 timestamp prefixes hidden. A chunk's trailing newline is held back
  * until the next chunk, because a `+` continuation entry there removes it.
  */
 import { stripTimestamps } from './strip-timestamps.ts';

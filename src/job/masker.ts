@@ -21,7 +21,7 @@ import { UrlParamMasker } from './url-param-masker.ts';
 import { UserinfoMasker } from './userinfo-masker.ts';
 
 /**
- * Prefixes of GitLab tokens masked in every job (§9.8 item 3, with `FF_MASK_ALL_DEFAULT_TOKENS`
+ * Prefixes of GitLab tokens masked in every job (docs/runner-protocol.md §9.8 item 3, with `FF_MASK_ALL_DEFAULT_TOKENS`
  * on as in the current runner).
  */
 export const defaultTokenPrefixes: readonly string[] = [
@@ -41,7 +41,7 @@ export const defaultTokenPrefixes: readonly string[] = [
   'gltok-',
 ];
 
-/** The Go runner honours at most this many prefixes; extras are ignored (§9.8). */
+/** The Go runner honours at most this many prefixes; extras are ignored (docs/runner-protocol.md §9.8). */
 export const MAX_TOKEN_PREFIXES = 15;
 
 export interface MaskerOptions {
@@ -135,7 +135,7 @@ export interface MaskingPhraseOptions {
 /**
  * Values to mask for a job: every `masked` variable (file variables included: their value is
  * the file's content) and the job token. Pass variables whose values are already expanded
- * (`VariableList.expanded()`), as the Go runner masks values after its own expansion (§9.8).
+ * (`VariableList.expanded()`), as the Go runner masks values after its own expansion (docs/runner-protocol.md §9.8).
  */
 export function maskingPhrases(
   variables: readonly JobVariable[],

@@ -41,7 +41,7 @@ export interface PlanContext {
 export interface PlannedStep {
   /** Step name from the payload: `script`, or another name. */
   name: string;
-  /** Its build stage and section name: `step_` + lowercase name (§4.6). */
+  /** Its build stage and section name: `step_` + lowercase name (docs/runner-protocol.md §4.6). */
   section: string;
   /** Commands in order; each may span several lines. */
   lines: string[];
@@ -70,9 +70,9 @@ export interface JobPlan {
   settings: JobSettings;
   /** Sentences to print as `WARNING:` lines at the start of the job. */
   warnings: string[];
-  /** `features.trace_sections`: write section markers (§9.3). */
+  /** `features.trace_sections`: write section markers (docs/runner-protocol.md §9.3). */
   sections: boolean;
-  /** Timestamped trace (§9.6). */
+  /** Timestamped trace (docs/runner-protocol.md §9.6). */
   timestamps: boolean;
   masking: Masking;
   /** `features.failure_reasons`, for `mapFailureReason`. */

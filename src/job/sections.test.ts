@@ -4,8 +4,8 @@ import { headerLines, jobSucceeded, notice, println, stageHeader } from './log-p
 
 const show = (s: string) => s.replaceAll('\x1b', 'ESC').replaceAll('\r', '\\r');
 
-describe('section markers (§9.3)', () => {
-  it('writes a stage as in the §9.9 example', () => {
+describe('section markers (docs/runner-protocol.md §9.3)', () => {
+  it('writes a stage as in the docs/runner-protocol.md §9.9 example', () => {
     const text =
       sectionStart('prepare_executor', 1718000000) +
       stageHeader('Preparing the "shell" executor') +
@@ -31,7 +31,7 @@ describe('section markers (§9.3)', () => {
   });
 });
 
-describe('commandEcho (§9.5)', () => {
+describe('commandEcho (docs/runner-protocol.md §9.5)', () => {
   const opts = { sections: true, index: 0, unixSeconds: 1718000003 };
 
   it('echoes a single-line command in bold green, trimmed', () => {
@@ -63,7 +63,7 @@ describe('commandEcho (§9.5)', () => {
   });
 });
 
-describe('the §9.9 annotated example', () => {
+describe('the docs/runner-protocol.md §9.9 annotated example', () => {
   it('is reproduced byte for byte by the printers (tabrunner in the header)', () => {
     const stage = (name: string, start: number, header: string) =>
       sectionStart(name, start) + stageHeader(header);
@@ -100,7 +100,7 @@ describe('the §9.9 annotated example', () => {
       sectionEnd('cleanup_file_variables', 1718000004) +
       jobSucceeded();
 
-    // §9.9 with "gitlab-runner" → "tabrunner"; ESC, \r and \n written out as there.
+    // docs/runner-protocol.md §9.9 with "gitlab-runner" → "tabrunner"; ESC, \r and \n written out as there.
     const expected = [
       'ESC[0KRunning with tabrunner 19.4.0 (abcd1234)ESC[0;m\\n',
       'ESC[0K  on browser-runner AbCdEf123, system ID: r_Ab12Cd34Ef56ESC[0;m\\n',

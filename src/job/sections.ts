@@ -1,6 +1,6 @@
 /**
  * Collapsible section markers and echoed commands in a trace (docs/runner-protocol.md §9.3,
- * §9.5). Markers carry a Unix time in seconds; callers pass it in (`src/job` has no clock).
+ * docs/runner-protocol.md §9.5). Markers carry a Unix time in seconds; callers pass it in (`src/job` has no clock).
  * The runner writes markers only when the payload has `features.trace_sections`.
  */
 import { ANSI } from './log-printer.ts';
@@ -48,7 +48,7 @@ export interface CommandEchoOptions {
 }
 
 /**
- * The echo of one script command (§9.5). A single line is `$ cmd` in bold green. A multi-line
+ * The echo of one script command (docs/runner-protocol.md §9.5). A single line is `$ cmd` in bold green. A multi-line
  * command is shown whole in a folded `section_<prefix>_<index>` when sections are on (the
  * output follows after the section end, as in the current runner), else as its first line with
  * `# collapsed multi-line command`. Commands are trimmed; an empty one is an empty line.

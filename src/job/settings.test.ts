@@ -12,7 +12,7 @@ function read(vars: Record<string, string>, over: Record<string, unknown> = {}) 
   return readSettings(payload, (key) => vars[key]);
 }
 
-describe('readSettings (§10.4)', () => {
+describe('readSettings (docs/runner-protocol.md §10.4)', () => {
   it('uses GitLab defaults', () => {
     const { settings, warnings } = read({});
     expect(warnings).toEqual([]);

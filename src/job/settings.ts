@@ -6,9 +6,9 @@
 import type { JobPayload } from '../gitlab/job-payload.ts';
 import { formatGoDuration, parseGoDuration } from './go-duration.ts';
 
-/** The Go runner's job timeout when `runner_info.timeout` is not positive (§4.4). */
+/** The Go runner's job timeout when `runner_info.timeout` is not positive (docs/runner-protocol.md §4.4). */
 export const DEFAULT_JOB_TIMEOUT_SECONDS = 7200;
-/** `RUNNER_AFTER_SCRIPT_TIMEOUT` default (§10.4). */
+/** `RUNNER_AFTER_SCRIPT_TIMEOUT` default (docs/runner-protocol.md §10.4). */
 export const DEFAULT_AFTER_SCRIPT_TIMEOUT_SECONDS = 300;
 
 export type GitStrategy = 'clone' | 'fetch' | 'none' | 'empty';
@@ -29,7 +29,7 @@ export interface JobSettings {
   gitLfsSkipSmudge: boolean;
   /** `CI_DEBUG_TRACE`: trace each command; also sets `debug_trace` on trace patches. */
   debugTrace: boolean;
-  /** Job timeout in seconds (§12.2). */
+  /** Job timeout in seconds (docs/runner-protocol.md §12.2). */
   jobTimeoutSeconds: number;
   /** Bound for the user steps (`RUNNER_SCRIPT_TIMEOUT`), ≤ job timeout; null when unset. */
   scriptTimeoutSeconds: number | null;
@@ -44,11 +44,11 @@ export interface JobSettings {
     restoreCache: number;
     executorJobSection: number;
   };
-  /** Timestamped trace (§9.6): `FF_TIMESTAMPS`, on by default as in GitLab's current runner. */
+  /** Timestamped trace (docs/runner-protocol.md §9.6): `FF_TIMESTAMPS`, on by default as in GitLab's current runner. */
   timestamps: boolean;
   /**
    * `FF_SCRIPT_SECTIONS` (default false, as in GitLab's runner): fold each multi-line command in
-   * a section of its own; otherwise it is echoed as its first line (§9.3, §9.5).
+   * a section of its own; otherwise it is echoed as its first line (docs/runner-protocol.md §9.3, §9.5).
    */
   scriptSections: boolean;
 }
@@ -59,7 +59,7 @@ export interface SettingsResult {
   warnings: string[];
 }
 
-/** Effective job timeout in seconds: `runner_info.timeout`, or 7200 when ≤ 0 (§4.4). */
+/** Effective job timeout in seconds: `runner_info.timeout`, or 7200 when ≤ 0 (docs/runner-protocol.md §4.4). */
 export function jobTimeoutSeconds(payload: JobPayload): number {
   const t = payload.runner_info.timeout;
   return t > 0 ? t : DEFAULT_JOB_TIMEOUT_SECONDS;

@@ -12,7 +12,7 @@ function stamper(times: number[] = [T0]) {
   return new Timestamper({ now: () => times[Math.min(i++, times.length - 1)] ?? 0 });
 }
 
-describe('Timestamper (§9.6)', () => {
+describe('Timestamper (docs/runner-protocol.md §9.6)', () => {
   it('formats the 27-byte UTC timestamp with microseconds', () => {
     expect(stamper().timestamp(T0)).toBe('2024-06-10T06:13:20.123456Z');
     expect(stamper().timestamp(Date.UTC(2024, 0, 1))).toBe('2024-01-01T00:00:00.000000Z');

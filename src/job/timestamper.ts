@@ -16,7 +16,7 @@
 
 import { concat as join } from './concat-bytes.ts';
 
-/** Stream numbers (§9.6). */
+/** Stream numbers (docs/runner-protocol.md §9.6). */
 export const STREAM_RUNNER = 0;
 export const STREAM_SCRIPT = 1;
 
@@ -77,7 +77,7 @@ export class Timestamper {
     return join(out);
   }
 
-  /** The 27-byte UTC timestamp with microseconds (§9.6). */
+  /** The 27-byte UTC timestamp with microseconds (docs/runner-protocol.md §9.6). */
   timestamp(ms: number): string {
     const second = Math.floor(ms / 1000);
     if (second !== this.#cachedSecond) {

@@ -42,7 +42,7 @@ describe('TraceBuffer', () => {
     expect(text(buffer.bytes())).toBe('abc' + limitNotice(4));
   });
 
-  it('matches the §6.6 checksum vectors', () => {
+  it('matches the docs/runner-protocol.md §6.6 checksum vectors', () => {
     const a = new TraceBuffer();
     a.write(utf8('This is a basic log line'));
     expect([a.checksum(), a.length]).toEqual(['crc32:367dfeeb', 24]);

@@ -12,7 +12,7 @@ const EMPTY = new Uint8Array(0);
 /** GitLab's default `output_limit`: 4096 KiB. */
 export const DEFAULT_TRACE_LIMIT = 4 * 1024 * 1024;
 
-/** The notice the Go runner appends when the limit is hit (§6.6), byte for byte. */
+/** The notice the Go runner appends when the limit is hit (docs/runner-protocol.md §6.6), byte for byte. */
 export function limitNotice(limit: number): string {
   return (
     `\n\x1b[33;1mJob's log exceeded limit of ${limit} bytes.\n` +

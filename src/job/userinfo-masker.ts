@@ -1,7 +1,7 @@
 /**
  * Masks the password of credentials in URLs: `https://user:secret@host` →
- * `https://user:[MASKED]@host`. Not in the Go runner's list (§9.8), but users paste such URLs
- * into scripts, and the job token travels in one (`git_info.repo_url`, §4.3).
+ * `https://user:[MASKED]@host`. Not in the Go runner's list (docs/runner-protocol.md §9.8), but users paste such URLs
+ * into scripts, and the job token travels in one (`git_info.repo_url`, docs/runner-protocol.md §4.3).
  *
  * A match is `://`, a user of up to 255 characters without whitespace, controls or `/?#@:`,
  * `:`, a password of 1 to 255 characters without whitespace, controls or `/?#@`, then `@`.

@@ -37,7 +37,7 @@ function payload(over: Record<string, unknown> = {}) {
   });
 }
 
-describe('VariableList expansion (§10.3, TestVariablesExpansion)', () => {
+describe('VariableList expansion (docs/runner-protocol.md §10.3, TestVariablesExpansion)', () => {
   it('expands one level against unexpanded values: a=$b, b=$c, c=x gives a=$c', () => {
     const vars = list([v('a', '$b'), v('b', '$c'), v('c', 'x')]);
     expect(vars.toEnv()).toEqual({ a: '$c', b: 'x', c: 'x' });
@@ -84,7 +84,7 @@ describe('VariableList expansion (§10.3, TestVariablesExpansion)', () => {
   });
 });
 
-describe('buildJobVariables (§10.1, §10.2)', () => {
+describe('buildJobVariables (docs/runner-protocol.md §10.1, §10.2)', () => {
   it('adds the runner variables', () => {
     const env = buildJobVariables(payload({ image: { name: 'node:20' } }), runner).toEnv();
     expect(env).toMatchObject({

@@ -1,7 +1,7 @@
 /**
  * The job's variables as the Go runner builds them (docs/runner-protocol.md §10.1, §10.2):
  * runner-added values around the payload's list, in GitLab's precedence order, "last wins",
- * one-level `$VAR` expansion (§10.3) and file variables that expand to their path.
+ * one-level `$VAR` expansion (docs/runner-protocol.md §10.3) and file variables that expand to their path.
  */
 import type { JobPayload, JobVariable } from '../gitlab/job-payload.ts';
 import { expandVariables } from './expand.ts';
@@ -24,7 +24,7 @@ export interface RunnerContext {
    * fresh per job (`CI_DISPOSABLE_ENVIRONMENT=true`). @default false
    */
   sharedEnvironment?: boolean;
-  /** Feature flag defaults; the job's own `FF_*` variables override them (§10.2). */
+  /** Feature flag defaults; the job's own `FF_*` variables override them (docs/runner-protocol.md §10.2). */
   featureFlags?: Record<string, boolean>;
   /** Runner config `environment` entries, `KEY=value`. */
   environment?: string[];
@@ -85,7 +85,7 @@ export class VariableList {
     return `${this.#tempDir}/${key}`;
   }
 
-  /** Expand `text` with these variables (cache keys, image names, `release` lines, §10.3). */
+  /** Expand `text` with these variables (cache keys, image names, `release` lines, docs/runner-protocol.md §10.3). */
   expand(text: string): string {
     return expandVariables(text, (name) => this.#lookup(name));
   }
@@ -113,7 +113,7 @@ export class VariableList {
     return [...byKey.values()];
   }
 
-  /** Values to mask: masked variables after expansion and, when given, the job token (§9.8). */
+  /** Values to mask: masked variables after expansion and, when given, the job token (docs/runner-protocol.md §9.8). */
   masked(jobToken?: string): string[] {
     return maskingPhrases(this.expanded(), jobToken ? { jobToken } : {});
   }
@@ -134,7 +134,7 @@ export class VariableList {
   }
 }
 
-/** `CI_JOB_STATUS` for after_script (§10.1). */
+/** `CI_JOB_STATUS` for after_script (docs/runner-protocol.md §10.1). */
 export function jobStatusVariable(
   status: 'running' | 'success' | 'failed' | 'canceled' | 'timedout',
 ): JobVariable {
@@ -142,7 +142,7 @@ export function jobStatusVariable(
 }
 
 /**
- * The job's full variable list in GitLab's order (§10.2): feature flags → runner defaults →
+ * The job's full variable list in GitLab's order (docs/runner-protocol.md §10.2): feature flags → runner defaults →
  * the payload's variables (without `FF_*`) → values the job may not override.
  */
 export function buildJobVariables(payload: JobPayload, runner: RunnerContext): VariableList {

@@ -1,7 +1,7 @@
 /**
  * One job's trace: what the runner and the script write, masked (per stream, across chunks),
  * timestamped when the job wants it, shown to listeners, and stored in the trace buffer the
- * sender reads. Order of stages as in gitlab-runner (§6.6, §9.6, §9.8): mask → timestamp →
+ * sender reads. Order of stages as in gitlab-runner (docs/runner-protocol.md §6.6, §9.6, §9.8): mask → timestamp →
  * tap → buffer. Listeners get exactly the bytes GitLab gets.
  */
 import {
@@ -31,9 +31,9 @@ export interface JobTraceOptions {
   masking: Masking;
   /** `features.trace_sections`: write section markers or not. */
   sections: boolean;
-  /** `FF_SCRIPT_SECTIONS`: fold each multi-line command in a section of its own (§9.3). */
+  /** `FF_SCRIPT_SECTIONS`: fold each multi-line command in a section of its own (docs/runner-protocol.md §9.3). */
   scriptSections: boolean;
-  /** Prefix each line with GitLab's timestamp header (§9.6). */
+  /** Prefix each line with GitLab's timestamp header (docs/runner-protocol.md §9.6). */
   timestamps: boolean;
   clock: Clock;
   /** The bytes as stored, for a live view. */
@@ -85,7 +85,7 @@ export class JobTrace {
   }
   /**
    * Text GitLab's runner prints from inside the job's shell (echoed commands, git progress):
-   * stream 01 like the script's output (§9.6), after what the script wrote before it.
+   * stream 01 like the script's output (docs/runner-protocol.md §9.6), after what the script wrote before it.
    */
   scriptText(text: string): void {
     if (text === '') return;

@@ -8,7 +8,7 @@ describe('nextPoll', () => {
     expect(nextPoll({ kind: 'job' }, 'v1', options)).toEqual({ delayMs: 0, lastUpdate: 'v1' });
   });
 
-  it('re-polls at once when a held long poll ends with 204 and no header (§3.3)', () => {
+  it('re-polls at once when a held long poll ends with 204 and no header (docs/runner-protocol.md §3.3)', () => {
     const decision = nextPoll(
       { kind: 'no-job', longPolling: true, sentLastUpdate: 'v1', lastUpdate: null },
       'v1',
@@ -35,7 +35,7 @@ describe('nextPoll', () => {
     expect(decision).toEqual({ delayMs: 3000, lastUpdate: 'v2' });
   });
 
-  it('waits the check interval when it cannot read the header (browser without relay, §14)', () => {
+  it('waits the check interval when it cannot read the header (browser without relay, docs/runner-protocol.md §14)', () => {
     const decision = nextPoll(
       { kind: 'no-job', longPolling: false, sentLastUpdate: null, lastUpdate: null },
       null,

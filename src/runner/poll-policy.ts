@@ -1,11 +1,11 @@
 /**
- * When to ask GitLab for the next job, from what the last answer said (§3.2–§3.4). Pure, so the
+ * When to ask GitLab for the next job, from what the last answer said (docs/runner-protocol.md §3.2–§3.4). Pure, so the
  * long-polling rules can be tested without a server.
  *
  * GitLab's Workhorse holds `POST /jobs/request` while the runner's `last_update` is current and
  * answers 204 without `X-GitLab-Last-Update` when the queue changes or the hold times out
- * (§3.3). A server without long polling answers at once, echoing the header. A browser that
- * cannot read the header cannot long-poll at all (§14) and polls at the check interval.
+ * (docs/runner-protocol.md §3.3). A server without long polling answers at once, echoing the header. A browser that
+ * cannot read the header cannot long-poll at all (docs/runner-protocol.md §14) and polls at the check interval.
  */
 
 export type PollAnswer =

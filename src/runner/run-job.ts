@@ -63,7 +63,7 @@ export interface RunJobOptions {
   executorInfo: ExecutorInfo;
   sources: SourcesProvider;
   clock: Clock;
-  /** Time written into the trace (section markers, §9.6 timestamps). Default `clock`. */
+  /** Time written into the trace (section markers, docs/runner-protocol.md §9.6 timestamps). Default `clock`. */
   traceClock?: Clock;
   info: RunnerInfo;
   runner: { name: string; token: string; systemId: string };
@@ -123,11 +123,11 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
   });
 
   // `canceling` stops the script but runs after_script (graceful); `canceled`, `failed`, 403 and
-  // the job timeout stop everything (§6.4, §12). The first reason wins.
+  // the job timeout stop everything (docs/runner-protocol.md §6.4, §12). The first reason wins.
   const jobAbort = new AbortController();
   const scriptAbort = new AbortController();
   let interruption: Interruption | null = null;
-  // The stage a timeout cut short: GitLab warns about it right after that stage's section (§9.7).
+  // The stage a timeout cut short: GitLab warns about it right after that stage's section (docs/runner-protocol.md §9.7).
   let currentStage: string | null = null;
   let cutStage: string | null = null;
   const interrupt = (why: Interruption) => {
@@ -157,7 +157,7 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
   trace.onWrite(() => sender.notify());
   o.events.emit({ type: 'job-started', job: summary, at: startedAt });
 
-  // Two-phase commit: accept before doing anything (§7.5).
+  // Two-phase commit: accept before doing anything (docs/runner-protocol.md §7.5).
   const acceptance = await accept(o, payload);
   if (acceptance === 'dropped') {
     o.signal.removeEventListener('abort', onRunnerStop);
@@ -226,7 +226,7 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
         timers,
         interrupt,
       );
-      // GitLab's runner says so right after the user steps, with or without after_script (§9.7).
+      // GitLab's runner says so right after the user steps, with or without after_script (docs/runner-protocol.md §9.7).
       if (interruption === 'canceled') trace.warning(CANCELED_WARNING_TEXT);
       if (
         plan.afterScript.length > 0 &&
@@ -249,7 +249,7 @@ export async function runJob(o: RunJobOptions): Promise<JobReport> {
     } catch (err) {
       if (!jobAbort.signal.aborted) failure = systemFailure(err);
     }
-    // Uploads run after failures too (on_failure entries), but not after an abort (§10.5).
+    // Uploads run after failures too (on_failure entries), but not after an abort (docs/runner-protocol.md §10.5).
     const succeeded = failure === null && interruption === null;
     const uploads =
       workspace && !jobAbort.signal.aborted
@@ -391,7 +391,7 @@ async function prepareAndFetch(
         });
       } catch (err) {
         if (signal.aborted) throw err;
-        // A missing or expired artifact is GitLab's `missing_dependency_failure` (§8.2, §12.3).
+        // A missing or expired artifact is GitLab's `missing_dependency_failure` (docs/runner-protocol.md §8.2, §12.3).
         const reason = hasErrorCode(err, 'MissingDependencyError')
           ? 'missing_dependency_failure'
           : 'runner_system_failure';
@@ -407,7 +407,7 @@ async function prepareAndFetch(
 }
 
 /**
- * `upload_artifacts_on_success` / `_on_failure` (§8.1, §10.5): `uploads` holds the entries whose
+ * `upload_artifacts_on_success` / `_on_failure` (docs/runner-protocol.md §8.1, §10.5): `uploads` holds the entries whose
  * `when` matches the outcome so far. A failed upload fails a job that would otherwise pass, as
  * GitLab's runner does.
  */
@@ -543,7 +543,7 @@ async function runAfterScript(
   return failure;
 }
 
-/** `CI_JOB_STATUS` for after_script (§10.1). */
+/** `CI_JOB_STATUS` for after_script (docs/runner-protocol.md §10.1). */
 function jobStatusFor(interruption: Interruption | null, failure: JobFailure | null): string {
   if (interruption === 'canceled') return 'canceled';
   if (interruption === 'script-timeout') return 'timedout';
@@ -576,7 +576,7 @@ function outcomeOf(
 }
 
 /**
- * The acceptance PUT (§7.5). Retried a few times when it fails outright: a lost answer may hide
+ * The acceptance PUT (docs/runner-protocol.md §7.5). Retried a few times when it fails outright: a lost answer may hide
  * an applied acceptance, and a second `running` PUT is harmless.
  */
 async function accept(

@@ -33,13 +33,13 @@ export interface RunnerOptions {
   /** Name shown in the trace header ("on <name> <short token>"). */
   name: string;
   /**
-   * Use long polling when GitLab's `X-GitLab-Last-Update` is readable (§3.3). Default true; the
-   * tab turns it off when it talks to GitLab without a relay (the header is hidden, §14).
+   * Use long polling when GitLab's `X-GitLab-Last-Update` is readable (docs/runner-protocol.md §3.3). Default true; the
+   * tab turns it off when it talks to GitLab without a relay (the header is hidden, docs/runner-protocol.md §14).
    */
   longPolling?: boolean;
   /** Seconds between polls when GitLab cannot hold the request. Default 3 (the Go runner's). */
   checkIntervalSeconds?: number;
-  /** Job log limit in bytes. Default 4 MiB (§6.6). */
+  /** Job log limit in bytes. Default 4 MiB (docs/runner-protocol.md §6.6). */
   outputLimit?: number;
   /** `<os>/<arch>` for `CI_RUNNER_EXECUTABLE_ARCH`. */
   executableArch: string;
@@ -118,7 +118,7 @@ export class Runner {
       if (this.#paused) continue;
       this.#setState('polling');
       this.#pollAbort = new AbortController();
-      // Long polling needs X-GitLab-Last-Update; unreadable or unknown headers mean short polls (§14).
+      // Long polling needs X-GitLab-Last-Update; unreadable or unknown headers mean short polls (docs/runner-protocol.md §14).
       const longPolling = o.longPolling !== false && o.client.headersReadable === true;
       const sentLastUpdate = longPolling ? lastUpdate : null;
       const answer = await requestJob(o.client, {

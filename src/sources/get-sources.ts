@@ -2,7 +2,7 @@
  * `getSources`: the `get_sources` stage (docs/runner-protocol.md §11). It fetches exactly
  * `git_info.sha` into the project's persistent store, verifies that commit is present, and reads
  * it into a `FileTree` straight from git objects (no working tree). It prints the lines GitLab's
- * runner prints (§9.5), never the job token, and never returns code other than the commit GitLab
+ * runner prints (docs/runner-protocol.md §9.5), never the job token, and never returns code other than the commit GitLab
  * asked for.
  *
  * The store is a bare git directory isomorphic-git and git can read (isomorphic-git creates it
@@ -29,7 +29,7 @@ import type { SourceStore, StoreFs } from './source-store.ts';
 import { SourcesCommitError, SourcesConfigError } from './sources-errors.ts';
 import { uploadPack } from './upload-pack.ts';
 
-/** The `GIT_*` settings, already resolved from job variables by `src/job` (§10.4). */
+/** The `GIT_*` settings, already resolved from job variables by `src/job` (docs/runner-protocol.md §10.4). */
 export interface SourcesSettings {
   /** `GIT_STRATEGY`. */
   strategy: 'fetch' | 'clone' | 'none' | 'empty';
@@ -69,7 +69,7 @@ export interface SourcesProgress {
 }
 
 export interface GetSourcesOptions {
-  /** The job payload's `git_info` (§4.3); `repo_url` carries the job token. */
+  /** The job payload's `git_info` (docs/runner-protocol.md §4.3); `repo_url` carries the job token. */
   gitInfo: GitInfo;
   settings: SourcesSettings;
   store: SourceStore;

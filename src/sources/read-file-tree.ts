@@ -1,6 +1,6 @@
 /**
  * Builds the executor's `FileTree` straight from git objects, with no working-tree write
- * (isomorphic-git.md §1.5): regular and executable files, symlinks (data = link target),
+ * (isomorphic-git.md docs/runner-protocol.md §1.5): regular and executable files, symlinks (data = link target),
  * submodule paths as empty directories (what `git checkout` leaves without submodule init), and
  * a note of Git LFS pointer files, which stay pointers.
  *

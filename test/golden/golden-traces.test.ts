@@ -2,7 +2,7 @@
  * Golden traces: the exact bytes GitLab stores for representative jobs run by the real runner
  * (shell executor, real git, the emulator), compared with reviewed files in `traces/`.
  *
- * Times in the trace are frozen (`frozenClock`), so section markers and §9.6 timestamps
+ * Times in the trace are frozen (`frozenClock`), so section markers and docs/runner-protocol.md §9.6 timestamps
  * are constant. What still differs per run is normalised, and only that (see `normalisations`
  * in test/support/golden-trace.ts): the runner's short token, the emulator's port, the fixture
  * commit's sha. The job's final state (status, failure reason, exit code) is part of the file.
@@ -66,7 +66,7 @@ const CASES: GoldenCase[] = [
   },
   {
     name: 'success-no-timestamps',
-    description: 'the job of §9.9: FF_TIMESTAMPS=false, sections on',
+    description: 'the job of docs/runner-protocol.md §9.9: FF_TIMESTAMPS=false, sections on',
     job: { name: 'hello', variables: { FF_TIMESTAMPS: 'false' }, script: ['echo hello'] },
   },
   {
@@ -212,7 +212,7 @@ async function runCase(c: GoldenCase): Promise<{ golden: string; trace: string }
   const golden = renderGolden(
     [
       `golden trace "${c.name}": ${c.description}`,
-      'Regenerate: UPDATE_GOLDEN=1 npx vitest run test/golden (then review the diff against §9).',
+      'Regenerate: UPDATE_GOLDEN=1 npx vitest run test/golden (then review the diff against docs/runner-protocol.md §9).',
       'One JSON string per physical trace line; concatenated they are the exact bytes GitLab stored,',
       'after normalising <short-token>, <port>, <sha>/<sha8>. ESC is \\u001b.',
       `result: ${JSON.stringify(result)}`,
@@ -243,7 +243,7 @@ describe('golden traces', () => {
 });
 
 /**
- * §9.9, transcribed (ESC = \x1b): the annotated trace of GitLab's runner for a shell-executor
+ * docs/runner-protocol.md §9.9, transcribed (ESC = \x1b): the annotated trace of GitLab's runner for a shell-executor
  * job running `echo hello` with `trace_sections: true` and `FF_TIMESTAMPS=false`.
  */
 const SECTION_9_9 = [
@@ -287,8 +287,8 @@ function shape(trace: string): string[] {
   );
 }
 
-describe('structure against §9.9', () => {
-  it('the §9.9 job has the same sections, stage headers, echo and closing line as GitLab’s runner', async () => {
+describe('structure against docs/runner-protocol.md §9.9', () => {
+  it('the docs/runner-protocol.md §9.9 job has the same sections, stage headers, echo and closing line as GitLab’s runner', async () => {
     const { trace } = await runCase(CASES.find((c) => c.name === 'success-no-timestamps')!);
     const ours = shape(trace);
     const theirs = shape(SECTION_9_9);
@@ -333,7 +333,7 @@ describe('structure against §9.9', () => {
     expect(layout(physical)).toEqual(layout(SECTION_9_9.split('\n')));
   });
 
-  it('a timestamped trace has the same structure, and every physical line the §9.6 prefix', async () => {
+  it('a timestamped trace has the same structure, and every physical line the docs/runner-protocol.md §9.6 prefix', async () => {
     const plain = await runCase(CASES.find((c) => c.name === 'success-no-timestamps')!);
     await h!.close();
     h = null;
@@ -342,7 +342,7 @@ describe('structure against §9.9', () => {
     const lines = stamped.trace.split('\n').slice(0, -1);
     const prefix = /^2024-06-10T06:13:20\.123000Z (00|01)O[ +]/;
     expect(lines.filter((l) => !prefix.test(l))).toEqual([]);
-    // Runner lines on stream 00, the script's output on 01 (§9.6).
+    // Runner lines on stream 00, the script's output on 01 (docs/runner-protocol.md §9.6).
     expect(lines.filter((l) => l.endsWith('hello')).map((l) => l.slice(28, 31))).toEqual(['01O']);
     expect(
       stamped.trace.endsWith('Z 00O \x1b[32;1mJob succeeded\x1b[0;m\n') ||
@@ -361,7 +361,7 @@ describe('every golden file', () => {
     'cleanup_file_variables',
   ];
 
-  it('opens with the header, nests its sections, keeps §9.4 stage order and ends with the closing line', async () => {
+  it('opens with the header, nests its sections, keeps docs/runner-protocol.md §9.4 stage order and ends with the closing line', async () => {
     for (const c of CASES) {
       const golden = await readGolden(`${TRACES}${c.name}.txt`);
       expect(golden, c.name).not.toBeNull();
@@ -383,7 +383,7 @@ describe('every golden file', () => {
       );
       expect(stages, c.name).toEqual(STAGES.filter((s) => stages.includes(s)));
       if (trace.includes("Job's log exceeded limit of")) {
-        // Nothing is collected after the notice, not even the closing line (§6.6).
+        // Nothing is collected after the notice, not even the closing line (docs/runner-protocol.md §6.6).
         expect(
           trace.endsWith(
             'Job execution will continue but no more output will be collected.\x1b[0;m\n',

@@ -8,7 +8,7 @@ import { startHarness, text, type Harness } from '../support/runner-harness.ts';
 
 let h: Harness;
 beforeAll(async () => {
-  // Short acceptance timeout: a job whose pickup answer was lost goes back to the queue (§7.5).
+  // Short acceptance timeout: a job whose pickup answer was lost goes back to the queue (docs/runner-protocol.md §7.5).
   h = await startHarness({ acceptanceTimeoutSeconds: 2 });
 });
 afterAll(async () => {

@@ -30,7 +30,7 @@ const STOPPED_CLOSING_LINE =
   '\x1b[31;1mERROR: Job failed (system failure): the runner was stopped while the job ran ' +
   '(tab closed or runner stopped)\x1b[0;m';
 
-/** The trace's last line as GitLab shows it: §9.6 timestamps and `+` continuations undone. */
+/** The trace's last line as GitLab shows it: docs/runner-protocol.md §9.6 timestamps and `+` continuations undone. */
 function lastLine(trace: Uint8Array): string | undefined {
   const log = new LogText();
   const lines = (log.push(trace) + log.flush()).split('\n');
@@ -74,7 +74,7 @@ describe('cancel', () => {
       { name: 'long', script: ['echo started', 'sleep 60'], after_script: ['echo after-ran'] },
     ]);
     h.emulator.watchJob(job!.id, 600);
-    // Without readable headers the runner does not advertise cancel_gracefully (§14), so GitLab cancels hard.
+    // Without readable headers the runner does not advertise cancel_gracefully (docs/runner-protocol.md §14), so GitLab cancels hard.
     const info = runnerInfo({
       version: '0.0.0-test',
       revision: 'test',

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { systemClock, type Clock } from '../../src/platform/clock.ts';
 
-/** 2024-06-10T06:13:20.123Z: the second of §9.9's example, plus milliseconds. */
+/** 2024-06-10T06:13:20.123Z: the second of docs/runner-protocol.md §9.9's example, plus milliseconds. */
 export const FIXED_MS = 1_718_000_000_123;
 
 /** A clock stopped at `fixedMs` for the trace (`traceClock`), so markers and timestamps are constant. */
@@ -29,7 +29,7 @@ export function normalisations(run: { shortToken: string; emulatorUrl: string })
     {
       pattern: new RegExp(escapeRegExp(run.shortToken), 'g'),
       replacement: '<short-token>',
-      why: 'the emulator creates a new random runner token for every harness (header line, §9.2)',
+      why: 'the emulator creates a new random runner token for every harness (header line, docs/runner-protocol.md §9.2)',
     },
     {
       pattern: new RegExp(escapeRegExp(run.emulatorUrl), 'g'),
@@ -128,7 +128,7 @@ const TIMESTAMP = /^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-5]\d\.\d{6}Z [0-9a-f
 const RESET = '\x1b[0;m';
 
 /**
- * Parse a trace into markers and classified lines. Timestamp prefixes (§9.6) are dropped and
+ * Parse a trace into markers and classified lines. Timestamp prefixes (docs/runner-protocol.md §9.6) are dropped and
  * `+` continuations joined first, so a timestamped trace has the same structure as a plain one.
  */
 export function traceStructure(trace: string): TraceItem[] {

@@ -1,8 +1,8 @@
 /**
- * A GitLab job as the trace endpoints see it (§6.2, §7, §13), for trace sender tests: it stores
+ * A GitLab job as the trace endpoints see it (docs/runner-protocol.md §6.2, §7, §13), for trace sender tests: it stores
  * trace bytes, appends only at the stored length, answers 416 with `Range` otherwise, and can
  * inject the faults the runner must survive. `exposeHeaders: false` hides the protocol headers
- * as GitLab's CORS policy does in a browser (§14.1).
+ * as GitLab's CORS policy does in a browser (docs/runner-protocol.md §14.1).
  */
 import type { Clock } from '../../platform/clock.ts';
 import type { RecordedRequest, Reply } from './scripted-server.ts';
