@@ -7,7 +7,7 @@ import { relayConfigFromEnv } from './proxy/config.ts';
 import { relayPlugin } from './proxy/vite-plugin.ts';
 
 // isomorphic-git's ESM build calls a global `Buffer`; its UMD build bundles one (the sources
-// Worker also installs src/sources/buffer-polyfill.ts). Same alias as test/browser/sources-bundle.ts.
+// Worker also installs src/sources/store/buffer-polyfill.ts). Same alias as test/browser/sources-bundle.ts.
 const require = createRequire(import.meta.url);
 const isomorphicGitUmd = join(dirname(require.resolve('isomorphic-git')), 'index.umd.min.js');
 

@@ -48,7 +48,7 @@ export default defineConfig({
         optimizeDeps: {
           // The app and its Workers, which the scan of the test files does not reach: their
           // packages are bundled before the first test instead of reloading the page mid-run.
-          entries: ['index.html', 'src/sources/worker.ts', 'src/platform/timer-worker.ts'],
+          entries: ['index.html', 'src/sources/worker/worker.ts', 'src/platform/timer-worker.ts'],
         },
         test: {
           ...shared,

@@ -2,7 +2,7 @@
  * `npm run transcript:synthetic`: writes test/fixtures/webcontainer/synthetic.transcript.json.gz,
  * the transcript the test double replays until a maintainer commits one recorded in a browser
  * (docs/webcontainer-transcripts.md). It is made the way a real one is, by the self-check
- * (src/platform/self-check.ts: every contract case through the transcript recorder, each within
+ * (src/tab/self-check.ts: every contract case through the transcript recorder, each within
  * its timeout), here against the Node.js model of WebContainer (test/support/node-container.ts:
  * real node and npm, WebContainer's documented streams), with the npm registry reachable. The
  * model's temporary paths are then written as the workdir and PATH WebContainer reports, and the
@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { transcriptSchema } from '../src/executors/webcontainer/transcript/transcript.ts';
-import { startSelfCheck, type SelfCheckCase } from '../src/platform/self-check.ts';
+import { startSelfCheck, type SelfCheckCase } from '../src/tab/self-check.ts';
 import { NodeApi } from '../test/support/node-container.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));

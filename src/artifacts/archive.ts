@@ -5,7 +5,7 @@
  */
 import { deflateSync, Gzip, Zip, ZipDeflate, ZipPassThrough, type ZipInputFile } from 'fflate';
 import type { Workspace } from '../executors/index.ts';
-import { crc32 } from '../job/index.ts';
+import { crc32 } from '../bytes/index.ts';
 import type { DeflateLevel } from './compression-level.ts';
 import { ArchiveFormatError } from './errors.ts';
 

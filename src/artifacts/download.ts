@@ -7,7 +7,8 @@
  */
 import type { Workspace } from '../executors/index.ts';
 import { downloadArtifact, type GitLabClient, type JobDependency } from '../gitlab/index.ts';
-import { concatBytes, notice } from '../job/index.ts';
+import { notice } from '../job/index.ts';
+import { concatBytes } from '../bytes/index.ts';
 import { ArchiveLimitError, DependencyDownloadError, MissingDependencyError } from './errors.ts';
 import { DEFAULT_EXTRACT_LIMITS, extractArtifactArchive, type ExtractLimits } from './extract.ts';
 import { helperLogLine } from './helper-log-line.ts';

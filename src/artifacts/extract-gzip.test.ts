@@ -10,7 +10,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { gzipSync as zlibGzip } from 'node:zlib';
 import { Gunzip, inflateSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { concatBytes } from '../job/index.ts';
+import { concatBytes } from '../bytes/index.ts';
 import { extractArtifactArchive } from './extract.ts';
 import { extractOutcome } from './testing/extract-outcome.ts';
 import { writeGzipMember } from './testing/gzip-writer.ts';

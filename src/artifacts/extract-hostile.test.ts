@@ -16,7 +16,7 @@
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { concatBytes } from '../job/index.ts';
+import { concatBytes } from '../bytes/index.ts';
 import { createArtifactArchive } from './archive.ts';
 import type { ExtractLimits } from './extract.ts';
 import { extractOutcome, type RefusalCode } from './testing/extract-outcome.ts';

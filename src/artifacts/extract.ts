@@ -11,7 +11,7 @@
  */
 import { Inflate } from 'fflate';
 import type { Workspace } from '../executors/index.ts';
-import { concatBytes, crc32 } from '../job/index.ts';
+import { concatBytes, crc32 } from '../bytes/index.ts';
 import { ArchiveLimitError, CorruptArchiveError, UnsafeArchiveEntryError } from './errors.ts';
 import { gunzipMembers, readGzipHeader } from './gunzip-members.ts';
 import { helperLogLine } from './helper-log-line.ts';

@@ -8,7 +8,7 @@
  */
 import { Gunzip } from 'fflate';
 import { hasErrorCode } from '../errors/index.ts';
-import { crc32 } from '../job/index.ts';
+import { crc32 } from '../bytes/index.ts';
 import { CorruptArchiveError } from './errors.ts';
 
 export interface GzipHeader {

@@ -5,8 +5,6 @@
  * Trace pipeline, per output stream: `createMasker` → (page terminal tap) → `Timestamper`
  * (when `plan.timestamps`) → `TraceBuffer` → trace sender.
  */
-export { concat as concatBytes } from './concat-bytes.ts';
-export { crc32, formatChecksum } from './crc32.ts';
 export {
   createMasker,
   defaultTokenPrefixes,

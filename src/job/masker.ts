@@ -13,7 +13,7 @@
  */
 import type { JobVariable } from '../gitlab/job-payload.ts';
 import { BytePositions } from './byte-positions.ts';
-import { concat } from './concat-bytes.ts';
+import { concat } from '../bytes/concat-bytes.ts';
 import { PhraseMasker } from './phrase-masker.ts';
 import type { StreamRewriter } from './stream-rewriter.ts';
 import { TokenMasker } from './token-masker.ts';

@@ -7,7 +7,7 @@
  * stage settles a prefix only where its one-shot result could not change, the output of any
  * chunking equals the output of one write of the whole stream.
  */
-import { concat } from './concat-bytes.ts';
+import { concat } from '../bytes/concat-bytes.ts';
 
 const EMPTY = new Uint8Array(0);
 

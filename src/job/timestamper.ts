@@ -14,7 +14,7 @@
  * way; the stream's next entry is then marked `+`.
  */
 
-import { concat as join } from './concat-bytes.ts';
+import { concat as join } from '../bytes/concat-bytes.ts';
 
 /** Stream numbers (docs/runner-protocol.md §9.6). */
 export const STREAM_RUNNER = 0;

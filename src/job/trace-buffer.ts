@@ -4,7 +4,7 @@
  * bytes. It receives already-masked bytes; it never sees a secret and never talks HTTP: the
  * trace sender reads ranges from it.
  */
-import { crc32, formatChecksum } from './crc32.ts';
+import { crc32, formatChecksum } from '../bytes/index.ts';
 import { Utf8Repair } from './utf8-repair.ts';
 
 const EMPTY = new Uint8Array(0);

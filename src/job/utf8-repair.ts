@@ -6,7 +6,7 @@
  * end arrives, so valid text is never damaged by where a chunk happened to end.
  */
 
-import { concat } from './concat-bytes.ts';
+import { concat } from '../bytes/concat-bytes.ts';
 
 const REPLACEMENT = new Uint8Array([0xef, 0xbf, 0xbd]);
 const EMPTY = new Uint8Array(0);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readBlob } from 'isomorphic-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, startGitServer, type GitServer } from '../../test/support/git-server.ts';
-import { CheckoutCache } from './checkout-cache.ts';
+import { CheckoutCache } from './store/checkout-cache.ts';
 import {
   getSources,
   type GetSourcesOptions,
@@ -17,7 +17,7 @@ import {
 } from './index.ts';
 import type { GitInfo } from './fetch-plan.ts';
 import { createNodeSourceStore, nodeHttp } from './node.ts';
-import { FLUSH_PKT, PktLineReader, pktLine } from './pkt-line.ts';
+import { FLUSH_PKT, PktLineReader, pktLine } from './git/wire/pkt-line.ts';
 
 const TOKEN = 'glcbt-64_s3cr3tJobToken9876';
 const settings: SourcesSettings = {

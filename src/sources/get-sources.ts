@@ -14,20 +14,20 @@
  */
 import { addRemote, getConfig, init, setConfig, writeRef, type HttpClient } from 'isomorphic-git';
 import type { FileTree } from '../executors/port.ts';
-import { sharedCheckoutCache, type CheckoutCache } from './checkout-cache.ts';
-import { countingHttp } from './counting-http.ts';
-import { discoverRefs } from './discover-refs.ts';
+import { sharedCheckoutCache, type CheckoutCache } from './store/checkout-cache.ts';
+import { countingHttp } from './git/wire/counting-http.ts';
+import { discoverRefs } from './git/wire/discover-refs.ts';
 import { planFetch, type GitInfo } from './fetch-plan.ts';
-import { oidAt, type GitObject } from './git-object.ts';
-import type { GitHttpTarget } from './git-http.ts';
-import { indexPack } from './index-pack.ts';
-import { openPackReader } from './pack-reader.ts';
-import { readFileTree, type HeldBlobs } from './read-file-tree.ts';
-import { parseRepoUrl } from './repo-url.ts';
-import { createJsSha1 } from './sha1.ts';
-import type { SourceStore, StoreFs } from './source-store.ts';
+import { oidAt, type GitObject } from './git/pack/git-object.ts';
+import type { GitHttpTarget } from './git/wire/git-http.ts';
+import { indexPack } from './git/pack/index-pack.ts';
+import { openPackReader } from './git/pack/pack-reader.ts';
+import { readFileTree, type HeldBlobs } from './store/read-file-tree.ts';
+import { parseRepoUrl } from './git/wire/repo-url.ts';
+import { createJsSha1 } from './git/pack/sha1.ts';
+import type { SourceStore, StoreFs } from './store/source-store.ts';
 import { SourcesCommitError, SourcesConfigError } from './sources-errors.ts';
-import { uploadPack } from './upload-pack.ts';
+import { uploadPack } from './git/wire/upload-pack.ts';
 
 /** The `GIT_*` settings, already resolved from job variables by `src/job` (docs/runner-protocol.md §10.4). */
 export interface SourcesSettings {

@@ -16,10 +16,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { refusal } from '../../test/support/refusal.ts';
-import type { GitObject, ObjectType } from './git-object.ts';
-import { indexPack } from './index-pack.ts';
-import { createNodeSha1 } from './node-sha1.ts';
-import { readFileTree, type CheckoutLimits, type ReadFileTreeResult } from './read-file-tree.ts';
+import type { GitObject, ObjectType } from './git/pack/git-object.ts';
+import { indexPack } from './git/pack/index-pack.ts';
+import { createNodeSha1 } from './git/pack/node-sha1.ts';
+import {
+  readFileTree,
+  type CheckoutLimits,
+  type ReadFileTreeResult,
+} from './store/read-file-tree.ts';
 import {
   buildPack,
   bytesOf,

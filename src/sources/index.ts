@@ -21,8 +21,8 @@ export {
   type SourcesStats,
 } from './get-sources.ts';
 export type { GitInfo } from './fetch-plan.ts';
-export type { SourceStore, StoreProject, StoreUsage, StoreFs } from './source-store.ts';
-export { createFsSourceStore, type FsSourceStoreOptions } from './fs-source-store.ts';
+export type { SourceStore, StoreProject, StoreUsage, StoreFs } from './store/source-store.ts';
+export { createFsSourceStore, type FsSourceStoreOptions } from './store/fs-source-store.ts';
 export {
   SourcesAuthError,
   SourcesCommitError,
@@ -32,11 +32,11 @@ export {
   SourcesPackError,
   SourcesStoreError,
 } from './sources-errors.ts';
-export { CheckoutCache, sharedCheckoutCache } from './checkout-cache.ts';
-export { createIdbSourceStore, type IdbSourceStoreOptions } from './idb-source-store.ts';
+export { CheckoutCache, sharedCheckoutCache } from './store/checkout-cache.ts';
+export { createIdbSourceStore, type IdbSourceStoreOptions } from './store/idb-source-store.ts';
 export {
   SourcesWorkerClient,
   type WorkerGetSourcesCall,
   type WorkerLike,
-} from './sources-worker-client.ts';
-export type { WorkerStoreOptions } from './worker-protocol.ts';
+} from './worker/sources-worker-client.ts';
+export type { WorkerStoreOptions } from './worker/worker-protocol.ts';

@@ -11,7 +11,7 @@ import {
   parseTranscript,
   type Transcript,
 } from '../../src/executors/webcontainer/transcript/transcript.ts';
-import { startSelfCheck, type SelfCheckOptions } from '../../src/platform/self-check.ts';
+import { startSelfCheck, type SelfCheckOptions } from '../../src/tab/self-check.ts';
 import { cleanup, render } from '../../src/ui/testing/render.ts';
 import SelfCheckPage from '../../src/ui/selfcheck/SelfCheckPage.svelte';
 

@@ -26,7 +26,7 @@ export const isomorphicGitUmd: Plugin = {
 };
 
 const PAGE = `
-import { SourcesWorkerClient } from ${JSON.stringify(join(repoRoot, 'src/sources/sources-worker-client.ts'))};
+import { SourcesWorkerClient } from ${JSON.stringify(join(repoRoot, 'src/sources/worker/sources-worker-client.ts'))};
 const client = new SourcesWorkerClient(new Worker('./worker.js', { type: 'module' }));
 let busy = 0;
 setInterval(() => { busy++; }, 10);
@@ -76,7 +76,7 @@ export async function buildSourcesBundle(outdir: string): Promise<void> {
   };
   await build({
     ...common,
-    entryPoints: [join(repoRoot, 'src/sources/worker.ts')],
+    entryPoints: [join(repoRoot, 'src/sources/worker/worker.ts')],
     outfile: join(outdir, 'worker.js'),
   });
   await build({

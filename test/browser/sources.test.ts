@@ -1,5 +1,5 @@
 /**
- * The sources Worker in real headless Chromium: esbuild bundles `src/sources/worker.ts`, a page
+ * The sources Worker in real headless Chromium: esbuild bundles `src/sources/worker/worker.ts`, a page
  * drives it through `SourcesWorkerClient`, and a cross-origin `git http-backend` (CORS, Basic
  * auth) serves the repository. The store is the real IndexedDB one.
  */

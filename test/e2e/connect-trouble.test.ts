@@ -15,7 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.ts';
 import { startRelay, type RunningRelay } from '../../proxy/node.ts';
-import { CONNECT_TIMEOUT_MS } from '../../src/platform/connection-trouble.ts';
+import { CONNECT_TIMEOUT_MS } from '../../src/tab/connection-trouble.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { buildApp } from './stack.ts';
 
@@ -125,7 +125,7 @@ async function alertText(page: Page): Promise<string> {
   const alert = page.getByRole('alert');
   await alert.waitFor({ timeout: 30_000 }).catch((err: unknown) => {
     throw new Error(
-      'No alert appeared on the Connect form within 30 s: the connect flow neither succeeded nor said why (see connectRunner in src/platform/browser-runner.ts).',
+      'No alert appeared on the Connect form within 30 s: the connect flow neither succeeded nor said why (see connectRunner in src/tab/browser-runner.ts).',
       { cause: err },
     );
   });

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createShellExecutor } from '../../src/executors/index.ts';
-import { crc32, formatChecksum } from '../../src/job/index.ts';
+import { crc32, formatChecksum } from '../../src/bytes/index.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
 
 let h: Harness;

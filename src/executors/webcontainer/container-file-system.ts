@@ -18,7 +18,7 @@ import type {
   MkdirOptions,
   RmOptions,
 } from 'just-bash';
-import { concat } from '../../job/concat-bytes.ts';
+import { concat } from '../../bytes/concat-bytes.ts';
 import { decodeBytes, encodeString } from '../../platform/byte-encoding.ts';
 import { normalizePath as normalize } from '../bash/posix-path.ts';
 import type { ContainerDirent, ContainerFs } from './container.ts';

@@ -11,7 +11,7 @@
  */
 import { InMemoryFs, MountableFs } from 'just-bash';
 import { hasErrorCode, TabrunnerError } from '../../errors/index.ts';
-import { concat } from '../../job/concat-bytes.ts';
+import { concat } from '../../bytes/concat-bytes.ts';
 import { within, type Clock } from '../../platform/clock.ts';
 import { StageShell } from '../bash/stage-shell.ts';
 import type { Stage, StageHooks, StageResult, TreeFile, Workspace } from '../port.ts';

@@ -11,7 +11,7 @@
  */
 import { defineCommand } from 'just-bash';
 import type { Command, CommandContext } from 'just-bash';
-import { concat } from '../../job/concat-bytes.ts';
+import { concat } from '../../bytes/concat-bytes.ts';
 import { decodeBytes, encodeString } from '../../platform/byte-encoding.ts';
 import { BACKGROUND_COMMAND, LIVE_COMMAND, parseBackgroundCall } from '../bash/program-calls.ts';
 import type { StageOutput } from '../bash/stage-shell.ts';

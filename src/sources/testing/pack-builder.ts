@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
-import type { ObjectType } from '../git-object.ts';
+import type { ObjectType } from '../git/pack/git-object.ts';
 
 /** Pack object type numbers (pack-format.txt "Object types"). */
 export const PACK_TYPE = {

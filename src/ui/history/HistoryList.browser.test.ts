@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { page, userEvent } from 'vitest/browser';
-import { openAppStore, type HistoryEntry } from '../../platform/app-store.ts';
+import { openAppStore, type HistoryEntry } from '../../tab/app-store.ts';
 import { AppView } from '../state/app-view.svelte.ts';
 import { freshTab } from '../testing/fresh-tab.ts';
 import { HISTORY_T0 as T0, historyEntry as entry } from '../testing/history-entry.ts';

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { page } from 'vitest/browser';
-import { openAppStore } from '../../platform/app-store.ts';
+import { openAppStore } from '../../tab/app-store.ts';
 import { AppView } from '../state/app-view.svelte.ts';
 // The badges' tones live there: the colours compared below are the page's own.
 import '../theme.css';

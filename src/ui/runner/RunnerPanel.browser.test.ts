@@ -11,7 +11,7 @@ import {
   type BrowserRunner,
   type RunnerEvent,
   type RunnerState,
-} from '../../platform/browser-runner.ts';
+} from '../../tab/browser-runner.ts';
 import { Emitter, type StopMode } from '../../runner/index.ts';
 import { AppView } from '../state/app-view.svelte.ts';
 import { RunnerView } from '../state/runner-view.svelte.ts';

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commands, page, userEvent } from 'vitest/browser';
 import type { TestGitLab } from '../../../test/support/browser-commands.ts';
-import { DEFAULT_SETTINGS, openAppStore, type HistoryEntry } from '../../platform/app-store.ts';
+import { DEFAULT_SETTINGS, openAppStore, type HistoryEntry } from '../../tab/app-store.ts';
 import { AppView } from '../state/app-view.svelte.ts';
 import { freshTab } from '../testing/fresh-tab.ts';
 import { cleanup, renderWithApp } from '../testing/render.ts';

@@ -10,19 +10,15 @@ import {
   type ExecutorChoice,
   type SavedConnection,
   type SavedSettings,
-} from '../../platform/app-store.ts';
+} from '../../tab/app-store.ts';
 import {
   BrowserRunner,
   connectRunner,
   maskToken,
   type ConnectInput,
   type RunnerEvent,
-} from '../../platform/browser-runner.ts';
-import {
-  markRunningInThisTab,
-  tabSystemId,
-  wasRunningInThisTab,
-} from '../../platform/tab-identity.ts';
+} from '../../tab/browser-runner.ts';
+import { markRunningInThisTab, tabSystemId, wasRunningInThisTab } from '../../tab/tab-identity.ts';
 import { HistoryView } from './history-view.svelte.ts';
 import { RunnerView } from './runner-view.svelte.ts';
 

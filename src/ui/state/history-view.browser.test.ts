@@ -4,7 +4,7 @@
  * with a log of up to 1 MiB) or replace the rows already shown.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HISTORY_LIMIT, openAppStore, type HistoryEntry } from '../../platform/app-store.ts';
+import { HISTORY_LIMIT, openAppStore, type HistoryEntry } from '../../tab/app-store.ts';
 import { freshTab } from '../testing/fresh-tab.ts';
 import { historyEntry } from '../testing/history-entry.ts';
 

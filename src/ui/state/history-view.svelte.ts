@@ -1,5 +1,5 @@
 /** Recent jobs with their local logs, kept in IndexedDB and shown newest first. */
-import { HISTORY_LIMIT, type AppStore, type HistoryEntry } from '../../platform/app-store.ts';
+import { HISTORY_LIMIT, type AppStore, type HistoryEntry } from '../../tab/app-store.ts';
 
 export class HistoryView {
   entries = $state.raw<HistoryEntry[]>([]);

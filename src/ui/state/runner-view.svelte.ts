@@ -2,7 +2,7 @@
  * The runner as the page shows it: state, last contact, counts and errors, fed by the events of
  * the tab's `BrowserRunner`; intents (start, pause, stop) are methods. One per page.
  */
-import type { BrowserRunner, RunnerEvent, RunnerState } from '../../platform/browser-runner.ts';
+import type { BrowserRunner, RunnerEvent, RunnerState } from '../../tab/browser-runner.ts';
 import { ContactHealth } from '../../runner/contact-health.ts';
 import { JobView } from './job-view.svelte.ts';
 

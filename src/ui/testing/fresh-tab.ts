@@ -4,7 +4,7 @@
  * it, because the AppViews of earlier tests in the same page keep their connections open
  * (`deleteDatabase` would wait for them forever).
  */
-import { DEFAULT_SETTINGS, openAppStore } from '../../platform/app-store.ts';
+import { DEFAULT_SETTINGS, openAppStore } from '../../tab/app-store.ts';
 
 export async function freshTab(): Promise<void> {
   sessionStorage.clear();

@@ -2,7 +2,7 @@
  * Test support: a finished job as the History keeps it, for the suites that fill the app store
  * (the History list, its badge, saving in a long-running tab). Job N finished after job N-1.
  */
-import type { HistoryEntry } from '../../platform/app-store.ts';
+import type { HistoryEntry } from '../../tab/app-store.ts';
 
 /** When job 0 would have started; job N starts N × 1,000,000 ms later. */
 export const HISTORY_T0 = Date.UTC(2026, 0, 15, 9, 30, 0);
