@@ -16,7 +16,6 @@ export const ACCEPT = 'Accept';
 export const CONTENT_TYPE = 'Content-Type';
 /** GitLab's non-RFC form `start-end`, end inclusive (docs/runner-protocol.md §6.1). */
 export const CONTENT_RANGE = 'Content-Range';
-export const LOCATION = 'Location';
 
 /** `0-<length>` on PATCH 202 and 416: the number after the dash is the next offset (docs/runner-protocol.md §6.3). */
 export const RANGE = 'Range';

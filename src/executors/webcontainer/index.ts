@@ -9,8 +9,6 @@ export { createWebContainerExecutor } from './webcontainer-executor.ts';
 export type { WebContainerExecutor, WebContainerExecutorOptions } from './webcontainer-executor.ts';
 export { webContainerSupport } from './support.ts';
 export type { WebContainerSupport } from './support.ts';
-export { checkNodeImage } from './node-version.ts';
-export type { NodeImageCheck } from './node-version.ts';
 
 /** What the contract may ask of it: modes (kept by ContainerFileSystem), Node, the npm registry. */
 export const WEBCONTAINER_CAPABILITIES: readonly Capability[] = ['modes', 'node', 'registry'];

@@ -6,17 +6,25 @@
 import { describe, expect, it } from 'vitest';
 import type { FileTree } from '../../executors/port.ts';
 import { SourcesWorkerClient, type WorkerLike } from './sources-worker-client.ts';
-import type { WorkerRequest, WorkerResponse } from './worker-protocol.ts';
+import type { WorkerError, WorkerRequest, WorkerResponse } from './worker-protocol.ts';
 
 type Result = Extract<WorkerResponse, { type: 'result' }>['result'];
 
 class ScriptedWorker implements WorkerLike {
   readonly requests: WorkerRequest[] = [];
   readonly replies: Result[] = [];
+  readonly failures: WorkerError[] = [];
   #listener: ((event: MessageEvent<WorkerResponse>) => void) | undefined;
 
   postMessage(message: WorkerRequest): void {
     this.requests.push(message);
+    const error = this.failures.shift();
+    if (error) {
+      queueMicrotask(() =>
+        this.#listener?.({ data: { id: message.id, type: 'error', error } } as MessageEvent),
+      );
+      return;
+    }
     const result = this.replies.shift();
     if (message.type === 'getSources' && result) {
       queueMicrotask(() =>
@@ -104,6 +112,32 @@ describe('SourcesWorkerClient', () => {
     });
     await expect(client.getSources(call())).rejects.toMatchObject({
       code: 'SourcesWorkerProtocol',
+    });
+  });
+
+  it('hands on an error the Worker raised with its code and data', async () => {
+    const worker = new ScriptedWorker();
+    const client = new SourcesWorkerClient(worker);
+    worker.failures.push({
+      code: 'SourcesAuthError',
+      message: 'The git server refused the job token.',
+      data: { status: 401 },
+    });
+    await expect(client.getSources(call())).rejects.toMatchObject({
+      code: 'SourcesAuthError',
+      message: 'The git server refused the job token.',
+      data: { status: 401 },
+    });
+  });
+
+  it('keeps the message of an error that is not ours, under a code the compiler knows', async () => {
+    const worker = new ScriptedWorker();
+    const client = new SourcesWorkerClient(worker);
+    worker.failures.push({ code: 'TypeError', message: 'x is not a function', data: {} });
+    await expect(client.getSources(call())).rejects.toMatchObject({
+      code: 'SourcesWorkerFailed',
+      message: 'x is not a function',
+      data: { workerCode: 'TypeError' },
     });
   });
 });

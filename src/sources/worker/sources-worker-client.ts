@@ -9,7 +9,7 @@
  * re-read from the store nor copied. The bytes are shared with the tree handed out: do not
  * modify them in place.
  */
-import { TabrunnerError } from '../../errors/index.ts';
+import { isErrorCode, TabrunnerError } from '../../errors/index.ts';
 import type { FileTree } from '../../executors/port.ts';
 import type { SourcesLine, SourcesProgress, SourcesStats } from '../get-sources.ts';
 import type { StoreUsage } from '../store/source-store.ts';
@@ -176,7 +176,13 @@ export class SourcesWorkerClient {
       this.#pending.delete(response.id);
       if (response.type === 'error') {
         const { code, message, data } = response.error;
-        pending.reject(new TabrunnerError(code, message, data));
+        // An error that is not ours (a bug, a storage failure) keeps its message; its own code
+        // rides in `data` so nothing compares against a code the compiler does not know.
+        pending.reject(
+          isErrorCode(code)
+            ? new TabrunnerError(code, message, data)
+            : new TabrunnerError('SourcesWorkerFailed', message, { ...data, workerCode: code }),
+        );
       } else pending.resolve(response);
     }
   }
