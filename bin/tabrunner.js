@@ -47,8 +47,17 @@ if (compiled.path) {
     `tabrunner: ${compiled.why}, so this run compiles the sources through tsx and starts ` +
       'slower. Run "npm run build:cli" to compile it.\n',
   );
-  const { register } = await import('tsx/esm/api');
-  register();
+  let tsx;
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch (err) {
+    if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    process.stderr.write(
+      `tabrunner: its dependencies are not installed. Run "npm install" in ${root}, then try again.\n`,
+    );
+    process.exit(1);
+  }
+  tsx.register();
   ({ main } = await import('../src/cli/main.ts'));
 }
 

@@ -6,7 +6,7 @@
  * looking up from where it is.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,11 +23,11 @@ interface Exit {
 }
 
 /** Run the bin to its end (bounded), with stdout a pipe as under `| tee` or in CI. */
-function tabrunner(args: string[], build: string): Promise<Exit> {
+function tabrunner(args: string[], build: string, bin = BIN): Promise<Exit> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      [bin, ...args],
       { env: { ...process.env, TABRUNNER_CLI_BUILD: build }, timeout: 60_000 },
       (err, stdout, stderr) => {
         if (err && err.killed)
@@ -95,6 +95,26 @@ describe('bin/tabrunner.js --help', () => {
     expect(result.stdout).toContain('Usage:');
     expect(result.stderr).toContain('the compiled CLI is missing');
     expect(result.stderr).toContain('npm run build:cli');
+  });
+
+  it('says to run npm install when neither the build nor tsx is there, without a stack trace', async () => {
+    // A copy of the bin in a folder with no node_modules above it: a checkout before `npm install`.
+    const bare = await mkdtemp(join(tmpdir(), 'tabrunner-bare-'));
+    try {
+      await mkdir(join(bare, 'bin'));
+      await copyFile(BIN, join(bare, 'bin', 'tabrunner.js'));
+      const result = await tabrunner(
+        ['--help'],
+        join(bare, 'never-built'),
+        join(bare, 'bin', 'tabrunner.js'),
+      );
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`Run "npm install" in ${bare}, then try again.`);
+      expect(result.stderr).not.toContain('ERR_MODULE_NOT_FOUND');
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+    }
   });
 
   it('falls back to tsx when a source changed since the build, naming the file', async () => {
