@@ -29,7 +29,7 @@ import {
 } from '../support/golden-trace.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
 
-const TRACES = fileURLToPath(new URL('./traces', import.meta.url));
+const TRACES = fileURLToPath(new URL('./traces/', import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 let h: Harness | null = null;
