@@ -41,7 +41,7 @@ export default defineConfig({
         },
       },
       {
-        // The app's own Vite config: the svelte plugin, isomorphic-git's alias, ES module
+        // The app's own Vite config: the svelte plugin, ES module
         // Workers, and the COOP/COEP headers WebContainer needs.
         extends: './vite.config.ts',
         cacheDir: 'node_modules/.vite/browser-tests',

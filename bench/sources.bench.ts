@@ -8,7 +8,8 @@
  * - warm fetch of one new commit: native `git fetch --depth 20` of the new pipeline ref plus
  *   `git checkout -f`, vs `getSources` with `GIT_STRATEGY: fetch` on the kept store.
  * `ratio` is tabrunner / native for the same operation, and warm / cold for the `warm/cold` rows.
- * Goals (issue 5): cold within 1.5× native in Node and 3× in Chromium; warm under 20% of cold.
+ * Goals: cold within 1.5× native in Node (issue 5) and in Chromium (issue 15; issue 5 had 3×);
+ * warm under 20% of cold.
  *
  * Fairness: native git writes the checkout to disk, tabrunner builds it in memory, which is the
  * product's path (the tree goes to the executor). A cold clone uses `GIT_STRATEGY: clone`, which

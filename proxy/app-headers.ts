@@ -22,8 +22,8 @@ export const WEBCONTAINER_ORIGINS: readonly string[] = [
 /**
  * The Content-Security-Policy (CSP Level 3). `connect-src` allows the page's own origin (the
  * relay, when it serves the app) and `extraConnectSrc` (a relay elsewhere); `frame-src` allows
- * only WebContainer's iframe. `'wasm-unsafe-eval'` lets the shell sandbox compile WebAssembly
- * without allowing `eval`; inline styles are allowed because xterm.js and Svelte transitions
+ * only WebContainer's iframe. `'wasm-unsafe-eval'` lets the shell sandbox and the sources
+ * Worker's SHA-1 (hash-wasm) compile WebAssembly without allowing `eval`; inline styles are allowed because xterm.js and Svelte transitions
  * set `style` attributes; there is no inline script.
  */
 export function contentSecurityPolicy(extraConnectSrc: readonly string[]): string {

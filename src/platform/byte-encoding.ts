@@ -1,6 +1,6 @@
 /**
  * Strings ↔ bytes in Node's encodings, for code that runs where `Buffer` may not exist: the
- * browser's `Buffer` stand-in (src/sources/store/buffer-polyfill.ts), just-bash's file and stdin
+ * `Buffer` stand-in the browser tests give isomorphic-git (test/support/buffer-polyfill.ts), just-bash's file and stdin
  * strings (binary data travels there as latin1, one char per byte), and transcripts (base64).
  * Names are matched case-insensitively, as Node does; an unknown name means UTF-8.
  */

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBlob } from 'isomorphic-git';
+import { getConfig, readBlob, readCommit, resolveRef } from 'isomorphic-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { git, startGitServer, type GitServer } from '../../test/support/git-server.ts';
 import { CheckoutCache } from './store/checkout-cache.ts';
@@ -15,7 +15,7 @@ import {
   type SourcesLine,
   type SourcesSettings,
 } from './index.ts';
-import type { GitInfo } from './fetch-plan.ts';
+import type { GitInfo } from './fetch/fetch-plan.ts';
 import { createNodeSourceStore, nodeHttp } from './node.ts';
 import { FLUSH_PKT, PktLineReader, pktLine } from './git/wire/pkt-line.ts';
 
@@ -480,6 +480,29 @@ describe('getSources: memory of the last checkout, store, hostile servers', () =
       filepath: 'README.md',
     });
     expect(new TextDecoder().decode(blob)).toBe('hello v2\n');
+  });
+
+  it('leaves a repository git and isomorphic-git read whole: objects, HEAD, origin', async () => {
+    const r = await run(info({ sha: shas.main2 ?? '' }));
+    const gitdir = join(r.storeDir, (await readdir(r.storeDir))[0] ?? '');
+    const gitIn = (args: string[]) =>
+      execFileSync('git', ['--git-dir', gitdir, ...args], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+      }).trim();
+    gitIn(['fsck', '--full', '--strict', '--no-dangling']);
+    expect(gitIn(['rev-parse', 'HEAD'])).toBe(shas.main2);
+    expect(gitIn(['cat-file', '-t', 'HEAD'])).toBe('commit');
+    expect(gitIn(['cat-file', '-p', 'HEAD:README.md'])).toBe('hello v2');
+    expect(gitIn(['rev-parse', 'HEAD~1'])).toBe(git(work, ['rev-parse', `${shas.main2}~1`]));
+    const url = `${server.url}/group/project.git`;
+    expect(gitIn(['config', '--get', 'remote.origin.url'])).toBe(url);
+
+    expect(await resolveRef({ fs: nodeFs, gitdir, ref: 'HEAD' })).toBe(shas.main2);
+    const { commit } = await readCommit({ fs: nodeFs, gitdir, oid: shas.main2 ?? '' });
+    expect(commit.tree).toBe(gitIn(['rev-parse', 'HEAD^{tree}']));
+    expect(commit.parent).toEqual([git(work, ['rev-parse', `${shas.main2}~1`])]);
+    expect(await getConfig({ fs: nodeFs, gitdir, path: 'remote.origin.url' })).toBe(url);
   });
 
   it('falls back to the refs of the fetch plan when the server refuses commit ids', async () => {

@@ -1,7 +1,9 @@
 /**
  * Sources: fetch exactly the commit GitLab asks for into a persistent per-project store and hand
  * it to the executor as a file tree. This surface is isomorphic (Node and browser Worker); the
- * node:fs store lives in `./node.ts`, the Worker entry in `./worker.ts`.
+ * node:fs store lives in `./node.ts`. The tab's side is not here: its Worker entry
+ * (`./worker/worker.ts`, which owns the IndexedDB store) sits above this door and imports it, and
+ * the page talks to that Worker through `./worker/sources-worker-client.ts`.
  *
  * WebContainer mount form (docs/architecture.md, "WebContainer facts"): a `FileSystemTree`
  * costs a latin1 JSON copy of every byte (69 MB / 3.4 s for a 43 MB tree), a msgpack snapshot
@@ -11,16 +13,16 @@
  * Worker transferred. The snapshot has no place for symlinks (a tree with one is mounted as a
  * `FileSystemTree`) nor for the executable bit (neither form has one).
  */
-export {
-  getSources,
-  type GetSourcesOptions,
-  type SourcesLine,
-  type SourcesProgress,
-  type SourcesResult,
-  type SourcesSettings,
-  type SourcesStats,
-} from './get-sources.ts';
-export type { GitInfo } from './fetch-plan.ts';
+export { getSources } from './get-sources.ts';
+export type {
+  GetSourcesOptions,
+  SourcesLine,
+  SourcesProgress,
+  SourcesResult,
+  SourcesSettings,
+  SourcesStats,
+} from './sources-types.ts';
+export type { GitInfo } from './fetch/fetch-plan.ts';
 export type { SourceStore, StoreProject, StoreUsage, StoreFs } from './store/source-store.ts';
 export { createFsSourceStore, type FsSourceStoreOptions } from './store/fs-source-store.ts';
 export {
@@ -31,12 +33,5 @@ export {
   SourcesLimitError,
   SourcesPackError,
   SourcesStoreError,
-} from './sources-errors.ts';
+} from './errors/sources-errors.ts';
 export { CheckoutCache, sharedCheckoutCache } from './store/checkout-cache.ts';
-export { createIdbSourceStore, type IdbSourceStoreOptions } from './store/idb-source-store.ts';
-export {
-  SourcesWorkerClient,
-  type WorkerGetSourcesCall,
-  type WorkerLike,
-} from './worker/sources-worker-client.ts';
-export type { WorkerStoreOptions } from './worker/worker-protocol.ts';

@@ -1,7 +1,10 @@
 /**
  * Builds the sources Worker and a tiny test page with esbuild into a temp dir, for the browser
- * test and the Chromium benchmark. isomorphic-git's ESM build expects a global `Buffer`; browser
- * bundles alias it to its UMD build, which carries its own Buffer polyfill.
+ * test and the Chromium benchmark. The Worker has no isomorphic-git in it but its web HTTP
+ * client; the page brings isomorphic-git as a reader, to check that the IndexedDB store is a
+ * repository it can read. It takes isomorphic-git's UMD build, which bundles the `buffer` its
+ * dependencies import, and a global `Buffer` (test/support/buffer-polyfill.ts), which
+ * isomorphic-git's own code calls.
  */
 import { build, type Plugin } from 'esbuild';
 import { createRequire } from 'node:module';
@@ -17,7 +20,7 @@ const require = createRequire(import.meta.url);
 
 const umd = join(dirname(require.resolve('isomorphic-git')), 'index.umd.min.js');
 
-/** Exactly `isomorphic-git` → its UMD build (Buffer included); the app bundle needs the same. */
+/** Exactly `isomorphic-git` → its UMD build. */
 export const isomorphicGitUmd: Plugin = {
   name: 'isomorphic-git-umd',
   setup(b) {
@@ -25,8 +28,40 @@ export const isomorphicGitUmd: Plugin = {
   },
 };
 
+/** How the Worker and the page are bundled: ES modules for Chromium, as Vite builds the app. */
+const COMMON = {
+  bundle: true,
+  format: 'esm' as const,
+  platform: 'browser' as const,
+  target: 'es2022',
+  logLevel: 'silent' as const,
+  // lightning-fs's TextEncoder polyfill finds its global object through `global`.
+  define: { global: 'globalThis' },
+};
+
+/**
+ * Bundle the sources Worker whose entry is `entry` (default this checkout's) into `outfile`;
+ * `plugins` for a Worker that needs more (bench/worker-size.bench.ts builds an older one).
+ */
+export async function buildSourcesWorker(
+  outfile: string,
+  options: { entry?: string; plugins?: Plugin[]; nodePaths?: string[] } = {},
+): Promise<void> {
+  await build({
+    ...COMMON,
+    entryPoints: [options.entry ?? join(repoRoot, 'src/sources/worker/worker.ts')],
+    outfile,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(options.nodePaths ? { nodePaths: options.nodePaths } : {}),
+  });
+}
+
 const PAGE = `
 import { SourcesWorkerClient } from ${JSON.stringify(join(repoRoot, 'src/sources/worker/sources-worker-client.ts'))};
+import FS from '@isomorphic-git/lightning-fs';
+import { getConfig, readCommit, resolveRef } from 'isomorphic-git';
+import { installBufferPolyfill } from ${JSON.stringify(join(repoRoot, 'test/support/buffer-polyfill.ts'))};
+installBufferPolyfill();
 const client = new SourcesWorkerClient(new Worker('./worker.js', { type: 'module' }));
 let busy = 0;
 setInterval(() => { busy++; }, 10);
@@ -60,27 +95,24 @@ window.sources = {
     catch (e) { return { code: e.code, message: e.message, data: e.data }; }
   },
   usage: () => client.usage(),
+  /** The stored project read by isomorphic-git, from the page's own lightning-fs (call once). */
+  async readStore(project) {
+    const fs = new FS('tabrunner-sources');
+    const gitdir = '/projects/' + project;
+    const head = await resolveRef({ fs, gitdir, ref: 'HEAD' });
+    const { commit } = await readCommit({ fs, gitdir, oid: head });
+    const url = await getConfig({ fs, gitdir, path: 'remote.origin.url' });
+    return { head, message: commit.message, parents: commit.parent, url };
+  },
 };
 `;
 
 /** Write `index.html`, `page.js` and `worker.js` into `outdir`. */
 export async function buildSourcesBundle(outdir: string): Promise<void> {
-  const common = {
-    bundle: true,
-    format: 'esm' as const,
-    platform: 'browser' as const,
-    target: 'es2022',
+  await buildSourcesWorker(join(outdir, 'worker.js'));
+  await build({
+    ...COMMON,
     plugins: [isomorphicGitUmd],
-    logLevel: 'silent' as const,
-    define: { global: 'globalThis' },
-  };
-  await build({
-    ...common,
-    entryPoints: [join(repoRoot, 'src/sources/worker/worker.ts')],
-    outfile: join(outdir, 'worker.js'),
-  });
-  await build({
-    ...common,
     stdin: { contents: PAGE, loader: 'js', resolveDir: repoRoot },
     outfile: join(outdir, 'page.js'),
   });

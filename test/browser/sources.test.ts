@@ -179,6 +179,33 @@ describe('sources in a Chromium Worker with the IndexedDB store', () => {
     expect(files['build.sh']).toMatchObject({ mode: 0o100755, text: '#!/bin/sh\necho build 3\n' });
     expect(files['entry.js']).toMatchObject({ mode: 0o120000, text: 'src/main.js' });
   }, 60_000);
+
+  it('leaves an IndexedDB store isomorphic-git reads: HEAD, the commit, origin', async () => {
+    const head = git(work, ['rev-parse', 'HEAD']);
+    // The store's directory is the project key with everything but [A-Za-z0-9_-] as %XX.
+    const stored = await page.evaluate(
+      (project) =>
+        (
+          window as unknown as {
+            sources: {
+              readStore(p: string): Promise<{
+                head: string;
+                message: string;
+                parents: string[];
+                url: string;
+              }>;
+            };
+          }
+        ).sources.readStore(project),
+      '127%2E0%2E0%2E1%2Fgroup%2Fweb',
+    );
+    expect(stored).toEqual({
+      head,
+      message: 'third\n',
+      parents: [git(work, ['rev-parse', 'HEAD~1'])],
+      url: `${gitServer.url}/group/web.git`,
+    });
+  }, 60_000);
 });
 
 describe('the fetch limits of a tab', () => {

@@ -5,9 +5,10 @@
  */
 import type { Clock } from '../../platform/clock.ts';
 import { systemClock } from '../../platform/clock.ts';
+import type { ObjectInflater } from '../git/pack/object-inflater.ts';
 import type { CreateSha1 } from '../git/pack/sha1.ts';
 import type { SourceStore, StoreFs, StoreProject, StoreUsage } from './source-store.ts';
-import { SourcesStoreError } from '../sources-errors.ts';
+import { SourcesStoreError } from '../errors/sources-errors.ts';
 
 export interface FsSourceStoreOptions {
   fs: StoreFs;
@@ -19,6 +20,8 @@ export interface FsSourceStoreOptions {
   clock?: Clock;
   /** The platform's fastest SHA-1 (`SourceStore.sha1`); default the portable one. */
   sha1?: CreateSha1;
+  /** The platform's fastest inflater (`SourceStore.inflater`); default ours. */
+  inflater?: ObjectInflater;
 }
 
 const META = 'tabrunner.json';
@@ -195,5 +198,12 @@ export function createFsSourceStore(options: FsSourceStoreOptions): SourceStore 
     };
   }
 
-  return { open, usage, remove, prune, ...(options.sha1 ? { sha1: options.sha1 } : {}) };
+  return {
+    open,
+    usage,
+    remove,
+    prune,
+    ...(options.sha1 ? { sha1: options.sha1 } : {}),
+    ...(options.inflater ? { inflater: options.inflater } : {}),
+  };
 }

@@ -1,9 +1,9 @@
 /**
- * The browser source store: bare git directories in IndexedDB through lightning-fs
- * (isomorphic-git.md docs/runner-protocol.md §2). The store only ever holds `.git` (refs, config, one pack and index per
- * fetch), never a working tree, so lightning-fs's one-put-per-file write pattern and its O(n²)
- * inode allocation stay cheap: a job writes a handful of files. Use it inside the sources
- * Worker only; lightning-fs allows one instance per name per thread.
+ * The browser source store: bare git directories in IndexedDB through lightning-fs. The store
+ * only ever holds `.git` (refs, config, one pack and index per fetch), never a working tree, so
+ * lightning-fs's one-put-per-file write pattern and its O(n²) inode allocation stay cheap: a job
+ * writes a handful of files. Use it inside the sources Worker only; lightning-fs allows one
+ * instance per name per thread.
  */
 import FS from '@isomorphic-git/lightning-fs';
 import type { Clock } from '../../platform/clock.ts';

@@ -1,6 +1,6 @@
 /**
  * The Node source store: bare git directories under a directory on disk (node:fs), indexing
- * packs with node:crypto's SHA-1. Node only;
+ * packs with node:crypto's SHA-1 and node:zlib's inflate. Node only;
  * exported from `src/sources/node.ts`, never from the isomorphic `index.ts`.
  */
 import * as fs from 'node:fs';
@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Clock } from '../../platform/clock.ts';
 import { createFsSourceStore } from './fs-source-store.ts';
 import { createNodeSha1 } from '../git/pack/node-sha1.ts';
+import { createZlibObjectInflater } from '../git/pack/zlib-inflate-object.ts';
 import type { SourceStore, StoreFs } from './source-store.ts';
 
 export interface NodeSourceStoreOptions {
@@ -26,5 +27,6 @@ export function createNodeSourceStore(options: NodeSourceStoreOptions): SourceSt
     ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     sha1: createNodeSha1,
+    inflater: createZlibObjectInflater(),
   });
 }

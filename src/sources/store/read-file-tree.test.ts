@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { FileTree } from '../../executors/port.ts';
 import { objectHeader, oidAt, oidBytes, type GitObject } from '../git/pack/git-object.ts';
 import { readFileTree, type ReadFileTreeResult } from './read-file-tree.ts';
-import { createJsSha1 } from '../git/pack/sha1.ts';
+import { createNodeSha1 } from '../git/pack/node-sha1.ts';
 
 const encoder = new TextEncoder();
 
@@ -13,7 +13,7 @@ class Objects {
 
   add(type: GitObject['type'], data: Uint8Array): string {
     const oid = oidAt(
-      createJsSha1().update(objectHeader(type, data.length)).update(data).digest(),
+      createNodeSha1().update(objectHeader(type, data.length)).update(data).digest(),
       0,
     );
     this.map.set(oid, { type, data });

@@ -1,8 +1,8 @@
 /**
- * Builds the executor's `FileTree` straight from git objects, with no working-tree write
- * (isomorphic-git.md docs/runner-protocol.md §1.5): regular and executable files, symlinks (data = link target),
- * submodule paths as empty directories (what `git checkout` leaves without submodule init), and
- * a note of Git LFS pointer files, which stay pointers.
+ * Builds the executor's `FileTree` straight from git objects, with no working-tree write:
+ * regular and executable files, symlinks (data = link target), submodule paths as empty
+ * directories (what `git checkout` leaves without submodule init), and a note of Git LFS pointer
+ * files, which stay pointers.
  *
  * Objects come from `read` (the caller chains the pack just fetched, the last checkout kept in
  * memory, and the store's packs). The tree refuses what every git checkout refuses: entry
@@ -17,7 +17,7 @@
  */
 import type { FileTree, TreeFile } from '../../executors/port.ts';
 import { oidAt, type GitObject } from '../git/pack/git-object.ts';
-import { formatLimit, SourcesLimitError, SourcesPackError } from '../sources-errors.ts';
+import { formatLimit, SourcesLimitError, SourcesPackError } from '../errors/sources-errors.ts';
 
 /** How much one checkout may hold. */
 export interface CheckoutLimits {

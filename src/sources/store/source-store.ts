@@ -6,9 +6,13 @@
  * A store never holds credentials: remotes are saved without user info.
  */
 import type { PromiseFsClient } from 'isomorphic-git';
+import type { ObjectInflater } from '../git/pack/object-inflater.ts';
 import type { CreateSha1 } from '../git/pack/sha1.ts';
 
-/** The fs subset the store and isomorphic-git need (node:fs and lightning-fs both fit). */
+/**
+ * The fs a store lives in, in isomorphic-git's `PromiseFsClient` shape: node:fs and lightning-fs
+ * both fit, and isomorphic-git can read a store through the same fs (the tests do).
+ */
 export interface StoreFs extends PromiseFsClient {
   promises: PromiseFsClient['promises'] & {
     /** lightning-fs only: persist the in-memory superblock now instead of after 500 ms. */
@@ -18,7 +22,7 @@ export interface StoreFs extends PromiseFsClient {
 
 /** One project's git directory, leased to one job at a time. */
 export interface StoreProject {
-  /** The fs to hand to isomorphic-git. */
+  /** The fs holding the git directory. */
   fs: StoreFs;
   /** The bare git directory inside `fs`. */
   gitdir: string;
@@ -50,7 +54,9 @@ export interface SourceStore {
   prune(options?: { keep?: string[] }): Promise<string[]>;
   /**
    * SHA-1 as fast as the store's platform has it, for indexing fetched packs; absent means
-   * the portable one in `sha1.ts`. The node:fs store brings node:crypto's.
+   * hash-wasm's (`wasm-sha1.ts`). The node:fs store brings node:crypto's.
    */
   sha1?: CreateSha1;
+  /** zlib as fast as the platform has it; absent means ours. The node:fs store brings zlib's. */
+  inflater?: ObjectInflater;
 }

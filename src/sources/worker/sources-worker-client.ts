@@ -11,7 +11,7 @@
  */
 import { isErrorCode, TabrunnerError } from '../../errors/index.ts';
 import type { FileTree } from '../../executors/port.ts';
-import type { SourcesLine, SourcesProgress, SourcesStats } from '../get-sources.ts';
+import type { SourcesLine, SourcesProgress, SourcesStats } from '../sources-types.ts';
 import type { StoreUsage } from '../store/source-store.ts';
 import type {
   WorkerGetSourcesOptions,

@@ -12,7 +12,7 @@ import type {
   SourcesLine,
   SourcesProgress,
   SourcesStats,
-} from '../get-sources.ts';
+} from '../sources-types.ts';
 import type { StoreUsage } from '../store/source-store.ts';
 
 /** What the page sends for one job (functions, store and http stay in the Worker). */

@@ -1,11 +1,11 @@
 /**
  * The sources Web Worker: runs `getSources` with the IndexedDB store and isomorphic-git's web
- * HTTP client off the page's thread, so cloning and inflating packs never freeze the tab, and
- * with the fetch limits of a tab (`TAB_FETCH_LIMITS`, unless the page names others). Start it with
+ * HTTP client (the only part of isomorphic-git it carries) off the page's thread, so cloning
+ * and inflating packs never freeze the tab, and with the fetch limits of a tab
+ * (`TAB_FETCH_LIMITS`, unless the page names others). Start it with
  * `new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })` and talk to it
  * through `SourcesWorkerClient`.
  */
-import { installBufferPolyfill } from '../store/buffer-polyfill.ts';
 import http from 'isomorphic-git/http/web';
 import { sharedCheckoutCache } from '../store/checkout-cache.ts';
 import { getSources } from '../get-sources.ts';
@@ -25,7 +25,6 @@ interface WorkerScope {
   addEventListener(type: 'message', listener: (event: MessageEvent<WorkerRequest>) => void): void;
 }
 
-installBufferPolyfill();
 const scope = self as unknown as WorkerScope;
 const controllers = new Map<number, AbortController>();
 let store: SourceStore | null = null;

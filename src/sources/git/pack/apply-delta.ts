@@ -6,7 +6,7 @@
  * allocated.
  */
 import { readSizeVarint } from './pack-size.ts';
-import { SourcesPackError } from '../../sources-errors.ts';
+import { SourcesPackError } from '../../errors/sources-errors.ts';
 
 function corrupt(reason: string): SourcesPackError {
   return new SourcesPackError({ reason: `a delta ${reason}` });

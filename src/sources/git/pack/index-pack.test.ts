@@ -14,9 +14,11 @@ import {
   type PackEntry,
 } from '../../testing/pack-builder.ts';
 import { indexPack } from './index-pack.ts';
+import { createObjectInflater } from './inflate-object.ts';
 import { createNodeSha1 } from './node-sha1.ts';
 import { readPackIndex } from './pack-index-file.ts';
-import { createJsSha1 } from './sha1.ts';
+import { loadWasmSha1 } from './wasm-sha1.ts';
+import { createZlibObjectInflater } from './zlib-inflate-object.ts';
 
 let root: string;
 let oids: string[];
@@ -82,8 +84,12 @@ afterAll(async () => {
 describe('indexPack', () => {
   for (const kind of ['ofs', 'ref'] as const) {
     it(`writes the index git writes and every object git stores (${kind}-deltas)`, async () => {
-      for (const sha1 of [createNodeSha1, createJsSha1]) {
-        const indexed = await indexPack(packs[kind], { sha1 });
+      const implementations = [
+        { sha1: createNodeSha1, inflater: createZlibObjectInflater() },
+        { sha1: await loadWasmSha1(), inflater: createObjectInflater() },
+      ];
+      for (const options of implementations) {
+        const indexed = await indexPack(packs[kind], options);
         expect(Buffer.from(indexed.idx).equals(await gitIndex(packs[kind]))).toBe(true);
         expect([...indexed.objects.keys()].sort()).toEqual([...new Set(oids)].sort());
         for (const oid of oids) {

@@ -2,9 +2,9 @@ import { constants, deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createObjectInflater } from './inflate-object.ts';
-import { SourcesPackError } from '../../sources-errors.ts';
-
-const inflate = createObjectInflater();
+import type { ObjectInflater, ObjectInflaterOptions } from './object-inflater.ts';
+import { createZlibObjectInflater } from './zlib-inflate-object.ts';
+import { SourcesPackError } from '../../errors/sources-errors.ts';
 
 /** Text-like bytes (long repeats, so every block type and long distances show up) or noise. */
 const content = fc.oneof(
@@ -61,124 +61,133 @@ function dynamicBlockStream(lit: number[], dist: number[], body: number[]): Uint
 const lengths = (count: number, set: Record<number, number>): number[] =>
   Array.from({ length: count }, (_, i) => set[i] ?? 0);
 
-describe('createObjectInflater', () => {
-  it('inflates what zlib deflates at any level, and finds where each stream ends', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(content, fc.integer({ min: 0, max: 9 })), { minLength: 1, maxLength: 4 }),
-        (objects) => {
-          // Streams back to back, as in a pack, with a byte before the first.
-          const streams = objects.map(([data, level]) => deflateSync(data, { level }));
-          const pack = new Uint8Array(Buffer.concat([Buffer.of(0x99), ...streams, Buffer.of(0)]));
-          let at = 1;
-          objects.forEach(([data], i) => {
-            const out = inflate(pack, at, data.length);
-            expect(Buffer.from(out.data).equals(Buffer.from(data))).toBe(true);
-            at += (streams[i] as Buffer).length;
-            expect(out.end).toBe(at);
-          });
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+describe.each([
+  ['ours', createObjectInflater],
+  ['node:zlib', createZlibObjectInflater],
+] as const)(
+  'the %s object inflater',
+  (_, create: (o?: ObjectInflaterOptions) => ObjectInflater) => {
+    const inflate = create();
 
-  it('refuses a stream that inflates to another size, is cut off, or is no zlib stream', () => {
-    const data = new TextEncoder().encode('hello hello hello hello, world');
-    const stream = new Uint8Array(deflateSync(data));
-    const fails = (pack: Uint8Array, size: number, message: RegExp) =>
-      expect(() => inflate(pack, 0, size)).toThrow(message);
-    fails(stream, data.length - 1, /inflates to more than/);
-    fails(stream, data.length + 1, /inflates to 30 bytes, not the 31/);
-    fails(stream.subarray(0, stream.length - 6), data.length, /cut off|invalid/);
-    fails(Uint8Array.of(0x78, 0x9c, 0xff, 0xff), 4, /invalid|cut off/);
-    fails(new TextEncoder().encode('PK\x03\x04'), 4, /not a zlib stream/);
-  });
+    it('inflates what zlib deflates at any level, and finds where each stream ends', () => {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(content, fc.integer({ min: 0, max: 9 })), {
+            minLength: 1,
+            maxLength: 4,
+          }),
+          (objects) => {
+            // Streams back to back, as in a pack, with a byte before the first.
+            const streams = objects.map(([data, level]) => deflateSync(data, { level }));
+            const pack = new Uint8Array(Buffer.concat([Buffer.of(0x99), ...streams, Buffer.of(0)]));
+            let at = 1;
+            objects.forEach(([data], i) => {
+              const out = inflate(pack, at, data.length);
+              expect(Buffer.from(out.data).equals(Buffer.from(data))).toBe(true);
+              at += (streams[i] as Buffer).length;
+              expect(out.end).toBe(at);
+            });
+          },
+        ),
+        { numRuns: 300 },
+      );
+    });
 
-  it('inflates stored, fixed and empty streams byte for byte', () => {
-    const text = new TextEncoder().encode('stored and fixed blocks, '.repeat(50));
-    const cases: [Uint8Array, Buffer][] = [
-      [new Uint8Array(0), deflateSync(new Uint8Array(0))],
-      [text, deflateSync(text, { level: 0 })],
-      [text, deflateSync(text, { strategy: constants.Z_FIXED })],
-      [text, deflateSync(text, { strategy: constants.Z_HUFFMAN_ONLY })],
-    ];
-    for (const [data, stream] of cases) {
-      const out = inflate(new Uint8Array(stream), 0, data.length);
-      expect(Buffer.from(out.data).equals(Buffer.from(data))).toBe(true);
-      expect(out.end).toBe(stream.length);
-    }
-  });
+    it('refuses a stream that inflates to another size, is cut off, or is no zlib stream', () => {
+      const data = new TextEncoder().encode('hello hello hello hello, world');
+      const stream = new Uint8Array(deflateSync(data));
+      const fails = (pack: Uint8Array, size: number, message: RegExp) =>
+        expect(() => inflate(pack, 0, size)).toThrow(message);
+      fails(stream, data.length - 1, /inflates to more than/);
+      fails(stream, data.length + 1, /inflates to 30 bytes, not the 31/);
+      fails(stream.subarray(0, stream.length - 6), data.length, /cut off|invalid/);
+      fails(Uint8Array.of(0x78, 0x9c, 0xff, 0xff), 4, /invalid|cut off/);
+      fails(new TextEncoder().encode('PK\x03\x04'), 4, /not a zlib stream/);
+    });
 
-  it('takes the code sets RFC 1951 allows: one 1-bit distance code, no distance code, 15-bit codes', () => {
-    const body = [65, 66, 67];
-    // Literals only, with a single distance code or none (zlib writes both).
-    const lit = lengths(257, { 65: 2, 66: 2, 67: 2, 256: 2 });
-    for (const dist of [[1], [0], lengths(30, { 7: 1 })]) {
-      const out = inflate(dynamicBlockStream(lit, dist, body), 0, 3);
-      expect(Array.from(out.data)).toEqual(body);
-    }
-    // A complete code as deep as DEFLATE allows: 'N' (78) and 'O' take 14 and 15 bits.
-    const deep = lengths(257, { 256: 15 });
-    for (let l = 1; l <= 15; l++) deep[64 + l] = l;
-    const out = inflate(dynamicBlockStream(deep, [1], [78, 79, 65, 79]), 0, 4);
-    expect(Array.from(out.data)).toEqual([78, 79, 65, 79]);
-  });
-
-  it('refuses an over-subscribed code set without building its tables', () => {
-    // 285 one-bit codes and one of 15 bits: decoders without the Kraft check write 2^14 table
-    // entries per code, millions per 200-byte block.
-    const lit = new Array<number>(286).fill(1);
-    lit[285] = 15;
-    const stream = dynamicBlockStream(lit, new Array<number>(30).fill(1), []);
-    const run = () => inflate(stream, 0, 0);
-    expect(run).toThrow(SourcesPackError);
-    expect(run).toThrow(/invalid literal\/length code set/);
-    const dist = new Array<number>(30).fill(2);
-    expect(() => inflate(dynamicBlockStream(lengths(257, { 256: 1 }), dist, []), 0, 0)).toThrow(
-      /invalid distance code set/,
-    );
-  });
-
-  it('refuses incomplete code sets other than a single 1-bit code', () => {
-    const lit = lengths(257, { 65: 2, 66: 2, 256: 2 });
-    expect(() => inflate(dynamicBlockStream(lit, [1], [65]), 0, 1)).toThrow(
-      /invalid literal\/length code set/,
-    );
-    const complete = lengths(257, { 65: 1, 256: 1 });
-    expect(() => inflate(dynamicBlockStream(complete, [2, 2], [65]), 0, 1)).toThrow(
-      /invalid distance code set/,
-    );
-    expect(() => inflate(dynamicBlockStream(lengths(257, { 65: 1 }), [1], [65]), 0, 1)).toThrow(
-      /no end-of-block code/,
-    );
-  });
-
-  it('refuses a stated size it cannot or may not inflate to, as a pack error', () => {
-    const stream = new Uint8Array(deflateSync(new Uint8Array(100)));
-    const capped = createObjectInflater({ maxObjectBytes: 50 });
-    const error = (run: () => unknown): unknown => {
-      try {
-        run();
-      } catch (e) {
-        return e;
+    it('inflates stored, fixed and empty streams byte for byte', () => {
+      const text = new TextEncoder().encode('stored and fixed blocks, '.repeat(50));
+      const cases: [Uint8Array, Buffer][] = [
+        [new Uint8Array(0), deflateSync(new Uint8Array(0))],
+        [text, deflateSync(text, { level: 0 })],
+        [text, deflateSync(text, { strategy: constants.Z_FIXED })],
+        [text, deflateSync(text, { strategy: constants.Z_HUFFMAN_ONLY })],
+      ];
+      for (const [data, stream] of cases) {
+        const out = inflate(new Uint8Array(stream), 0, data.length);
+        expect(Buffer.from(out.data).equals(Buffer.from(data))).toBe(true);
+        expect(out.end).toBe(stream.length);
       }
-      return undefined;
-    };
-    for (const [run, message] of [
-      // 2^40 bytes would be a RangeError from `new Uint8Array`, 2^31 an allocation that fails late.
-      [() => inflate(stream, 0, 2 ** 40), /more than the 1073741824 this runner inflates/],
-      [() => createObjectInflater({ maxObjectBytes: 2 ** 50 })(stream, 0, 2 ** 31), /remaining/],
-      [() => capped(stream, 0, 100), /more than the 50 this runner inflates/],
-      [() => inflate(stream, 0, -1), /impossible size/],
-      [() => inflate(stream, 0, Number.NaN), /impossible size/],
-    ] as const) {
-      const e = error(run);
-      expect(e).toBeInstanceOf(SourcesPackError);
-      expect((e as SourcesPackError).message).toMatch(message);
-    }
-    expect(createObjectInflater({ maxObjectBytes: 100 })(stream, 0, 100).data).toEqual(
-      new Uint8Array(100),
-    );
-  });
-});
+    });
+
+    it('takes the code sets RFC 1951 allows: one 1-bit distance code, no distance code, 15-bit codes', () => {
+      const body = [65, 66, 67];
+      // Literals only, with a single distance code or none (zlib writes both).
+      const lit = lengths(257, { 65: 2, 66: 2, 67: 2, 256: 2 });
+      for (const dist of [[1], [0], lengths(30, { 7: 1 })]) {
+        const out = inflate(dynamicBlockStream(lit, dist, body), 0, 3);
+        expect(Array.from(out.data)).toEqual(body);
+      }
+      // A complete code as deep as DEFLATE allows: 'N' (78) and 'O' take 14 and 15 bits.
+      const deep = lengths(257, { 256: 15 });
+      for (let l = 1; l <= 15; l++) deep[64 + l] = l;
+      const out = inflate(dynamicBlockStream(deep, [1], [78, 79, 65, 79]), 0, 4);
+      expect(Array.from(out.data)).toEqual([78, 79, 65, 79]);
+    });
+
+    it('refuses an over-subscribed code set without building its tables', () => {
+      // 285 one-bit codes and one of 15 bits: decoders without the Kraft check write 2^14 table
+      // entries per code, millions per 200-byte block.
+      const lit = new Array<number>(286).fill(1);
+      lit[285] = 15;
+      const stream = dynamicBlockStream(lit, new Array<number>(30).fill(1), []);
+      const run = () => inflate(stream, 0, 0);
+      expect(run).toThrow(SourcesPackError);
+      expect(run).toThrow(/invalid literal\/length code set/);
+      const dist = new Array<number>(30).fill(2);
+      expect(() => inflate(dynamicBlockStream(lengths(257, { 256: 1 }), dist, []), 0, 0)).toThrow(
+        /invalid distance code set/,
+      );
+    });
+
+    it('refuses incomplete code sets other than a single 1-bit code', () => {
+      const lit = lengths(257, { 65: 2, 66: 2, 256: 2 });
+      expect(() => inflate(dynamicBlockStream(lit, [1], [65]), 0, 1)).toThrow(
+        /invalid literal\/length code set/,
+      );
+      const complete = lengths(257, { 65: 1, 256: 1 });
+      expect(() => inflate(dynamicBlockStream(complete, [2, 2], [65]), 0, 1)).toThrow(
+        /invalid distance code set/,
+      );
+      expect(() => inflate(dynamicBlockStream(lengths(257, { 65: 1 }), [1], [65]), 0, 1)).toThrow(
+        /no end-of-block code/,
+      );
+    });
+
+    it('refuses a stated size it cannot or may not inflate to, as a pack error', () => {
+      const stream = new Uint8Array(deflateSync(new Uint8Array(100)));
+      const capped = create({ maxObjectBytes: 50 });
+      const error = (run: () => unknown): unknown => {
+        try {
+          run();
+        } catch (e) {
+          return e;
+        }
+        return undefined;
+      };
+      for (const [run, message] of [
+        // 2^40 bytes would be a RangeError from `new Uint8Array`, 2^31 an allocation that fails late.
+        [() => inflate(stream, 0, 2 ** 40), /more than the 1073741824 this runner inflates/],
+        [() => create({ maxObjectBytes: 2 ** 50 })(stream, 0, 2 ** 31), /remaining/],
+        [() => capped(stream, 0, 100), /more than the 50 this runner inflates/],
+        [() => inflate(stream, 0, -1), /impossible size/],
+        [() => inflate(stream, 0, Number.NaN), /impossible size/],
+      ] as const) {
+        const e = error(run);
+        expect(e).toBeInstanceOf(SourcesPackError);
+        expect((e as SourcesPackError).message).toMatch(message);
+      }
+      expect(create({ maxObjectBytes: 100 })(stream, 0, 100).data).toEqual(new Uint8Array(100));
+    });
+  },
+);

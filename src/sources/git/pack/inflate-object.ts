@@ -1,24 +1,24 @@
 /**
- * Inflates one zlib stream inside a pack into exactly the size its pack header states, and says
- * where the stream ended: a pack has no index of compressed lengths, so the next object starts
- * where this one's zlib stream stops. Neither fflate nor `DecompressionStream` reports that, and
- * pako (which does) allocates fresh Huffman tables for every stream: with thousands of small
- * objects that dominated indexing in Chromium (5,400 objects: pako 600-1,200 ms, fflate 440-540
- * ms, measured). This is fflate's inflate loop (MIT, github.com/101arrowz/fflate) reduced to
- * one shape: one stream, a known output size, and decoding tables reused between streams.
+ * Our `ObjectInflater` (object-inflater.ts): one zlib stream of a pack into exactly the size its
+ * pack header states, and where the stream ended. Neither fflate nor `DecompressionStream`
+ * reports that end, and pako (which does) allocates fresh Huffman tables for every stream: with
+ * thousands of small objects that dominated indexing in Chromium (5,400 objects: pako 600-1,200
+ * ms, fflate 440-540 ms, measured). This is fflate's inflate loop (MIT,
+ * github.com/101arrowz/fflate) reduced to one shape: one stream, a known output size, and
+ * decoding tables reused between streams. It is the browser's inflater; Node has zlib's
+ * (`zlib-inflate-object.ts`), faster there (bench/sources-pack.bench.ts).
  *
  * The Adler-32 trailer is skipped, not checked: the pack's SHA-1 covers every byte, and each
  * object's id is computed from what this returns.
  */
-import { SourcesPackError } from '../../sources-errors.ts';
-
-export interface InflatedObject {
-  data: Uint8Array;
-  /** Offset just past the zlib stream (its Adler-32 trailer included). */
-  end: number;
-}
-
-export type ObjectInflater = (pack: Uint8Array, at: number, size: number) => InflatedObject;
+import {
+  checkInflatable,
+  inflateError as corrupt,
+  MAX_OBJECT_BYTES,
+  type InflatedObject,
+  type ObjectInflater,
+  type ObjectInflaterOptions,
+} from './object-inflater.ts';
 
 // Extra bits and base values of length codes 257-285 and distance codes 0-29 (RFC 1951 §3.2.5).
 const LENGTH_EXTRA = Uint8Array.of(
@@ -269,44 +269,9 @@ function bits16(d: Uint8Array, p: number): number {
   return ((d[o] as number) | ((d[o + 1] as number) << 8) | ((d[o + 2] as number) << 16)) >> (p & 7);
 }
 
-function corrupt(at: number, what: string): SourcesPackError {
-  return new SourcesPackError({ reason: `the object at offset ${at} ${what}` });
-}
-
-/**
- * DEFLATE's densest output: a 258-byte match per 2 bits (a 1-bit length code and a 1-bit distance
- * code), so 1,032 bytes per input byte, plus one block's worth of slack for the header bytes.
- */
-const MAX_RATIO = 1032;
-const RATIO_SLACK = 1024;
-
-/** The largest object inflated unless the caller says otherwise: as big as a whole checkout may be. */
-export const MAX_OBJECT_BYTES = 1024 * 1024 * 1024;
-
 /** Inflate the zlib stream at `at` of `pack` into `size` bytes, `size` at most `maxSize`. */
 function inflateAt(pack: Uint8Array, at: number, size: number, maxSize: number): InflatedObject {
-  if (!Number.isSafeInteger(size) || size < 0) {
-    throw corrupt(at, `states an impossible size (${size})`);
-  }
-  if (size > maxSize) {
-    throw corrupt(
-      at,
-      `states a size of ${size} bytes, more than the ${maxSize} this runner inflates; ` +
-        'if the repository really holds such a file, keep it out of the fetch (Git LFS)',
-    );
-  }
-  if (size > MAX_RATIO * Math.max(0, pack.length - at) + RATIO_SLACK) {
-    throw corrupt(
-      at,
-      `states a size of ${size} bytes, more than its ${pack.length - at} remaining pack bytes ` +
-        'can inflate to',
-    );
-  }
-  const cmf = pack[at] ?? 0;
-  const flg = pack[at + 1] ?? 0;
-  if ((cmf & 0x0f) !== 8 || cmf >> 4 > 7 || ((cmf << 8) | flg) % 31 || flg & 0x20) {
-    throw corrupt(at, 'is not a zlib stream');
-  }
+  checkInflatable(pack, at, size, maxSize);
   const d = pack;
   const out = new Uint8Array(size);
   const limit = pack.length * 8;
@@ -442,7 +407,7 @@ function inflateAt(pack: Uint8Array, at: number, size: number, maxSize: number):
  * `maxObjectBytes` bounds the size an object header may state, so a hostile header cannot make
  * it allocate more.
  */
-export function createObjectInflater(options: { maxObjectBytes?: number } = {}): ObjectInflater {
+export function createObjectInflater(options: ObjectInflaterOptions = {}): ObjectInflater {
   const maxSize = options.maxObjectBytes ?? MAX_OBJECT_BYTES;
   return (pack, at, size) => inflateAt(pack, at, size, maxSize);
 }

@@ -1,6 +1,6 @@
 /**
  * The version 2 pack index (`.idx`, git's gitformat-pack "Version 2 pack-*.idx files"): what
- * lets isomorphic-git, git and `pack-reader.ts` find an object in a pack without reading it all.
+ * lets isomorphic-git, git and `store/pack-reader.ts` find an object in a pack without reading it all.
  * Layout: magic, version, fan-out[256], sorted ids, CRC-32 per object, 31-bit offsets (the top
  * bit points into a table of 64-bit offsets), the pack's checksum, the index's own SHA-1.
  */

@@ -1,7 +1,7 @@
 /**
- * Wraps an isomorphic-git HTTP client to count requests and received bytes (isomorphic-git has no
- * byte progress of its own) and to give every request the job's `AbortSignal` (`fetch` takes
- * none, isomorphic-git.md docs/runner-protocol.md §1.1).
+ * Wraps the HTTP client (isomorphic-git's `HttpClient` shape) to count requests and received
+ * bytes, for the byte progress and the job's statistics, and to give every request the job's
+ * `AbortSignal`, so a canceled job stops mid-transfer.
  */
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 

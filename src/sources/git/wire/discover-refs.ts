@@ -6,7 +6,7 @@
  */
 import { gitRequest, type GitHttpTarget } from './git-http.ts';
 import { PktLineReader } from './pkt-line.ts';
-import { formatLimit, SourcesFetchError } from '../../sources-errors.ts';
+import { formatLimit, SourcesFetchError } from '../../errors/sources-errors.ts';
 
 export interface AdvertisedRefs {
   /** Full ref name → the id it points at (for an annotated tag, the tag object). */

@@ -6,7 +6,7 @@
  */
 import type { GitHttpResponse, HttpClient } from 'isomorphic-git';
 import type { RepoRemote } from './repo-url.ts';
-import { SourcesAuthError, SourcesFetchError } from '../../sources-errors.ts';
+import { SourcesAuthError, SourcesFetchError } from '../../errors/sources-errors.ts';
 
 export interface GitHttpTarget {
   http: HttpClient;

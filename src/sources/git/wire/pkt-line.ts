@@ -5,7 +5,7 @@
  * two of them, so a 50 MB pack is copied once, when it is assembled.
  */
 import { concatBytes } from '../../../bytes/index.ts';
-import { SourcesFetchError } from '../../sources-errors.ts';
+import { SourcesFetchError } from '../../errors/sources-errors.ts';
 
 const encoder = new TextEncoder();
 

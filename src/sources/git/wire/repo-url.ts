@@ -3,7 +3,7 @@
  * URL, which is all that is ever stored or printed, and the Basic credentials, which only travel
  * in the `Authorization` header.
  */
-import { SourcesConfigError } from '../../sources-errors.ts';
+import { SourcesConfigError } from '../../errors/sources-errors.ts';
 
 /** A remote with its credentials held apart. `toString`/`toJSON` never show the password. */
 export interface RepoRemote {

@@ -9,7 +9,7 @@
 import { concatBytes } from '../../../bytes/index.ts';
 import { gitRequest, type GitHttpTarget } from './git-http.ts';
 import { FLUSH_PKT, PktLineReader, pktLine } from './pkt-line.ts';
-import { formatLimit, SourcesFetchError, SourcesLimitError } from '../../sources-errors.ts';
+import { formatLimit, SourcesFetchError, SourcesLimitError } from '../../errors/sources-errors.ts';
 
 export interface UploadPackRequest {
   wants: string[];

@@ -1,18 +1,18 @@
 /**
- * A read-only view of the objects in a store's packfiles. Every `.idx` is read when the reader
- * opens (small: 28 bytes per object) and searched in place; a pack's data is read the first
- * time one of its objects is needed, so a fetch whose checkout is served from memory never loads the old packs at all.
- * isomorphic-git's `readBlob` re-lists `objects/pack` and inflates through a
- * `DecompressionStream` per object (about a millisecond each); here objects inflate
- * synchronously with pako and deltas (ofs and ref) resolve against the same packs.
+ * A read-only view of the objects in a store's packfiles, for the checkout and the delta bases
+ * of a thin pack. Every `.idx` is read when the reader opens (small: 28 bytes per object)
+ * and searched in place; a pack's data is read the first time one of its objects is needed, so a
+ * fetch whose checkout is served from memory never loads the old packs at all. Objects inflate
+ * synchronously, one zlib stream each (an `ObjectInflater`, no stream per object), and deltas
+ * (ofs and ref) resolve against the same packs, recent bases kept in memory.
  */
-import { applyDelta } from './apply-delta.ts';
-import { oidAt, type GitObject, type ObjectType } from './git-object.ts';
-import { createObjectInflater } from './inflate-object.ts';
-import { readObjectHeader, readOffsetVarint } from './pack-size.ts';
-import { readPackIndex, type PackIndex } from './pack-index-file.ts';
-import type { StoreFs } from '../../store/source-store.ts';
-import { SourcesStoreError } from '../../sources-errors.ts';
+import { applyDelta } from '../git/pack/apply-delta.ts';
+import { oidAt, type GitObject, type ObjectType } from '../git/pack/git-object.ts';
+import { createObjectInflater } from '../git/pack/inflate-object.ts';
+import { readObjectHeader, readOffsetVarint } from '../git/pack/pack-size.ts';
+import { readPackIndex, type PackIndex } from '../git/pack/pack-index-file.ts';
+import type { StoreFs } from './source-store.ts';
+import { SourcesStoreError } from '../errors/sources-errors.ts';
 
 const TYPES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 

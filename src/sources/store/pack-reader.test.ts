@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git } from '../../../../test/support/git-server.ts';
+import { git } from '../../../test/support/git-server.ts';
 import { openPackReader } from './pack-reader.ts';
-import type { StoreFs } from '../../store/source-store.ts';
+import type { StoreFs } from './source-store.ts';
 
 let root: string;
 

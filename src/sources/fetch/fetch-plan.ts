@@ -1,12 +1,12 @@
 /**
  * Which remote refs to ask for, in order, to obtain exactly `git_info.sha`
- * (docs/runner-protocol.md §4.3, §11; isomorphic-git.md docs/runner-protocol.md §1.2), when the server refuses the
- * commit id itself (`getSources` asks for that first). One ref per request instead of GitLab's
+ * (docs/runner-protocol.md §4.3, §11), when the server refuses the commit id itself
+ * (`fetch-commit.ts` asks for that first). One ref per request instead of GitLab's
  * refspec list: the first candidate that yields the commit wins: the persistent pipeline ref
  * first (it exists even after a branch is deleted), then the other refspec sources, then the
  * job's ref, then the SHA itself.
  */
-import type { JobPayload } from '../gitlab/job-payload.ts';
+import type { JobPayload } from '../../gitlab/job-payload.ts';
 
 export type GitInfo = JobPayload['git_info'];
 

@@ -3,7 +3,7 @@
  * `data` with facts only (URLs without credentials, SHAs, ref names): never the job token.
  * Cancellation is not one of them: an aborted job rejects with its signal's `reason`.
  */
-import { TabrunnerError } from '../errors/index.ts';
+import { TabrunnerError } from '../../errors/index.ts';
 
 /** The git server refused the job's credentials (HTTP 401/403). */
 export class SourcesAuthError extends TabrunnerError<{ url: string; status: number }> {

@@ -1,12 +1,13 @@
 /**
- * A small `Buffer` for browsers, installed as a global only when none exists. isomorphic-git's
- * code calls the global `Buffer` (its UMD build checks `typeof Buffer` and bundles Buffer only
- * for its dependencies), and the project ships no `buffer` package. This covers exactly what
- * isomorphic-git uses: from/alloc/concat/isBuffer, utf8/hex/base64/latin1 strings, view-sharing
- * `slice`, big-endian integer reads and writes, `write`, `copy`, `equals` and byte `indexOf`.
- * If the app adds the `buffer` package, that one wins (this never replaces an existing global).
+ * A small `Buffer` for test pages that read a browser store with isomorphic-git
+ * (test/browser/sources-bundle.ts), installed as a global only when none exists. isomorphic-git's
+ * code calls the global `Buffer` (its UMD build bundles a Buffer only for its dependencies), and
+ * the project ships no `buffer` package; the app runs none of isomorphic-git's code but its HTTP
+ * clients, so only tests need this. It covers exactly what isomorphic-git uses:
+ * from/alloc/concat/isBuffer, utf8/hex/base64/latin1 strings, view-sharing `slice`, big-endian
+ * integer reads and writes, `write`, `copy`, `equals` and byte `indexOf`.
  */
-import { decodeBytes as decode, encodeString as encode } from '../../platform/byte-encoding.ts';
+import { decodeBytes as decode, encodeString as encode } from '../../src/platform/byte-encoding.ts';
 
 /** Instances are `Uint8Array`s, so views (`subarray`) keep the class natively. */
 class BufferBase extends Uint8Array {
