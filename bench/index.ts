@@ -5,13 +5,16 @@
  */
 import { benchArtifacts } from './artifacts.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
+import { benchFirstPage, firstPageRows } from './first-page.bench.ts';
 import { benchListing } from './listing.bench.ts';
 import { benchRunner } from './runner.bench.ts';
 import { benchSoak } from './soak.bench.ts';
 import { benchSources } from './sources.bench.ts';
+import { benchSourcesPack } from './sources-pack.bench.ts';
 import { benchTracePipeline } from './trace-pipeline.bench.ts';
 import { benchWebContainer } from './webcontainer.bench.ts';
 import { benchWebContainerExport } from './webcontainer-export.bench.ts';
+import { benchWorkerSize, workerSizeRows } from './worker-size.bench.ts';
 
 interface Line {
   benchmark: string;
@@ -83,6 +86,18 @@ await measure(
     sources.map((r) => ({
       measure: r.name,
       value: `${Math.round(r.ms)} ms (ratio ${r.ratio.toFixed(2)})`,
+      goal: '',
+    })),
+);
+
+await measure(
+  'pack indexing',
+  'sourcesPack',
+  () => benchSourcesPack(quick ? { runs: 2 } : {}),
+  (pack) =>
+    pack.map((r) => ({
+      measure: r.name,
+      value: `${Math.round(r.value)} ${r.unit} (ratio ${r.ratio.toFixed(2)})`,
       goal: '',
     })),
 );
@@ -164,6 +179,10 @@ await measure(
       goal: r.name.includes('compiled') ? '< 1 s' : '',
     })),
 );
+
+await measure('first page', 'firstPage', benchFirstPage, firstPageRows);
+
+await measure('sources worker size', 'workerSize', benchWorkerSize, workerSizeRows);
 
 await measure(
   'long tab',

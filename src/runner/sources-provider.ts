@@ -5,10 +5,9 @@
  */
 import type { JobPayload } from '../gitlab/job-payload.ts';
 import type { JobSettings } from '../job/index.ts';
-import { getSources, type SourceStore } from '../sources/index.ts';
-import type { SourcesProvider } from './run-job.ts';
+import type { GetSourcesOptions, SourceStore } from '../sources/index.ts';
+import type { SourcesProvider } from './job-run/options.ts';
 
-type GetSourcesOptions = Parameters<typeof getSources>[0];
 type HttpClient = GetSourcesOptions['http'];
 
 /**
@@ -41,6 +40,9 @@ export function createSourcesProvider(options: {
   corsProxy?: string;
 }): SourcesProvider {
   return async ({ payload, settings, projectDir, line, progress, signal }) => {
+    // Loaded on first use: the tab fetches in its Worker and imports this module only for
+    // `sourcesRequest`, so the git code stays out of the page's first JavaScript.
+    const { getSources } = await import('../sources/index.ts');
     const { tree } = await getSources({
       ...sourcesRequest(payload, settings, projectDir),
       store: options.store,

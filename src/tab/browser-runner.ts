@@ -2,15 +2,17 @@
  * The tab's composition root: builds the GitLab client (through the relay), the executor, the
  * sources Worker and the `Runner`, and offers the UI plain verbs (verify, register, start,
  * stop, forget) with results in plain words. The UI talks to this module, never to src/gitlab
- * or src/executors. It never returns, logs or displays a token; `maskToken` is the only form
- * the UI gets.
+ * or src/executors. It never logs or displays a token: the one `connectRunner` returns (a
+ * registration makes a new one) is for the app store and the `BrowserRunner`, and `maskToken`
+ * is the only form the page shows.
+ *
+ * The executors are loaded when the runner first starts, not with the page: they carry
+ * just-bash, most of the app's code, which the connect screen never runs
+ * (bench/first-page.bench.ts measures what the first page loads).
  */
-import { createShellExecutor, type Executor } from '../executors/index.ts';
-import {
-  createWebContainerExecutor,
-  webContainerSupport,
-  type WebContainerExecutor,
-} from '../executors/webcontainer/index.ts';
+import type { Executor } from '../executors/port.ts';
+import type { WebContainerExecutor } from '../executors/webcontainer/index.ts';
+import { webContainerSupport } from '../executors/webcontainer/support.ts';
 import {
   createGitLabClient,
   isAuthenticationToken,
@@ -336,7 +338,20 @@ export class BrowserRunner {
       this.events.emit({ type: 'state', state: 'error' });
       return;
     }
-    const executor = await this.#ensureExecutor();
+    let executor: Executor;
+    try {
+      executor = await this.#ensureExecutor();
+    } catch (err) {
+      // The executor's code comes on demand: a dropped connection, or a new deployment whose
+      // files replaced the ones this page was built with.
+      this.events.emit({
+        type: 'error',
+        message: `The executor's code did not load (${(err as Error).message}). Reload the tab to try again.`,
+        fatal: true,
+      });
+      this.events.emit({ type: 'state', state: 'error' });
+      return;
+    }
     const runner = new Runner({
       client: this.#client,
       executor,
@@ -483,9 +498,22 @@ export class BrowserRunner {
       // hold one WebContainer: the new executor boots only after that.
       if (old) this.#disposing = old.dispose().catch(() => undefined);
     }
+    // Loaded before the check below, which then runs without a pause: two starts racing still
+    // share one executor.
+    const create = await this.#executorFactory();
     await this.#disposing;
-    if (this.#executor) return this.#executor;
-    if (this.connection.executor === 'webcontainer') {
+    this.#executor ??= create();
+    return this.#executor;
+  }
+
+  /** How to make the connection's executor, its code fetched on first use. */
+  async #executorFactory(): Promise<() => Executor> {
+    if (this.connection.executor === 'shell') {
+      const { createShellExecutor } = await import('../executors/shell/index.ts');
+      return () => createShellExecutor({ clock: this.clock });
+    }
+    const { createWebContainerExecutor } = await import('../executors/webcontainer/index.ts');
+    return () => {
       const webContainer = createWebContainerExecutor({
         ...(this.#settings.webContainerApiKey ? { apiKey: this.#settings.webContainerApiKey } : {}),
         clock: this.clock,
@@ -497,11 +525,8 @@ export class BrowserRunner {
         },
       });
       this.#webContainer = webContainer;
-      this.#executor = webContainer;
-    } else {
-      this.#executor = createShellExecutor({ clock: this.clock });
-    }
-    return this.#executor;
+      return webContainer;
+    };
   }
 
   #sources(): SourcesProvider {

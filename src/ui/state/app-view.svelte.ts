@@ -1,7 +1,7 @@
 /**
  * The page's top-level state: which screen shows (connect or runner), the saved connection and
  * settings, the tab's runner and its views. Components read it and call its methods; the
- * browser composition lives in src/platform.
+ * browser composition lives in src/tab.
  */
 import {
   DEFAULT_SETTINGS,
