@@ -34,6 +34,18 @@ describe('fault injection', () => {
     expect(job.trace.length).toBe(1);
   });
 
+  it('lets `after` matching requests through before it hits', async () => {
+    const job = await runningJob();
+    emulator.faults.add({ endpoint: 'jobs/trace', kind: 'status', status: 404, after: 2 });
+    expect((await patchTrace(emulator.url, job.id, job.token, 0, 'a')).status).toBe(202);
+    expect(emulator.faults.list()[0]).toMatchObject({ after: 1, remaining: 1 });
+    expect((await patchTrace(emulator.url, job.id, job.token, 1, 'b')).status).toBe(202);
+    expect((await patchTrace(emulator.url, job.id, job.token, 2, 'c')).status).toBe(404);
+    expect(new TextDecoder().decode(job.trace)).toBe('ab');
+    expect(emulator.faults.list()).toEqual([]);
+    expect((await patchTrace(emulator.url, job.id, job.token, 2, 'c')).status).toBe(202);
+  });
+
   it('sends Retry-After with an injected 429', async () => {
     const runner = emulator.createRunner();
     emulator.faults.add({ endpoint: 'jobs/request', kind: 'status', status: 429, retryAfter: 7 });

@@ -26,6 +26,11 @@ export interface FaultSpec {
   kind: FaultKind;
   /** How many requests it hits before it is used up. Default 1. */
   times?: number;
+  /**
+   * How many matching requests it lets through untouched before its first hit. Default 0. A test
+   * can let a job's first trace PATCH land and refuse the next one.
+   */
+  after?: number;
   /** `status` only: the status to answer. Default 500. */
   status?: number;
   /** `status` only: a `Retry-After` value in seconds (sent with 429/503 when given). */
@@ -40,6 +45,8 @@ export interface FaultSpec {
 export interface Fault extends Required<Pick<FaultSpec, 'endpoint' | 'kind'>> {
   id: number;
   remaining: number;
+  /** Matching requests still to let through before the first hit. */
+  after: number;
   status: number;
   retryAfter: number | null;
   delayMs: number;
@@ -63,6 +70,7 @@ export class Faults {
       endpoint: spec.endpoint,
       kind: spec.kind,
       remaining: Math.max(1, spec.times ?? 1),
+      after: Math.max(0, spec.after ?? 0),
       status: spec.status ?? 500,
       retryAfter: spec.retryAfter ?? null,
       delayMs: spec.delayMs ?? 1000,
@@ -74,13 +82,18 @@ export class Faults {
 
   /**
    * Use up one hit of the first fault armed for `endpoint` (and this job, when the fault names
-   * one). Returns undefined when no fault applies: the request is served normally.
+   * one), or one of the requests it lets through first. Returns undefined when no fault applies:
+   * the request is served normally.
    */
   take(endpoint: FaultEndpoint, jobId?: number): Fault | undefined {
     const fault = this.#faults.find(
       (f) => f.endpoint === endpoint && (f.jobId === null || f.jobId === jobId),
     );
     if (!fault) return undefined;
+    if (fault.after > 0) {
+      fault.after -= 1;
+      return undefined;
+    }
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.#faults = this.#faults.filter((f) => f !== fault);
     return { ...fault };

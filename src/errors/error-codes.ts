@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'GlobPatternError',
   'MissingDependencyError',
   'UnsafeArchiveEntryError',
+  // The job run (src/runner/job-run.ts).
+  'JobStageFailed',
   // The relay and the GitLab emulator.
   'RelayError',
   'CiConfigError',

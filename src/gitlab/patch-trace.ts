@@ -22,6 +22,8 @@ export interface PatchTraceOptions {
   /** `debug_trace=true` when `CI_DEBUG_TRACE` or `CI_DEBUG_SERVICES` is on. */
   debugTrace: boolean;
   signal?: AbortSignal;
+  /** Send with `fetch` keepalive, so the bytes survive the page closing (docs/runner-protocol.md §7.6). */
+  keepalive?: boolean;
 }
 
 interface Remote {
@@ -85,6 +87,7 @@ export async function patchTrace(
     body: new Blob([body.slice()]),
     contentType: 'text/plain',
     signal: options.signal,
+    keepalive: options.keepalive,
   });
   if (result.kind === 'network-error') {
     return {

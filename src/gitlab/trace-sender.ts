@@ -130,6 +130,8 @@ export class TraceSender {
   #lastContactAt = 0;
   #lastPatchAt = Number.NEGATIVE_INFINITY;
   #lastPatchFull = false;
+  /** `start + length` of the PATCH awaiting its answer (retries included), else `null`. */
+  #inFlightEnd: number | null = null;
   #retryNotBefore = 0;
   #failures = 0;
   readonly #rateLimit: RequestRateLimit;
@@ -157,6 +159,21 @@ export class TraceSender {
   /** Bytes GitLab certainly holds, or `null` while that is uncertain. */
   get sentOffset(): number | null {
     return this.#offset.known;
+  }
+
+  /**
+   * Where GitLab's copy of the trace most likely ends, for a last PATCH that cannot wait for an
+   * answer (a closing tab, docs/runner-protocol.md §7.6); `null` once GitLab takes no more trace
+   * or the offset is lost. A PATCH in flight most likely lands (it left first, and a request
+   * already on the wire is processed even if its page goes away), so its end wins. Otherwise,
+   * while a failed PATCH leaves the length in doubt, the smallest candidate: the one the sender
+   * would probe next, since a failed request most often never reached GitLab (offline, relay
+   * down, a 5xx that rolled back) and one applied with its answer lost is the rarer case.
+   */
+  get likelyServerLength(): number | null {
+    if (this.#stoppedByServer || this.#offset.lost) return null;
+    const length = this.#o.source.length;
+    return this.#inFlightEnd ?? this.#offset.nextStart(length) ?? length;
   }
 
   /** The update interval in force (server's `X-GitLab-Trace-Update-Interval`, else 3 s). */
@@ -355,13 +372,14 @@ export class TraceSender {
     if (chunk.length === 0) return 'nothing';
     this.#lastPatchAt = clock.now();
     this.#lastPatchFull = chunk.length >= this.#o.maxPatchSize;
+    this.#inFlightEnd = start + chunk.length;
     const result = await patchTrace(this.#o.client, {
       jobId: this.#o.jobId,
       jobToken: this.#o.jobToken,
       offset: start,
       body: chunk,
       debugTrace: this.#o.debugTrace,
-    });
+    }).finally(() => (this.#inFlightEnd = null));
     this.#noteResponse(result);
     return this.#applyPatchResult(start, chunk.length, result);
   }

@@ -99,9 +99,7 @@ export type JobOutcome =
   /** The runner or sandbox failed; `reason` defaults to runner_system_failure. */
   | { kind: 'system'; message: string; reason?: FailureReason }
   /** The job asks for something tabrunner cannot do; decided before running. */
-  | { kind: 'unsupported'; message: string }
-  /** The runner stopped (tab closing) while the job ran. */
-  | { kind: 'interrupted' };
+  | { kind: 'unsupported'; message: string };
 
 export type JobFailure = Exclude<JobOutcome, { kind: 'success' }>;
 
@@ -119,8 +117,6 @@ export function failureReasonOf(failure: JobFailure): FailureReason {
       return failure.reason ?? 'runner_system_failure';
     case 'unsupported':
       return 'runner_unsupported';
-    case 'interrupted':
-      return 'runner_interrupted';
   }
 }
 
@@ -144,19 +140,13 @@ export function failureText(failure: JobFailure): string {
     case 'system':
     case 'unsupported':
       return failure.message;
-    case 'interrupted':
-      return 'the runner was stopped (tab closed or reloaded)';
   }
 }
 
 /** The trace's last line for an outcome (docs/runner-protocol.md §9.7). */
 export function closingLine(outcome: JobOutcome): string {
   if (outcome.kind === 'success') return jobSucceeded();
-  if (
-    outcome.kind === 'system' ||
-    outcome.kind === 'unsupported' ||
-    outcome.kind === 'interrupted'
-  ) {
+  if (outcome.kind === 'system' || outcome.kind === 'unsupported') {
     return systemFailure(failureText(outcome));
   }
   return jobFailed(failureText(outcome));

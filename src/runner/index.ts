@@ -3,7 +3,8 @@
  * The tab and the CLI import from here only.
  */
 export { Runner, type RunnerOptions, type StopMode } from './runner.ts';
-export { runJob, type JobReport, type RunJobOptions, type SourcesProvider } from './run-job.ts';
+export type { JobReport } from './job-run/report.ts';
+export type { SourcesProvider } from './job-run/options.ts';
 export { createSourcesProvider, sourcesRequest } from './sources-provider.ts';
 export { Emitter } from './emitter.ts';
 export type {

@@ -1,22 +1,23 @@
 /**
  * The runner: asks GitLab for jobs and runs them one at a time, telling listeners what happens.
  * It owns the poll loop, health (stop asking after repeated 403s) and stopping; one job's
- * lifecycle is `runJob`'s. Runs unchanged in Node (CLI, tests) and in the tab.
+ * lifecycle is `JobRun`'s. Runs unchanged in Node (CLI, tests) and in the tab.
  */
 import type { Executor, ExecutorInfo } from '../executors/port.ts';
 import {
   requestJob,
-  updateJob,
   type GitLabClient,
   type RequestJobResult,
   type RunnerInfo,
 } from '../gitlab/index.ts';
-import { mapFailureReason } from '../job/index.ts';
 import type { Clock } from '../platform/clock.ts';
 import { Emitter } from './emitter.ts';
 import type { RunnerEvent, RunnerState } from './events.ts';
 import { nextPoll, type PollDecision } from './poll-policy.ts';
-import { runJob, type JobReport, type SourcesProvider } from './run-job.ts';
+import { JobRun } from './job-run.ts';
+import { sendLastWords } from './job-run/last-words.ts';
+import type { LastWords, SourcesProvider } from './job-run/options.ts';
+import type { JobReport } from './job-run/report.ts';
 
 export interface RunnerOptions {
   client: GitLabClient;
@@ -60,6 +61,8 @@ export class Runner {
   #jobAbort: AbortController | null = null;
   /** The job between pickup and its final report, for `abandonJob`. */
   #current: { id: number; token: string; failureReasons: string[] } | null = null;
+  /** The current job's last words, once GitLab accepted it and its trace is being sent. */
+  #lastWords: LastWords | null = null;
   #wake: (() => void) | null = null;
   #counters = { jobsRun: 0, succeeded: 0, failed: 0 };
 
@@ -229,22 +232,18 @@ export class Runner {
   }
 
   /**
-   * The host is going away (the tab closes) with a job in flight: report it failed as
-   * `runner_system_failure` in one request that outlives the page (keepalive), then stop at once.
+   * The host is going away (the tab closes) with a job in flight: close its trace, send what
+   * GitLab lacks of it and report the job failed as `runner_system_failure`, in requests that
+   * outlive the page (keepalive, docs/runner-protocol.md §7.6), then stop at once.
    * Synchronous on purpose: a `pagehide` handler cannot wait.
    */
   abandonJob(): void {
     const job = this.#current;
     if (job) {
-      void updateJob(this.#options.client, {
-        jobId: job.id,
-        jobToken: job.token,
-        info: this.#options.info,
-        state: 'failed',
-        failureReason: mapFailureReason('runner_system_failure', job.failureReasons),
-        keepalive: true,
-      }).catch(() => undefined);
+      const o = this.#options;
+      sendLastWords({ client: o.client, info: o.info, job, unsent: this.#lastWords?.() ?? null });
       this.#current = null;
+      this.#lastWords = null;
     }
     this.stop('immediate');
   }
@@ -274,7 +273,7 @@ export class Runner {
       : parsed.job && { id: parsed.job.id, token: parsed.job.token, failureReasons: [] };
     this.#setState('running');
     try {
-      const outcome = await runJob({
+      const outcome = await JobRun.run({
         client: o.client,
         executor: o.executor,
         executorInfo,
@@ -288,13 +287,14 @@ export class Runner {
         parsed: answer.job,
         signal: this.#jobAbort.signal,
         events: this.events,
+        onStarted: (lastWords) => (this.#lastWords = lastWords),
       });
       this.#counters.jobsRun += 1;
       if (outcome.result === 'success') this.#counters.succeeded += 1;
       else this.#counters.failed += 1;
       return outcome;
     } catch (err) {
-      // runJob reports every expected failure itself; reaching here is a bug, so say so loudly.
+      // JobRun reports every expected failure itself; reaching here is a bug, so say so loudly.
       this.events.emit({
         type: 'error',
         message: `tabrunner bug while running a job: ${String(err)}`,
@@ -304,6 +304,7 @@ export class Runner {
     } finally {
       this.#jobAbort = null;
       this.#current = null;
+      this.#lastWords = null;
     }
   }
 

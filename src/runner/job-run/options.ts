@@ -1,0 +1,63 @@
+/** What a job run is given: the runner's parts, the job GitLab sent, and where to report. */
+import type { Executor, ExecutorInfo, FileTree } from '../../executors/port.ts';
+import type { GitLabClient, RunnerInfo } from '../../gitlab/index.ts';
+import type { JobPayload, ParsedJob } from '../../gitlab/job-payload.ts';
+import type { JobSettings } from '../../job/index.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { SourcesProgress } from '../../sources/index.ts';
+import type { Emitter } from '../emitter.ts';
+import type { RunnerEvent } from '../events.ts';
+
+/** Where the runner gets a job's sources from (`createSourcesProvider` in production). */
+export type SourcesProvider = (request: {
+  payload: JobPayload;
+  settings: JobSettings;
+  /** `CI_PROJECT_DIR`, for the trace lines. */
+  projectDir: string;
+  line: (kind: 'notice' | 'plain' | 'warning', text: string) => void;
+  /** Fetch and checkout progress, for the page's progress line (throttled here). */
+  progress: (progress: SourcesProgress) => void;
+  signal: AbortSignal;
+}) => Promise<{ tree: FileTree | null }>;
+
+/** The trace bytes GitLab has not acknowledged, from where its copy most likely ends. */
+export interface UnsentTrace {
+  /** Offset of `bytes[0]` in the whole trace. */
+  offset: number;
+  bytes: Uint8Array;
+  /** The job's `debug_trace` flag, as its other PATCHes carry it. */
+  debugTrace: boolean;
+}
+
+/**
+ * A job's last words when its host goes away (the tab closes, docs/runner-protocol.md §7.6):
+ * writes the closing line, stops sending the trace and returns what GitLab still lacks (`null`
+ * when GitLab takes no more trace). Synchronous, for a `pagehide` handler; the job then reports
+ * nothing more itself.
+ */
+export type LastWords = () => UnsentTrace | null;
+
+export interface JobRunOptions {
+  client: GitLabClient;
+  executor: Executor;
+  /**
+   * What `executor.describe()` answered right before this job was requested (the `Runner` asks
+   * before every request and takes no job while it rejects): builds directory and Node version.
+   */
+  executorInfo: ExecutorInfo;
+  sources: SourcesProvider;
+  clock: Clock;
+  /** Time written into the trace (section markers, docs/runner-protocol.md §9.6 timestamps). Default `clock`. */
+  traceClock?: Clock;
+  info: RunnerInfo;
+  runner: { name: string; token: string; systemId: string };
+  /** `<os>/<arch>` for `CI_RUNNER_EXECUTABLE_ARCH`. */
+  executableArch: string;
+  outputLimit: number;
+  parsed: ParsedJob;
+  /** Aborted when the runner is stopped immediately: the job fails as a system failure. */
+  signal: AbortSignal;
+  events: Emitter<RunnerEvent>;
+  /** GitLab accepted the job and its trace is being sent: how to end it if the host goes away. */
+  onStarted?: (lastWords: LastWords) => void;
+}
