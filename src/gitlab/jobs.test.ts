@@ -6,21 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { createGitLabClient } from './client.ts';
 import { contentRange, patchTrace } from './patch-trace.ts';
 import { requestJob } from './request-job.ts';
-import { runnerFeatures, runnerInfo } from './runner-info.ts';
 import { FakeClock } from './testing/fake-clock.ts';
 import type { RecordedRequest, Reply } from './testing/scripted-server.ts';
 import { useScriptedServers } from './testing/use-server.ts';
 import { updateJob } from './update-job.ts';
+import { testRunnerInfo } from './testing/test-runner-info.ts';
 
 const serve = useScriptedServers();
-const info = runnerInfo({
-  version: '0.1.0',
-  revision: 'abc',
-  executor: 'shell',
-  platform: 'browser',
-  architecture: 'wasm',
-  features: runnerFeatures({ headersReadable: false }),
-});
+const info = testRunnerInfo({ headersReadable: false });
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('requestJob (TestGitLabClient_RequestJob)', () => {

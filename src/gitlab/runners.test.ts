@@ -3,21 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { createGitLabClient } from './client.ts';
 import { registerRunner } from './register-runner.ts';
 import { resetToken, resetTokenWithPat } from './reset-token.ts';
-import { runnerFeatures, runnerInfo } from './runner-info.ts';
 import type { RecordedRequest, Reply } from './testing/scripted-server.ts';
 import { useScriptedServers } from './testing/use-server.ts';
 import { isAuthenticationToken, unregisterManager, unregisterRunner } from './unregister.ts';
 import { verifyRunner } from './verify-runner.ts';
+import { testRunnerInfo } from './testing/test-runner-info.ts';
 
 const serve = useScriptedServers();
-const info = runnerInfo({
-  version: '0.1.0',
-  revision: 'abc',
-  executor: 'shell',
-  platform: 'browser',
-  architecture: 'wasm',
-  features: runnerFeatures({ headersReadable: true }),
-});
+const info = testRunnerInfo({ headersReadable: true });
 const json = (body: unknown, status = 200): Reply => ({ status, body });
 
 /** What a GitLab handler checks on runner-token calls: RUNNER-TOKEN equals the body token. */

@@ -7,21 +7,14 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { createGitLabClient } from './client.ts';
-import { runnerFeatures, runnerInfo } from './runner-info.ts';
 import { FakeClock } from './testing/fake-clock.ts';
 import { FakeTraceJob, MemoryTrace, type TraceFault } from './testing/fake-trace-job.ts';
 import { useScriptedServers } from './testing/use-server.ts';
 import { TraceSender, type TraceSenderOptions } from './trace-sender.ts';
+import { testRunnerInfo } from './testing/test-runner-info.ts';
 
 const serve = useScriptedServers();
-const info = runnerInfo({
-  version: '0.1.0',
-  revision: 'abc',
-  executor: 'shell',
-  platform: 'browser',
-  architecture: 'wasm',
-  features: runnerFeatures({ headersReadable: true }),
-});
+const info = testRunnerInfo({ headersReadable: true });
 
 async function setup(options: Partial<TraceSenderOptions> & { exposeHeaders?: boolean } = {}) {
   const clock = new FakeClock();

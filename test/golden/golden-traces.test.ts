@@ -28,6 +28,7 @@ import {
   traceStructure,
 } from '../support/golden-trace.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
+import { until } from '../support/until.ts';
 
 const TRACES = fileURLToPath(new URL('./traces/', import.meta.url));
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -37,14 +38,6 @@ afterEach(async () => {
   await h?.close();
   h = null;
 });
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 interface GoldenCase {
   name: string;

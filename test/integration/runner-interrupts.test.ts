@@ -10,20 +10,13 @@ import { runnerFeatures, runnerInfo } from '../../src/gitlab/index.ts';
 import { LogText } from '../../src/job/index.ts';
 import type { JobSpecJson } from '../../emulator/pipelines/index.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
+import { until } from '../support/until.ts';
 
 let h: Harness | null = null;
 afterEach(async () => {
   await h?.close();
   h = null;
 });
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** The closing line when the runner is stopped mid-job, colours and all. */
 const STOPPED_CLOSING_LINE =

@@ -8,20 +8,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogText } from '../../src/job/index.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
+import { until } from '../support/until.ts';
 
 let h: Harness | null = null;
 afterEach(async () => {
   await h?.close();
   h = null;
 });
-
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** GitLab's runner's words for a build its process was stopped in, said of the tab. */
 const TAB_CLOSED_LINE =

@@ -4,8 +4,9 @@
  * the order seen is the order the requests left in.
  */
 import { describe, expect, it } from 'vitest';
-import { createGitLabClient, runnerFeatures, runnerInfo } from '../../gitlab/index.ts';
+import { createGitLabClient } from '../../gitlab/index.ts';
 import { LAST_PATCH_LIMIT, sendLastWords } from './last-words.ts';
+import { testRunnerInfo } from '../../gitlab/testing/test-runner-info.ts';
 
 interface Sent {
   method: string;
@@ -40,14 +41,7 @@ function recordingClient() {
   return { client, sent, bodies: () => Promise.all(pending) };
 }
 
-const info = runnerInfo({
-  version: '0.1.0',
-  revision: 'abc',
-  executor: 'shell',
-  platform: 'browser',
-  architecture: 'wasm',
-  features: runnerFeatures({ headersReadable: true }),
-});
+const info = testRunnerInfo({ headersReadable: true });
 const job = { id: 7, token: 'job-token', failureReasons: ['script_failure'] };
 
 function tail(offset: number, length: number) {
