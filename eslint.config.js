@@ -67,4 +67,18 @@ export default ts.config(
       ],
     },
   },
+  {
+    // src/gitlab runs in Node (CLI, tests) and in the tab alike: fetch and the clock are
+    // injected, and it never reaches for the page. Node's types are kept out by
+    // tsconfig.web-layers.json; the page's globals by this rule.
+    files: ['src/gitlab/**/*.ts'],
+    ignores: ['src/gitlab/**/*.test.ts', 'src/gitlab/testing/**'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'window', message: 'src/gitlab must run in Node and the browser alike.' },
+        { name: 'document', message: 'src/gitlab must run in Node and the browser alike.' },
+      ],
+    },
+  },
 );
