@@ -41,14 +41,11 @@ async function buildBefore(dir: string): Promise<WorkerSize | { skipped: string 
   const tree = join(dir, 'before');
   await mkdir(tree);
   try {
-    await run('sh', [
-      '-c',
-      `git -C "$1" archive "$2" src | tar -x -C "$3"`,
+    await run(
       'sh',
-      ROOT,
-      BEFORE,
-      tree,
-    ]);
+      ['-c', `git -C "$1" archive "$2" src | tar -x -C "$3"`, 'sh', ROOT, BEFORE, tree],
+      { timeout: 60_000 },
+    );
   } catch (err) {
     return { skipped: `no ${BEFORE.slice(0, 7)} to compare with: ${(err as Error).message}` };
   }

@@ -1,7 +1,7 @@
 /**
  * Git smart HTTP for hosted projects: `/<full path>.git/info/refs`, `git-upload-pack` and
- * `git-receive-pack`, served by spawning the real `git http-backend` as a CGI (isomorphic-git.md
- * docs/runner-protocol.md §4.1). Request and response bodies stream both ways; gzip request bodies are inflated by
+ * `git-receive-pack`, served by spawning the real `git http-backend` as a CGI
+ * (git-http-backend(1)). Request and response bodies stream both ways; gzip request bodies are inflated by
  * http-backend itself (`HTTP_CONTENT_ENCODING`); the `Git-Protocol` header enables protocol v2.
  * Auth follows GitLab (`git-auth.ts`). Never logs or echoes credentials.
  */

@@ -1,6 +1,6 @@
 /**
  * A minimal smart-HTTP git server for tests and benchmarks: `git http-backend` as a CGI behind
- * `node:http` (isomorphic-git.md docs/runner-protocol.md §4.1), with optional Basic auth, per-server git config
+ * `node:http` (git-http-backend(1)), with optional Basic auth, per-server git config
  * (`uploadpack.hideRefs`, `uploadpack.allowAnySHA1InWant`, …) and CORS for browser tests.
  * It counts the bytes it sends so tests can assert how much a fetch transferred.
  * Until the emulator hosts git itself, this is what src/sources tests talk to.
