@@ -6,6 +6,7 @@
  * or PUT first (GitLab refuses the tail, as before the last words existed).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { createGitLabClient } from '../../src/gitlab/index.ts';
 import { LogText } from '../../src/job/index.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
 import { until } from '../support/until.ts';
@@ -47,11 +48,22 @@ async function jobWithUnsentOutput() {
     after: 1,
     jobId: id,
   });
-  const { runner, output } = h.makeRunner();
+  // The emulator uses the fault up before it answers, so the test waits for the 404 to reach the
+  // runner's client: until it has, that PATCH is in flight and the last words would start after it.
+  let refusedPatchAnswered = false;
+  const client = createGitLabClient({
+    url: h.emulator.url,
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      if (init?.method === 'PATCH' && response.status === 404) refusedPatchAnswered = true;
+      return response;
+    },
+  });
+  const { runner, output } = h.makeRunner({ client });
   const run = runner.run();
   await until(
-    () => text(output(id)).includes('unsent-output') && h!.emulator.faults.list().length === 0,
-    'the output to be written and the second PATCH refused',
+    () => text(output(id)).includes('unsent-output') && refusedPatchAnswered,
+    'the output to be written and the runner to have the second PATCH refused',
   );
   expect(job!.trace.length).toBeGreaterThan(0);
   expect(text(job!.trace)).not.toContain('unsent-output');
