@@ -37,10 +37,20 @@ const LAYERS: Record<string, Layer> = {
   // A checkout is a `FileTree` (executors/port.ts); sources never runs an executor.
   sources: { may: BOTTOM, typesFrom: ['gitlab', 'executors'] },
   artifacts: { may: [...BOTTOM, 'gitlab', 'job'], typesFrom: ['executors'] },
+  // GitLab's `cache:` archives with the artifacts' zip and globs; which store keeps them is
+  // tab's or cli's choice.
+  cache: { may: [...BOTTOM, 'gitlab', 'job', 'artifacts'], typesFrom: ['executors'] },
   // The runner codes against the executor port; which executor runs is tab's or cli's choice.
-  runner: { may: [...BOTTOM, 'gitlab', 'job', 'sources', 'artifacts'], typesFrom: ['executors'] },
-  tab: { may: [...BOTTOM, 'gitlab', 'job', 'sources', 'artifacts', 'executors', 'runner'] },
-  cli: { may: [...BOTTOM, 'gitlab', 'job', 'sources', 'artifacts', 'executors', 'runner'] },
+  runner: {
+    may: [...BOTTOM, 'gitlab', 'job', 'sources', 'artifacts', 'cache'],
+    typesFrom: ['executors'],
+  },
+  tab: {
+    may: [...BOTTOM, 'gitlab', 'job', 'sources', 'artifacts', 'cache', 'executors', 'runner'],
+  },
+  cli: {
+    may: [...BOTTOM, 'gitlab', 'job', 'sources', 'artifacts', 'cache', 'executors', 'runner'],
+  },
   // The page renders runner state; it never talks to GitLab or executors itself.
   ui: { may: [...BOTTOM, 'job', 'runner', 'tab'] },
 };
