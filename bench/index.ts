@@ -3,7 +3,7 @@
  * table with each goal. `--quick` uses smaller inputs. Nothing here is a test: goals are shown,
  * not asserted. A benchmark that fails becomes a `failed: …` row; the others are still printed.
  */
-import { benchArtifacts } from './artifacts.bench.ts';
+import { artifactsRows, benchArtifacts } from './artifacts.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
 import { benchFirstPage, firstPageRows } from './first-page.bench.ts';
 import { benchListing } from './listing.bench.ts';
@@ -109,15 +109,7 @@ await measure(
     benchArtifacts(
       quick ? { files: 500, totalBytes: 5 * 1024 * 1024, upload: true } : { upload: true },
     ),
-  (artifacts) => [
-    {
-      measure: `archive ${artifacts.files} files / ${(artifacts.bytes / 1048576).toFixed(0)} MB`,
-      value:
-        `${artifacts.mbPerSecond.toFixed(1)} MB/s, peak RSS ${artifacts.peakRssMb.toFixed(0)} MB` +
-        (artifacts.uploadMs === null ? '' : `; with upload ${Math.round(artifacts.uploadMs)} ms`),
-      goal: '',
-    },
-  ],
+  artifactsRows,
 );
 
 await measure(

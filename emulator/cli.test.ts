@@ -1,5 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../src/cli/run-command.ts';
 import { parseCliArgs, startDemo, type Demo } from './cli.ts';
+import { createPipeline } from './pipelines/index.ts';
 
 describe('emulator CLI', () => {
   let demo: Demo | undefined;
@@ -36,5 +41,47 @@ describe('emulator CLI', () => {
     ]);
     const page = await fetch(`${demo.emulator.url}/`);
     expect(await page.text()).toContain('shell-build');
+  });
+
+  it("restores the sample's shell-test cache in the pipeline's second run", async () => {
+    demo = await startDemo({ port: 0, host: '127.0.0.1' });
+    const { emulator, shellRunnerToken } = demo;
+    const stateDir = await mkdtemp(join(tmpdir(), 'tabrunner-demo-cache-'));
+    const errors: string[] = [];
+    // The CLI as `npx tabrunner run --once` runs it: one job a call, caches under stateDir.
+    const runOneJob = () =>
+      runCommand({
+        url: emulator.url,
+        token: shellRunnerToken,
+        stateDir,
+        io: { out: () => undefined, err: (line) => errors.push(line) },
+        executor: 'shell',
+        once: true,
+        checkIntervalSeconds: 0.2,
+        outputLimit: 4 * 1024 * 1024,
+        name: 'demo-cli',
+        logFormat: 'plain',
+        cacheDir: null,
+        cacheBudgetBytes: 1 << 30,
+      });
+    const shellTest = (pipelineId: number) =>
+      [...emulator.state.jobs.values()].find(
+        (job) => job.pipelineId === pipelineId && job.name === 'shell-test',
+      )!;
+    const trace = (pipelineId: number) => new TextDecoder().decode(shellTest(pipelineId).trace);
+    try {
+      const [first] = [...emulator.state.pipelines.values()];
+      expect([await runOneJob(), await runOneJob()], errors.join('\n')).toEqual([0, 0]);
+      expect(shellTest(first!.id).status).toBe('success');
+      expect(trace(first!.id)).toContain('made .cache/ for the next run');
+
+      const project = [...emulator.state.projects.values()][0]!;
+      const again = await createPipeline(emulator.context, project.id, { ref: 'main' });
+      expect([await runOneJob(), await runOneJob()], errors.join('\n')).toEqual([0, 0]);
+      expect(shellTest(again.id).status).toBe('success');
+      expect(trace(again.id)).toContain(`restored .cache/ made by job ${shellTest(first!.id).id}`);
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });

@@ -118,8 +118,11 @@ export interface ArtifactSpec {
 }
 
 export interface CacheSpec {
+  /** As the runner gets it before the protected suffix: `key: files:` already hashed. */
   key: string;
   untracked: boolean;
+  /** `cache:unprotect`: share the unprotected refs' cache even on a protected ref. */
+  unprotect: boolean;
   policy: string;
   paths: string[];
   when: string;

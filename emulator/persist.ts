@@ -151,6 +151,8 @@ const jobSchema = z.object({
     z.object({
       key: z.string(),
       untracked: z.boolean(),
+      // Absent in state saved before `cache:unprotect` was read.
+      unprotect: z.boolean().default(false),
       policy: z.string(),
       paths: z.array(z.string()),
       when: z.string(),

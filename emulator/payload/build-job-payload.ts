@@ -82,15 +82,19 @@ export function buildJobPayload(
       artifact_format: artifact.artifactFormat,
       ...(artifact.expireIn ? { expire_in: artifact.expireIn } : {}),
     })),
-    cache: job.cache.map((cache) => ({
-      // GitLab keeps protected and unprotected refs from sharing caches (docs/runner-protocol.md §4.9).
-      key: cacheKey(cache.key, isProtected),
-      untracked: cache.untracked,
-      policy: cache.policy,
-      paths: cache.paths,
-      when: cache.when,
-      fallback_keys: cache.fallbackKeys.map((key) => cacheKey(key, isProtected)),
-    })),
+    cache: job.cache.map((cache) => {
+      // `Ci::Build#cache`: protected and unprotected refs never share a cache, unless the cache
+      // says `unprotect: true` (docs/runner-protocol.md §4.9). Fallback keys get the same suffix.
+      const suffix = isProtected && !cache.unprotect ? 'protected' : 'non_protected';
+      return {
+        key: `${cache.key}-${suffix}`,
+        untracked: cache.untracked,
+        policy: cache.policy,
+        paths: cache.paths,
+        when: cache.when,
+        fallback_keys: cache.fallbackKeys.map((key) => `${key}-${suffix}`),
+      };
+    }),
     credentials: [],
     dependencies: dependencies(ctx, job, now),
     features: {
@@ -140,10 +144,6 @@ function refspecs(pipeline: Pipeline, depth: number): string[] {
     specs.push('+refs/heads/*:refs/remotes/origin/*', '+refs/tags/*:refs/tags/*');
   }
   return specs;
-}
-
-function cacheKey(key: string, isProtected: boolean): string {
-  return `${key}-${isProtected ? 'protected' : 'non_protected'}`;
 }
 
 /** `to_runner_variable`: `file` and `raw` are sent only when true. */

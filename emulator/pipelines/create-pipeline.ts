@@ -19,6 +19,7 @@ import {
 import type { Job, JobVariableSpec, Pipeline, Project } from '../model.ts';
 import { refSlug } from '../payload/index.ts';
 import { advancePipeline } from './advance-pipeline.ts';
+import { resolveCacheKeys } from './cache-keys.ts';
 import { CiConfigError } from './ci-config-error.ts';
 import { DEFAULT_STAGES, parseCiConfig } from './ci-config.ts';
 import { configVariables, defineJob, type JobSpecJson } from './job-spec.ts';
@@ -121,6 +122,11 @@ export async function createPipeline(
     }
   }
 
+  const caches = await resolveCacheKeys(
+    project,
+    sha,
+    definitions.map((definition) => definition.cache),
+  );
   const now = ctx.clock.now();
   const pipeline: Pipeline = {
     id: ctx.state.nextId('pipeline'),
@@ -140,7 +146,7 @@ export async function createPipeline(
   };
 
   const stageIndex = (stage: string) => config.stages.indexOf(stage);
-  for (const definition of definitions) {
+  for (const [index, definition] of definitions.entries()) {
     const { explicitDependencies, needsArtifacts, ...fields } = definition;
     const earlier = definitions
       .filter((other) => stageIndex(other.stage) < stageIndex(definition.stage))
@@ -150,6 +156,8 @@ export async function createPipeline(
       id: ctx.state.nextId('job'),
       pipelineId: pipeline.id,
       projectId: project.id,
+      // Replaces the definition's: `key: files:` hashed at the pipeline's commit.
+      cache: caches[index] ?? [],
       stageIndex: stageIndex(definition.stage),
       status: 'created',
       token: newJobToken(),

@@ -4,8 +4,9 @@
  * GitLab builds them (docs/runner-protocol.md §4.6), artifact entries (docs/runner-protocol.md §4.8), cache entries (docs/runner-protocol.md §4.9), and the runner
  * features the job requires (`Ci::Build::RUNNER_FEATURES`, docs/runner-protocol.md §3.1.1).
  */
-import type { ArtifactSpec, CacheSpec, Job, JobVariableSpec } from '../model.ts';
+import type { ArtifactSpec, Job, JobVariableSpec } from '../model.ts';
 import { ARTIFACT_REPORTS } from './artifact-reports.ts';
+import { cacheDefinitions, type CacheDefinition } from './cache-spec.ts';
 import { CiConfigError } from './ci-config-error.ts';
 import { parseDuration } from './duration.ts';
 
@@ -29,10 +30,12 @@ export interface ArtifactsKeyword {
   reports?: Record<string, string | string[] | { coverage_format: string; path: string }>;
 }
 
+/** Checked in `cacheDefinitions`: configs give anything here. */
 export interface CacheKeyword {
-  key?: string;
+  key?: string | { files: string[]; prefix?: string };
   paths?: string[];
   untracked?: boolean;
+  unprotect?: boolean;
   policy?: string;
   when?: string;
   fallback_keys?: string[];
@@ -117,11 +120,15 @@ export type JobDefinition = Pick<
   | 'image'
   | 'services'
   | 'artifacts'
-  | 'cache'
   | 'needs'
   | 'requiredFeatures'
   | 'payloadOverrides'
-> & { explicitDependencies: string[] | null; needsArtifacts: string[] | null };
+> & {
+  explicitDependencies: string[] | null;
+  needsArtifacts: string[] | null;
+  /** `key: files:` is hashed once the pipeline's commit is known (`resolveCacheKeys`). */
+  cache: CacheDefinition[];
+};
 
 /** Turn a job spec into the job's definition. `mergeRequest` adds the `refspecs` requirement. */
 export function defineJob(spec: JobSpecJson, mergeRequest: boolean): JobDefinition {
@@ -160,7 +167,7 @@ export function defineJob(spec: JobSpecJson, mergeRequest: boolean): JobDefiniti
   }
 
   const artifacts = artifactEntries(spec.artifacts, path);
-  const cache = cacheEntries(spec.cache);
+  const cache = cacheDefinitions(spec.cache, path);
   const needs = spec.needs?.map((need) => (typeof need === 'string' ? need : need.job)) ?? null;
   const needsArtifacts =
     spec.needs
@@ -247,16 +254,4 @@ function artifactEntries(value: ArtifactsKeyword | undefined, path: string): Art
     });
   }
   return entries;
-}
-
-function cacheEntries(value: CacheKeyword | CacheKeyword[] | undefined): CacheSpec[] {
-  if (!value) return [];
-  return [value].flat().map((cache) => ({
-    key: cache.key ?? 'default',
-    untracked: cache.untracked ?? false,
-    policy: cache.policy ?? 'pull-push',
-    paths: cache.paths ?? [],
-    when: cache.when ?? 'on_success',
-    fallbackKeys: cache.fallback_keys ?? [],
-  }));
 }

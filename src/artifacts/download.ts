@@ -18,8 +18,8 @@ export interface DownloadDependenciesOptions {
   client: GitLabClient;
   /** The payload's `dependencies[]`; only those with `artifacts_file.filename` are fetched. */
   dependencies: readonly JobDependency[];
-  /** Where to extract; `writeFile` and `listFiles` are used. */
-  workspace: Pick<Workspace, 'writeFile' | 'listFiles'>;
+  /** Where to extract; `writeFiles` and `listFiles` are used. */
+  workspace: Pick<Workspace, 'writeFiles' | 'listFiles'>;
   /** Absolute project directory in the sandbox. */
   projectDir: string;
   /** Receives trace text (ANSI, `\n`-terminated lines). */

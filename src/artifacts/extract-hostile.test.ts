@@ -596,7 +596,9 @@ describe('seeded mutations (seed 0x2a)', () => {
     const original = await archived('zip', files);
     const { tally, bad } = await sweep(original, Object.values(files), 300);
     expect(bad).toEqual([]);
-    expect(tally).toEqual({ refused: 240, extracted: 60, bad: 0 });
+    // Small entries inflate in one call, which refuses 4 damaged streams the stepwise inflater
+    // let through to the CRC check (they were extracted whole before, to the original bytes).
+    expect(tally).toEqual({ refused: 244, extracted: 56, bad: 0 });
   });
 
   it('300 mutants of a gzip: each refused with a coded error or extracted to original bytes', async () => {

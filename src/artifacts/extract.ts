@@ -1,17 +1,21 @@
 /**
- * Safe extraction of a dependency's downloaded archive into the project directory (docs/runner-protocol.md §8.2), only
- * through the executor's `Workspace`. The whole archive is judged before anything is written:
+ * Safe extraction of a dependency's downloaded archive or a restored cache into the project
+ * directory (docs/runner-protocol.md §8.2), only through the executor's `Workspace`, in bulk
+ * writes (`writeFiles`) of bounded batches. A zip is read where it lies (a `Blob` is read at
+ * its directory, then a batch of entries at a time), never held whole. The whole archive is judged before anything is written:
  * entries with `..`, absolute paths, drive letters or backslashes, symlinks leading out, names
  * given twice, paths that pass through an existing file or symlink or land on a directory are
  * refused (an entry named like an existing file or symlink replaces it); size, count and
  * density bounds (per entry and for the archive as a whole) stop zip bombs, and the real
- * inflated sizes and checksums are checked again: a zip entry before it is written, a gzip file
- * before any of it is. One thing only the write finds: an empty directory at an entry's path,
- * since `listFiles` lists files and so no directory without one (see `writeEntry`).
+ * inflated sizes and checksums are checked again: a zip batch before any of it is written, a
+ * gzip file before any of it is. One thing only the write finds: an empty directory at an
+ * entry's path, since `listFiles` lists files and so no directory without one (see
+ * `writeBatch`).
  */
-import { Inflate } from 'fflate';
-import type { Workspace } from '../executors/index.ts';
+import { Inflate, inflateSync } from 'fflate';
+import type { TreeFile, Workspace } from '../executors/index.ts';
 import { concatBytes, crc32 } from '../bytes/index.ts';
+import { archiveSource, type ArchiveSource } from './archive-source.ts';
 import { ArchiveLimitError, CorruptArchiveError, UnsafeArchiveEntryError } from './errors.ts';
 import { gunzipMembers, readGzipHeader } from './gunzip-members.ts';
 import { helperLogLine } from './helper-log-line.ts';
@@ -20,7 +24,7 @@ import { readZipEntries, type ZipEntry } from './zip-entries.ts';
 
 /** Bounds on what one archive may unpack to. */
 export interface ExtractLimits {
-  /** Compressed archive size (checked by the downloader before reading it all). */
+  /** Compressed archive size (checked by the downloader before reading it all, and here). */
   maxArchiveBytes: number;
   /** Entries in the archive, directories included. */
   maxEntries: number;
@@ -53,14 +57,17 @@ export interface ExtractArtifactArchiveOptions {
    * entry named like a file or symlink already there replaces it (`writeFile` replaces a
    * symlink rather than following it, as GitLab's helper removes a file before creating it).
    */
-  workspace: Pick<Workspace, 'writeFile' | 'listFiles'>;
+  workspace: Pick<Workspace, 'writeFiles' | 'listFiles'>;
   /** Absolute project directory; every entry lands below it or the archive is refused. */
   projectDir: string;
-  /** The whole downloaded archive: zip (`PK`) or gzip (`1f 8b`), told apart by magic bytes. */
-  archive: Uint8Array;
+  /**
+   * Zip (`PK`) or gzip (`1f 8b`), told apart by magic bytes. A zip `Blob` is read in pieces; a
+   * gzip archive (one report file) is read whole.
+   */
+  archive: Blob | Uint8Array;
   /** Overrides of `DEFAULT_EXTRACT_LIMITS`. */
   limits?: Partial<ExtractLimits>;
-  /** Called once the archive is judged safe, then after each file written (unthrottled). */
+  /** Called once the archive is judged safe, then after each batch written (unthrottled). */
   onProgress?: (progress: ExtractProgress) => void;
 }
 
@@ -88,7 +95,17 @@ const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 /** Compressed bytes per inflate step: deflate expands at most ~1032×, so output stays small. */
 const INFLATE_STEP = 16 * 1024;
+/** Entries up to this compressed size inflate in one call (`inflateSmall`). */
+const ONE_SHOT_COMPRESSED = 64 * 1024;
 const MAX_LINK_TARGET = 4096;
+/**
+ * A batch for one `writeFiles`: enough files that a WebContainer mount or a sandbox write pays
+ * its fixed cost rarely, few enough bytes that memory holds one batch (plus one larger file).
+ */
+const BATCH_FILES = 1000;
+const BATCH_BYTES = 8 * 1024 * 1024;
+/** Compressed bytes read at once for a batch; an entry larger than this is read alone. */
+const READ_SPAN = 8 * 1024 * 1024;
 const decoder = new TextDecoder();
 
 /**
@@ -100,20 +117,23 @@ export async function extractArtifactArchive(
   options: ExtractArtifactArchiveOptions,
 ): Promise<ExtractedArchive> {
   const limits = { ...DEFAULT_EXTRACT_LIMITS, ...options.limits };
-  const { archive } = options;
-  if (archive.byteLength > limits.maxArchiveBytes) {
+  const source = archiveSource(options.archive);
+  if (source.size > limits.maxArchiveBytes) {
     throw new ArchiveLimitError(
-      `the artifact archive is ${archive.byteLength} bytes, more than the ${limits.maxArchiveBytes} allowed; raise the extract limit maxArchiveBytes if this is expected`,
+      `the artifact archive is ${source.size} bytes, more than the ${limits.maxArchiveBytes} allowed; raise the extract limit maxArchiveBytes if this is expected`,
       {
         limit: 'maxArchiveBytes',
-        value: archive.byteLength,
+        value: source.size,
         max: limits.maxArchiveBytes,
         entry: null,
       },
     );
   }
-  if (archive[0] === 0x50 && archive[1] === 0x4b) return extractZip(options, limits);
-  if (archive[0] === 0x1f && archive[1] === 0x8b) return extractGzip(options, limits);
+  const magic = await source.read(0, Math.min(2, source.size));
+  if (magic[0] === 0x50 && magic[1] === 0x4b) return extractZip(options, source, limits);
+  if (magic[0] === 0x1f && magic[1] === 0x8b) {
+    return extractGzip(options, await source.read(0, source.size), limits);
+  }
   throw new CorruptArchiveError('it is neither a zip nor a gzip archive (unknown magic bytes)');
 }
 
@@ -124,10 +144,11 @@ interface Planned {
 
 async function extractZip(
   options: ExtractArtifactArchiveOptions,
+  source: ArchiveSource,
   limits: ExtractLimits,
 ): Promise<ExtractedArchive> {
-  const { archive, projectDir } = options;
-  const entries = readZipEntries(archive);
+  const { projectDir } = options;
+  const entries = await readZipEntries(source);
   if (entries.length > limits.maxEntries) {
     throw new ArchiveLimitError(
       `the artifact archive has ${entries.length} entries, more than the ${limits.maxEntries} allowed; refusing it as a possible zip bomb`,
@@ -152,7 +173,8 @@ async function extractZip(
     if (path === '.' || isDirectory) continue;
     checkPlace(entry.name, path, existing, planned);
     if (entry.unixType === S_IFLNK) {
-      const target = decoder.decode(inflateEntry(archive, entry, MAX_LINK_TARGET, limits));
+      const raw = await source.read(entry.dataOffset, entry.compressedSize);
+      const target = decoder.decode(inflateEntry(raw, entry, MAX_LINK_TARGET, limits));
       const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
       const root = projectDir.replace(/\/+$/, '');
       const landing = projectRelative(
@@ -178,7 +200,7 @@ async function extractZip(
     if (declared > limits.maxTotalBytes) {
       throw totalError(declared, limits, entry.name);
     }
-    checkRatio(declared, archive.byteLength, limits, null, 'maxArchiveRatio');
+    checkRatio(declared, source.size, limits, null, 'maxArchiveRatio');
     planned.files.add(path);
     for (const ancestor of ancestors(path)) planned.directories.add(ancestor);
     plan.push({ entry, path });
@@ -194,29 +216,77 @@ async function extractZip(
       bytesTotal: declared,
     });
   progress();
-  for (const { entry, path } of plan) {
-    const data = inflateEntry(archive, entry, entry.size, limits);
-    if (data.byteLength !== entry.size) {
-      throw new CorruptArchiveError(
-        `entry ${JSON.stringify(entry.name)} inflates to ${data.byteLength} bytes, not the ${entry.size} it declares`,
+  for (const batch of batches(plan)) {
+    const start = Math.min(...batch.map(({ entry }) => entry.dataOffset));
+    const end = Math.max(...batch.map(({ entry }) => entry.dataOffset + entry.compressedSize));
+    const span = await source.read(start, end - start);
+    const tree: TreeFile[] = [];
+    for (const { entry, path } of batch) {
+      const at = entry.dataOffset - start;
+      const data = inflateEntry(
+        span.subarray(at, at + entry.compressedSize),
+        entry,
+        entry.size,
+        limits,
       );
+      if (data.byteLength !== entry.size) {
+        throw new CorruptArchiveError(
+          `entry ${JSON.stringify(entry.name)} inflates to ${data.byteLength} bytes, not the ${entry.size} it declares`,
+        );
+      }
+      if (crc32(data) >>> 0 !== entry.crc >>> 0) {
+        throw new CorruptArchiveError(`entry ${JSON.stringify(entry.name)} fails its CRC-32 check`);
+      }
+      tree.push({ path, data });
     }
-    if (crc32(data) >>> 0 !== entry.crc >>> 0) {
-      throw new CorruptArchiveError(`entry ${JSON.stringify(entry.name)} fails its CRC-32 check`);
+    await writeBatch(options.workspace, projectDir, batch, tree);
+    for (const file of tree) {
+      written += file.data.byteLength;
+      files.push(file.path);
     }
-    written += data.byteLength;
-    await writeEntry(options.workspace, projectDir, entry.name, path, data);
-    files.push(path);
     progress();
   }
   return { files, bytes: written, lines };
 }
 
+/**
+ * The plan cut into batches in archive order: at most `BATCH_FILES` files and `BATCH_BYTES`
+ * inflated, read with one read of at most `READ_SPAN` (an entry larger than that is a batch of
+ * its own, so memory holds the largest file once, not the archive).
+ */
+function* batches(plan: readonly Planned[]): Generator<Planned[]> {
+  let batch: Planned[] = [];
+  let bytes = 0;
+  let start = Infinity;
+  let end = -Infinity;
+  for (const planned of plan) {
+    const { dataOffset, compressedSize, size } = planned.entry;
+    const spanStart = Math.min(start, dataOffset);
+    const spanEnd = Math.max(end, dataOffset + compressedSize);
+    const fits =
+      batch.length < BATCH_FILES && bytes + size <= BATCH_BYTES && spanEnd - spanStart <= READ_SPAN;
+    if (batch.length > 0 && !fits) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+      start = dataOffset;
+      end = dataOffset + compressedSize;
+    } else {
+      start = spanStart;
+      end = spanEnd;
+    }
+    batch.push(planned);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
 async function extractGzip(
   options: ExtractArtifactArchiveOptions,
+  archive: Uint8Array,
   limits: ExtractLimits,
 ): Promise<ExtractedArchive> {
-  const { archive, projectDir } = options;
+  const { projectDir } = options;
   // Read here for the name, to judge the path before anything inflates; `gunzipMembers` reads
   // this header again (a few bytes) as it checks every member's.
   const { name } = readGzipHeader(archive, 0);
@@ -239,29 +309,32 @@ async function extractGzip(
     chunks.push(chunk);
   });
   const data = concatBytes(chunks);
-  await writeEntry(options.workspace, projectDir, name, path, data);
+  await writeBatch(options.workspace, projectDir, [{ name, path }], [{ path, data }]);
   options.onProgress?.({ files: 1, filesTotal: 1, bytes: size, bytesTotal: size });
   return { files: [path], bytes: size, lines: [] };
 }
 
 /**
- * Write one entry's file. An empty directory at its path passed `checkPlace` unseen: Node's and
- * WebContainer's file systems refuse the write with `EISDIR`, which is the refusal `checkPlace`
- * gives a directory it sees, here after the entries before it were written. (just-bash's
- * in-memory file system replaces an empty directory instead, which loses nothing.)
+ * Write one batch's files. An empty directory at an entry's path passed `checkPlace` unseen: the
+ * workspace refuses the write with `EISDIR` naming the path, which is the refusal `checkPlace`
+ * gives a directory it sees, here after the batches before it were written.
  */
-async function writeEntry(
-  workspace: Pick<Workspace, 'writeFile'>,
+async function writeBatch(
+  workspace: Pick<Workspace, 'writeFiles'>,
   projectDir: string,
-  name: string,
-  path: string,
-  data: Uint8Array,
+  batch: readonly { path: string; name?: string; entry?: ZipEntry }[],
+  tree: TreeFile[],
 ): Promise<void> {
+  const root = projectDir.replace(/\/+$/, '');
   try {
-    await workspace.writeFile(`${projectDir.replace(/\/+$/, '')}/${path}`, data);
+    await workspace.writeFiles(root, tree);
   } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === 'EISDIR') throw directoryError(name, path);
-    throw error;
+    if ((error as { code?: unknown } | null)?.code !== 'EISDIR') throw error;
+    const at = (error as { data?: { path?: unknown } }).data?.path;
+    const refused =
+      batch.find(({ path }) => typeof at === 'string' && `${root}/${path}` === at) ?? batch[0];
+    if (!refused) throw error;
+    throw directoryError(refused.entry?.name ?? refused.name ?? refused.path, refused.path);
   }
 }
 
@@ -373,18 +446,18 @@ function totalError(total: number, limits: ExtractLimits, entry: string): Archiv
   );
 }
 
-/** Inflate one entry, stopping as soon as it passes `max` bytes or the density bound. */
+/** Inflate one entry's `raw` bytes, stopping as soon as it passes `max` bytes or the density bound. */
 function inflateEntry(
-  archive: Uint8Array,
+  raw: Uint8Array,
   entry: ZipEntry,
   max: number,
   limits: ExtractLimits,
 ): Uint8Array {
-  const raw = archive.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
   if (entry.method === 0) {
     if (raw.byteLength > max) throw declaredSizeError(entry, max);
     return raw.slice();
   }
+  if (raw.byteLength <= ONE_SHOT_COMPRESSED) return inflateSmall(raw, entry, max);
   const chunks: Uint8Array[] = [];
   let size = 0;
   const inflate = new Inflate((chunk) => {
@@ -406,6 +479,26 @@ function inflateEntry(
     );
   }
   return concatBytes(chunks);
+}
+
+/**
+ * A small entry inflated in one call into a buffer one byte larger than it may be: fflate then
+ * allocates nothing (Chromium spends ~8x the inflating on growing buffers for node_modules-sized
+ * files, `npm run bench`), and output past the buffer is dropped, so a full buffer means the
+ * entry inflates past `max`. The work is bounded by the input: at most ~1,032 times
+ * `ONE_SHOT_COMPRESSED` bytes, about 66 MB, decoded and dropped for a lying entry.
+ */
+function inflateSmall(raw: Uint8Array, entry: ZipEntry, max: number): Uint8Array {
+  let data: Uint8Array;
+  try {
+    data = inflateSync(raw, { out: new Uint8Array(max + 1) });
+  } catch (error) {
+    throw new CorruptArchiveError(
+      `entry ${JSON.stringify(entry.name)} does not inflate (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  if (data.byteLength > max) throw declaredSizeError(entry, max);
+  return data;
 }
 
 function declaredSizeError(entry: ZipEntry, max: number): ArchiveLimitError {

@@ -18,6 +18,7 @@ export {
   type ArchiveProgress,
   type CreateArtifactArchiveOptions,
 } from './archive.ts';
+export { fflateRawDeflater, type RawDeflater, type RawDeflateStream } from './raw-deflater.ts';
 export {
   DEFAULT_EXTRACT_LIMITS,
   extractArtifactArchive,

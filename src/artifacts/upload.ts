@@ -8,6 +8,7 @@ import type { Workspace } from '../executors/index.ts';
 import { uploadArtifact, type GitLabClient } from '../gitlab/index.ts';
 import { notice } from '../job/index.ts';
 import { createArtifactArchive } from './archive.ts';
+import type { RawDeflater } from './raw-deflater.ts';
 import { collectArtifactFiles } from './collect.ts';
 import { compressionLevel } from './compression-level.ts';
 import { ArtifactUploadError } from './errors.ts';
@@ -35,6 +36,15 @@ export interface UploadArtifactsOptions {
   untrackedFiles?: string[];
   /** The job's `ARTIFACT_COMPRESSION_LEVEL`. @default 'default' */
   compressionLevel?: string;
+  /** How zip entries deflate (raw-deflater.ts), e.g. node:zlib's in Node. @default fflate's */
+  deflater?: RawDeflater;
+  /**
+   * Where the archive waits while it is sent (each retry sends it again): a `Blob` of the
+   * stream. The default, `new Response(stream).blob()`, is memory in Node and Chromium's blob
+   * store in the tab (which moves large blobs to disk); `src/cli/file-spool.ts` keeps it in a
+   * temporary file, so memory holds one file, not the archive.
+   */
+  spool?: (archive: ReadableStream<Uint8Array>) => Promise<Blob>;
   /** Wait between attempts after a retryable failure (the client's clock sleeps). @default 1000 */
   retryDelayMs?: number;
   /**
@@ -126,12 +136,13 @@ export async function uploadArtifacts(
         files,
         format: entry.query['artifact_format'] ?? '',
         level,
+        ...(options.deflater ? { deflater: options.deflater } : {}),
         onProgress: (p) => {
           bytesIn = p.bytesIn;
           archiving(p.files, p.bytesIn, p.bytesOut, false);
         },
       });
-      file = await new Response(stream).blob();
+      file = await (options.spool ?? ((archive) => new Response(archive).blob()))(stream);
       archiving(files.length, bytesIn, file.size, true);
     } catch (error) {
       if (!hasErrorCode(error, 'ArchiveFormatError')) throw error;

@@ -3,6 +3,7 @@
  * Unix modes) without inflating anything, so an archive can be judged before a byte is written.
  * fflate's unzip does not expose modes, which symlink detection needs.
  */
+import type { ArchiveSource } from './archive-source.ts';
 import { CorruptArchiveError } from './errors.ts';
 
 /** One central-directory entry. Sizes are as declared; extraction checks the real ones. */
@@ -27,30 +28,36 @@ const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 const decoder = new TextDecoder();
 
-/**
- * The entries of a zip archive held in memory. Throws `CorruptArchiveError` for a missing or
- * inconsistent directory, offsets outside the data, entries whose bytes overlap or run into the
- * central directory, and ZIP64 archives (over 65,535 entries or 4 GiB, which the browser runner
- * does not read).
- */
-export function readZipEntries(bytes: Uint8Array): ZipEntry[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u16 = (at: number): number => view.getUint16(at, true);
-  const u32 = (at: number): number => view.getUint32(at, true);
-  const inside = (at: number, length: number): boolean =>
-    at >= 0 && length >= 0 && at + length <= bytes.byteLength;
+/** Local headers are read through windows of this size, so a directory costs few reads. */
+const WINDOW = 1024 * 1024;
+/** The end record plus the longest comment it may carry. */
+const TAIL = 22 + 65_535;
 
+/**
+ * The entries of a zip archive, read from its end record, its central directory and each
+ * entry's local header (which says where the data starts), without reading any entry's data.
+ * Throws `CorruptArchiveError` for a missing or inconsistent directory, offsets outside the
+ * data, entries whose bytes overlap or run into the central directory, and ZIP64 archives
+ * (over 65,535 entries or 4 GiB, which the browser runner does not read).
+ */
+export async function readZipEntries(source: ArchiveSource): Promise<ZipEntry[]> {
+  const inside = (at: number, length: number): boolean =>
+    at >= 0 && length >= 0 && at + length <= source.size;
+
+  const tailStart = Math.max(0, source.size - TAIL);
+  const tail = await source.read(tailStart, source.size - tailStart);
+  const tailView = view(tail);
   let eocd = -1;
-  for (let at = bytes.byteLength - 22; at >= Math.max(0, bytes.byteLength - 65_557); at--) {
-    if (u32(at) === EOCD) {
+  for (let at = tail.byteLength - 22; at >= 0; at--) {
+    if (tailView.getUint32(at, true) === EOCD) {
       eocd = at;
       break;
     }
   }
   if (eocd < 0) throw new CorruptArchiveError('no zip end-of-central-directory record');
-  const count = u16(eocd + 10);
-  const directorySize = u32(eocd + 12);
-  const directoryOffset = u32(eocd + 16);
+  const count = tailView.getUint16(eocd + 10, true);
+  const directorySize = tailView.getUint32(eocd + 12, true);
+  const directoryOffset = tailView.getUint32(eocd + 16, true);
   if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
     throw new CorruptArchiveError('ZIP64 archives are not supported');
   }
@@ -58,11 +65,15 @@ export function readZipEntries(bytes: Uint8Array): ZipEntry[] {
     throw new CorruptArchiveError('the central directory lies outside the archive');
   }
 
-  const entries: ZipEntry[] = [];
-  const spans: Span[] = [];
-  let at = directoryOffset;
+  const directory = await source.read(directoryOffset, directorySize);
+  const dir = view(directory);
+  const u16 = (at: number): number => dir.getUint16(at, true);
+  const u32 = (at: number): number => dir.getUint32(at, true);
+  const within = (at: number, length: number): boolean => at + length <= directory.byteLength;
+  const listed: (Omit<ZipEntry, 'dataOffset'> & { localOffset: number })[] = [];
+  let at = 0;
   for (let i = 0; i < count; i++) {
-    if (!inside(at, 46) || u32(at) !== CENTRAL) {
+    if (!within(at, 46) || u32(at) !== CENTRAL) {
       throw new CorruptArchiveError(`central directory entry ${i} is damaged`);
     }
     const madeBy = u16(at + 4) >> 8;
@@ -70,32 +81,57 @@ export function readZipEntries(bytes: Uint8Array): ZipEntry[] {
     const extraLength = u16(at + 30);
     const commentLength = u16(at + 32);
     const external = u32(at + 38);
-    const localOffset = u32(at + 42);
-    if (!inside(at + 46, nameLength)) throw new CorruptArchiveError(`entry ${i} name is cut off`);
-    const name = decoder.decode(bytes.subarray(at + 46, at + 46 + nameLength));
-    if (!inside(localOffset, 30) || u32(localOffset) !== LOCAL) {
-      throw new CorruptArchiveError(`entry ${JSON.stringify(name)} has no local header`);
-    }
-    const dataOffset = localOffset + 30 + u16(localOffset + 26) + u16(localOffset + 28);
-    const compressedSize = u32(at + 20);
-    if (!inside(dataOffset, compressedSize)) {
-      throw new CorruptArchiveError(`entry ${JSON.stringify(name)} data lies outside the archive`);
-    }
-    entries.push({
-      name,
+    if (!within(at + 46, nameLength)) throw new CorruptArchiveError(`entry ${i} name is cut off`);
+    listed.push({
+      name: decoder.decode(directory.subarray(at + 46, at + 46 + nameLength)),
       method: u16(at + 10),
       flags: u16(at + 8),
       crc: u32(at + 16),
-      compressedSize,
+      compressedSize: u32(at + 20),
       size: u32(at + 24),
-      dataOffset,
       unixType: madeBy === 3 ? (external >>> 16) & 0o170000 : 0,
+      localOffset: u32(at + 42),
     });
-    spans.push({ name, start: localOffset, end: dataOffset + compressedSize });
     at += 46 + nameLength + extraLength + commentLength;
+  }
+
+  // Local headers in archive order, through windows: one read covers many small entries.
+  const dataOffsets = new Map<number, number>();
+  let window: Uint8Array = new Uint8Array(0);
+  let windowStart = 0;
+  for (const localOffset of [...new Set(listed.map((e) => e.localOffset))].sort((a, b) => a - b)) {
+    if (!inside(localOffset, 30)) continue;
+    if (localOffset < windowStart || localOffset + 30 > windowStart + window.byteLength) {
+      windowStart = localOffset;
+      window = await source.read(localOffset, Math.min(WINDOW, source.size - localOffset));
+    }
+    const header = new DataView(window.buffer, window.byteOffset + localOffset - windowStart, 30);
+    if (header.getUint32(0, true) !== LOCAL) continue;
+    const lengths = header.getUint16(26, true) + header.getUint16(28, true);
+    dataOffsets.set(localOffset, localOffset + 30 + lengths);
+  }
+
+  const entries: ZipEntry[] = [];
+  const spans: Span[] = [];
+  for (const { localOffset, ...entry } of listed) {
+    const dataOffset = dataOffsets.get(localOffset);
+    if (dataOffset === undefined) {
+      throw new CorruptArchiveError(`entry ${JSON.stringify(entry.name)} has no local header`);
+    }
+    if (!inside(dataOffset, entry.compressedSize)) {
+      throw new CorruptArchiveError(
+        `entry ${JSON.stringify(entry.name)} data lies outside the archive`,
+      );
+    }
+    entries.push({ ...entry, dataOffset });
+    spans.push({ name: entry.name, start: localOffset, end: dataOffset + entry.compressedSize });
   }
   checkDisjoint(spans, directoryOffset);
   return entries;
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Where one entry's local header and data lie: `[start, end)`. */

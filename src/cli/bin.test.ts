@@ -6,7 +6,7 @@
  * looking up from where it is.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +138,17 @@ describe('bin/tabrunner.js --help', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--log-format takes raw, plain or json');
   });
+
+  it('refuses a --cache-size that is not a positive whole number of MiB', async () => {
+    for (const size of ['0', '1.5', 'lots']) {
+      const result = await tabrunner(
+        ['run', '--url', 'http://127.0.0.1:9', '--token', 'glrt-x', '--cache-size', size],
+        build,
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('--cache-size takes a whole number of MiB');
+    }
+  });
 });
 
 describe('bin/tabrunner.js run, stdout piped', () => {
@@ -181,6 +192,43 @@ describe('bin/tabrunner.js run, stdout piped', () => {
     );
     return { exit, jobId: job!.id };
   }
+
+  it('keeps caches in --cache-dir: the next job restores what the last one saved', async () => {
+    const cacheDir = join(stateDir, 'elsewhere');
+    const fill =
+      'if [ -f .cache/made-by ]; then echo "restored from job $(cat .cache/made-by)"; else mkdir -p .cache && echo "$CI_JOB_ID" > .cache/made-by && echo "made"; fi';
+    const runJob = async () => {
+      const [job] = await h.pipeline([
+        { name: 'cached', script: [fill], cache: { key: 'k', paths: ['.cache/'] } },
+      ]);
+      const exit = await tabrunner(
+        [
+          'run',
+          '--once',
+          '--url',
+          h.emulator.url,
+          '--token',
+          h.runnerToken,
+          '--check-interval',
+          '0.2',
+          '--state-dir',
+          stateDir,
+          '--cache-dir',
+          cacheDir,
+        ],
+        build,
+      );
+      return { exit, id: job!.id };
+    };
+    const first = await runJob();
+    expect(first.exit.code).toBe(0);
+    expect(first.exit.stdout.split('\n')).toContain('made');
+    const second = await runJob();
+    expect(second.exit.code).toBe(0);
+    expect(second.exit.stdout.split('\n')).toContain(`restored from job ${first.id}`);
+    expect((await readdir(cacheDir)).filter((name) => name.endsWith('.zip'))).toHaveLength(1);
+    await expect(readdir(join(stateDir, 'cache'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
 
   it('prints plain text by default: no escapes, no section markers, headers kept', async () => {
     const { exit, jobId } = await runOnce([]);

@@ -11,6 +11,7 @@ import { isLogFormat } from './log-output.ts';
 const USAGE = `Usage:
   tabrunner run --url URL --token TOKEN [--executor shell] [--once] [--check-interval S]
                 [--name NAME] [--output-limit KIB] [--state-dir DIR] [--log-format raw|plain|json]
+                [--cache-dir DIR] [--cache-size MIB]
   tabrunner register --url URL --token TOKEN [--description TEXT] [--tag-list a,b] [--run-untagged]
                 [--state-dir DIR]
   tabrunner unregister --url URL --token TOKEN [--state-dir DIR]
@@ -19,7 +20,11 @@ const USAGE = `Usage:
   --token          runner authentication token (glrt-…) or, for register, a registration token
   --once           take one job, run it, report it, exit (0 if it was run and reported)
   --check-interval seconds between polls when GitLab cannot hold the request (default 3)
-  --state-dir      where this runner keeps its system ID and git stores (default .tabrunner)
+  --state-dir      where this runner keeps its system ID, git stores and caches
+                   (default .tabrunner)
+  --cache-dir      where jobs' \`cache:\` archives are kept (default STATE-DIR/cache); runners
+                   given one directory share their caches
+  --cache-size     MiB of caches kept before the least recently used go (default 4096)
   --log-format     job logs as raw (GitLab's trace, colours and all), plain text, or json
                    (one object per line); default raw on a terminal, plain otherwise
 `;
@@ -53,6 +58,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         'tag-list': { type: 'string' },
         'run-untagged': { type: 'boolean', default: false },
         'log-format': { type: 'string' },
+        'cache-dir': { type: 'string' },
+        'cache-size': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -91,6 +98,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.err('--output-limit takes a whole number of KiB, e.g. --output-limit 4096');
         return 2;
       }
+      const cacheMib = v['cache-size'] === undefined ? 4096 : Number(v['cache-size']);
+      if (!Number.isInteger(cacheMib) || cacheMib <= 0) {
+        io.err('--cache-size takes a whole number of MiB, e.g. --cache-size 4096');
+        return 2;
+      }
       const logFormat = v['log-format'] ?? (io.outIsTerminal ? 'raw' : 'plain');
       if (!isLogFormat(logFormat)) {
         io.err('--log-format takes raw, plain or json, e.g. --log-format plain');
@@ -105,6 +117,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         outputLimit: limitKib * 1024,
         name: v.name ?? 'tabrunner-cli',
         logFormat,
+        cacheDir: v['cache-dir'] ?? null,
+        cacheBudgetBytes: cacheMib * 1024 * 1024,
       });
     }
     case 'register': {

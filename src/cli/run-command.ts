@@ -4,6 +4,7 @@
  */
 import { arch, platform } from 'node:process';
 import { join } from 'node:path';
+import { createNodeCacheStore } from '../cache/node-cache-store.ts';
 import { isExecutorName, executors } from '../executors/index.ts';
 import { runnerFeatures, runnerInfo, verifyRunner, type GitLabClient } from '../gitlab/index.ts';
 import { LogText } from '../job/index.ts';
@@ -31,6 +32,9 @@ export interface RunCommandOptions {
   outputLimit: number;
   name: string;
   logFormat: LogFormat;
+  /** Where `cache:` archives live, null for `<stateDir>/cache` (docs/cache.md, "Where caches live: the CLI"). */
+  cacheDir: string | null;
+  cacheBudgetBytes: number;
 }
 
 export async function runCommand(options: RunCommandOptions): Promise<number> {
@@ -63,6 +67,11 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       store: createNodeSourceStore({ dir: join(options.stateDir, 'git') }),
       http: nodeHttp,
     }),
+    cache: createNodeCacheStore({
+      dir: options.cacheDir ?? join(options.stateDir, 'cache'),
+      budgetBytes: options.cacheBudgetBytes,
+    }),
+    gitlabOrigin: new URL(client.url).origin,
     clock: systemClock,
     token: options.token,
     systemId,

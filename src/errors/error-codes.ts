@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   // Executors (the port's promises, docs/architecture.md "Running a stage").
   'AbortError',
   'ENOENT',
+  'EISDIR',
   'OutsideProject',
   'InvalidTreePath',
   'ShellBusy',
@@ -47,6 +48,8 @@ export const ERROR_CODES = [
   'GlobPatternError',
   'MissingDependencyError',
   'UnsafeArchiveEntryError',
+  // The tab's cache store (src/cache/browser-cache-store.ts).
+  'CacheStoreError',
   // The job run (src/runner/job-run.ts).
   'JobStageFailed',
   // The relay and the GitLab emulator.

@@ -106,6 +106,17 @@ export interface Workspace {
    * link in the checkout cannot send an artifact outside the project.
    */
   writeFile(path: string, data: Uint8Array): Promise<void>;
+  /**
+   * Write many files below the absolute directory `dir` at once (a restored cache, an extracted
+   * archive), each as `writeFile` would: parents created, what is at a file's path replaced, a
+   * symlink there removed rather than followed. `files[].path` are relative to `dir` and already
+   * validated (no `.` or `..` segments, no absolute paths); `mode` 0o100755 makes a file
+   * executable where the sandbox keeps modes. A file whose path is a directory rejects with code
+   * `EISDIR`, naming the path in `data.path`; files before it in the list may have been written.
+   * Adapters write in their fastest bulk form (a WebContainer mounts one binary snapshot), so
+   * callers pass batches of bounded size rather than one file at a time.
+   */
+  writeFiles(dir: string, files: readonly TreeFile[]): Promise<void>;
   /** Read a file back (artifacts, reports). Absolute path; rejects with code `ENOENT` if absent. */
   readFile(path: string): Promise<Uint8Array>;
   /**

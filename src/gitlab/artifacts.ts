@@ -10,7 +10,11 @@ import { discard, errorMessage, failed, type Failed } from './response.ts';
 export interface UploadArtifactOptions {
   jobId: number;
   jobToken: string;
-  /** The archive (zip, gzip, or the raw file), built in memory (docs/runner-protocol.md §14.4). */
+  /**
+   * The archive (zip, gzip, or the raw file), whole before it is sent (docs/runner-protocol.md
+   * §14.4): a `Blob`, so it may live in a file (`src/cli/file-spool.ts`) rather than in memory;
+   * `fetch` streams its bytes into the multipart body.
+   */
   file: Blob;
   /** e.g. `default.zip`, `junit.xml.gz` (docs/runner-protocol.md §8.1). */
   filename: string;

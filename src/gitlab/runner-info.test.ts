@@ -9,8 +9,8 @@ describe('runnerFeatures (TestFeaturesInfo_JSONMarshaling)', () => {
       image: false,
       services: false,
       artifacts: true,
-      cache: false,
-      fallback_cache_keys: false,
+      cache: true,
+      fallback_cache_keys: true,
       shared: false,
       upload_multiple_artifacts: true,
       upload_raw_artifacts: false,
@@ -52,10 +52,10 @@ describe('runnerFeatures (TestFeaturesInfo_JSONMarshaling)', () => {
       none.artifacts_exclude,
       none.upload_raw_artifacts,
     ]).toEqual([false, false, false, false]);
-    const cache = runnerFeatures({ headersReadable: false, cache: true, rawArtifacts: true });
+    const cache = runnerFeatures({ headersReadable: false, cache: false, rawArtifacts: true });
     expect([cache.cache, cache.fallback_cache_keys, cache.upload_raw_artifacts]).toEqual([
-      true,
-      true,
+      false,
+      false,
       true,
     ]);
   });

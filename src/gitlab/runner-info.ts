@@ -58,7 +58,7 @@ export interface RunnerFeaturesOptions {
   artifacts?: boolean;
   /** Uploading `artifact_format: raw` entries as the bare file. @default false */
   rawArtifacts?: boolean;
-  /** `cache:` and `cache:fallback_keys`. @default false (no cache store yet) */
+  /** `cache:` and `cache:fallback_keys` (every `Runner` has a cache store, docs/cache.md). @default true */
   cache?: boolean;
   /** Fetching `git_info.refspecs` (merge-request refs need it). @default true */
   refspecs?: boolean;
@@ -77,7 +77,7 @@ export interface RunnerFeaturesOptions {
  */
 export function runnerFeatures(options: RunnerFeaturesOptions): RunnerFeatures {
   const artifacts = options.artifacts ?? true;
-  const cache = options.cache ?? false;
+  const cache = options.cache ?? true;
   return {
     variables: true,
     image: false,

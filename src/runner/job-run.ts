@@ -14,6 +14,13 @@ import {
   uploadArtifacts,
   type UploadPlan,
 } from '../artifacts/index.ts';
+import {
+  archiveCache,
+  planCacheArchive,
+  planCacheRestore,
+  restoreCache,
+  type CachePlanInput,
+} from '../cache/index.ts';
 import { hasErrorCode } from '../errors/index.ts';
 import type { FileTree, Workspace } from '../executors/port.ts';
 import { TraceSender } from '../gitlab/index.ts';
@@ -230,9 +237,36 @@ export class JobRun {
     });
   }
 
-  #restoreCache(): void {
-    // Nothing to restore: tabrunner does not implement GitLab's `cache:` yet (a later issue), so
-    // this stage writes nothing, as GitLab's runner writes no section for a job without a cache.
+  /**
+   * GitLab's `cache:` before the script (docs/cache.md): per entry the first of its keys the
+   * store holds is extracted; a miss or a bad archive is only a warning. A policy GitLab's runner
+   * does not know fails the job before anything is printed, as it fails to write the script.
+   */
+  async #restoreCache(): Promise<void> {
+    const plan = this.#plan;
+    const cache = planCacheRestore(this.#cacheInput(plan));
+    if (cache.kind === 'skip') return;
+    if (cache.kind === 'refused')
+      throw new StageFailure({ kind: 'system', message: cache.message });
+    const workspace = this.#preparedWorkspace;
+    await this.#section('restore_cache', 'Restoring cache', async () => {
+      for (const step of cache.steps) {
+        if (step.kind === 'text') this.#trace.scriptText(step.text);
+        else if (step.kind === 'restore') {
+          await restoreCache({
+            store: this.#options.cache,
+            project: this.#cacheProject,
+            keys: step.keys,
+            workspace,
+            projectDir: plan.projectDir,
+            line: (text) => this.#trace.scriptText(text),
+            clock: this.#options.clock,
+            onProgress: (progress) => this.#artifactProgress(progress),
+            signal: this.#jobAbort.signal,
+          });
+        }
+      }
+    });
   }
 
   async #downloadArtifacts(): Promise<void> {
@@ -338,9 +372,47 @@ export class JobRun {
     });
   }
 
-  #archiveCache(): void {
-    // Nothing to save: tabrunner does not implement GitLab's `cache:` yet (a later issue), so
-    // this stage writes nothing, as GitLab's runner writes no section for a job without a cache.
+  /**
+   * `archive_cache` / `archive_cache_on_failure` (docs/cache.md) with the entries whose `when`
+   * matches the outcome so far; after failures too, not after an abort. A cache that cannot be
+   * saved is only a warning, as in GitLab.
+   */
+  async #archiveCache(): Promise<void> {
+    const workspace = this.#workspace;
+    if (!workspace || this.#jobAbort.signal.aborted) return;
+    const plan = this.#plan;
+    const succeeded = this.#failure === null && this.#interruption === null;
+    const cache = planCacheArchive({ ...this.#cacheInput(plan), jobSucceeded: succeeded });
+    if (cache.kind === 'skip' || this.#workspaceLost('Cache was not saved')) return;
+    if (cache.kind === 'refused')
+      throw new StageFailure({ kind: 'system', message: cache.message });
+    const untracked = cache.steps.some((step) => step.kind === 'archive' && step.untracked);
+    const untrackedFiles = untracked ? await this.#untrackedFiles(workspace, plan.projectDir) : [];
+    const [section, header] = succeeded
+      ? ['archive_cache', 'Saving cache for successful job']
+      : ['archive_cache_on_failure', 'Saving cache for failed job'];
+    await this.#section(section, header, async () => {
+      for (const step of cache.steps) {
+        if (step.kind === 'text') this.#trace.scriptText(step.text);
+        else if (step.kind === 'archive') {
+          await archiveCache({
+            store: this.#options.cache,
+            address: { ...this.#cacheProject, key: step.key },
+            paths: step.paths,
+            untracked: step.untracked,
+            untrackedFiles,
+            workspace,
+            projectDir: plan.projectDir,
+            expand: (value) => plan.variables.expand(value),
+            compressionLevel: plan.variables.value('CACHE_COMPRESSION_LEVEL'),
+            line: (text) => this.#trace.scriptText(text),
+            clock: this.#options.clock,
+            onProgress: (progress) => this.#artifactProgress(progress),
+            signal: this.#jobAbort.signal,
+          });
+        }
+      }
+    });
   }
 
   /**
@@ -560,6 +632,23 @@ export class JobRun {
   #artifactProgress(progress: Parameters<typeof artifactTransfer>[0]): void {
     const transfer = artifactTransfer(progress);
     this.#options.events.emit({ type: 'job-transfer', jobId: this.#payload.id, transfer });
+  }
+
+  /** What the cache plans read from the payload and the job's variables. */
+  #cacheInput(plan: JobPlan): CachePlanInput {
+    const payload = this.#payload;
+    return {
+      caches: payload.cache,
+      expand: (value) => plan.variables.expand(value),
+      variable: (name) => plan.variables.value(name),
+      jobName: payload.job_info.name,
+      ref: payload.git_info.ref,
+    };
+  }
+
+  /** This job's caches live under GitLab's origin and the project (`CacheAddress`). */
+  get #cacheProject(): { gitlab: string; projectId: number } {
+    return { gitlab: this.#options.gitlabOrigin, projectId: this.#payload.job_info.project_id };
   }
 
   /** The plan of a job that runs: only `always` stages run for a refused plan. */

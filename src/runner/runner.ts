@@ -3,6 +3,7 @@
  * It owns the poll loop, health (stop asking after repeated 403s) and stopping; one job's
  * lifecycle is `JobRun`'s. Runs unchanged in Node (CLI, tests) and in the tab.
  */
+import type { CacheStore } from '../cache/index.ts';
 import type { Executor, ExecutorInfo } from '../executors/port.ts';
 import {
   requestJob,
@@ -23,6 +24,13 @@ export interface RunnerOptions {
   client: GitLabClient;
   executor: Executor;
   sources: SourcesProvider;
+  /** Where GitLab's `cache:` archives are kept between jobs (docs/cache.md). */
+  cache: CacheStore;
+  /**
+   * GitLab's origin (`https://gitlab.example.com`), which names caches in the store: the
+   * client's URL may be a relay's, and two GitLab instances must never share a key.
+   */
+  gitlabOrigin: string;
   clock: Clock;
   /** Time written into traces (section markers, timestamps). Default `clock`; tests freeze it. */
   traceClock?: Clock;
@@ -278,6 +286,8 @@ export class Runner {
         executor: o.executor,
         executorInfo,
         sources: o.sources,
+        cache: o.cache,
+        gitlabOrigin: o.gitlabOrigin,
         clock: o.clock,
         traceClock: o.traceClock,
         info: o.info,

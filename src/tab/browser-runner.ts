@@ -48,6 +48,7 @@ import {
   failureMessage,
 } from './connection-trouble.ts';
 import { holdWakeLock } from '../platform/keep-awake.ts';
+import { tabCacheStore } from './tab-cache-store.ts';
 import { createWorkerClock, type WorkerClock } from '../platform/worker-clock.ts';
 
 export type { RunnerEvent, RunnerState, StoreUsage };
@@ -356,6 +357,8 @@ export class BrowserRunner {
       client: this.#client,
       executor,
       sources: this.#sources(),
+      cache: (await tabCacheStore()).store,
+      gitlabOrigin: new URL(connection.gitlabUrl).origin,
       clock: this.clock,
       token: connection.token,
       systemId: this.systemId,

@@ -12,6 +12,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { strToU8, zipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JobSpecJson } from '../../emulator/pipelines/index.ts';
 import { shortToken } from '../../src/job/index.ts';
@@ -49,7 +50,16 @@ interface GoldenCase {
   cancelAfter?: string;
   /** Where this golden knowingly differs from GitLab's runner (written into the file). */
   divergences?: string[];
+  /** Cache archives in the runner's store before the job runs: key → files (docs/cache.md). */
+  seedCache?: Record<string, Record<string, string>>;
 }
+
+/** A `cache:` entry as the sample pipeline's (`.npm/`), with `overrides`. */
+const npmCache = (overrides: Record<string, unknown> = {}) => ({
+  key: 'npm',
+  paths: ['.npm/'],
+  ...overrides,
+});
 
 const CASES: GoldenCase[] = [
   {
@@ -171,10 +181,77 @@ const CASES: GoldenCase[] = [
       script: ['echo one\necho two\necho three', 'echo done'],
     },
   },
+  {
+    name: 'cache-miss',
+    description:
+      'cache: key npm, nothing stored yet: restore_cache misses, archive_cache saves .npm/',
+    job: {
+      name: 'cache',
+      script: ['mkdir -p .npm/sub', 'echo one > .npm/a.txt', 'echo two > .npm/sub/b.txt'],
+      cache: npmCache(),
+    },
+  },
+  {
+    name: 'cache-hit',
+    description: 'policy pull, npm-protected stored: restored before the script, never saved',
+    job: { name: 'cache', script: ['cat .npm/a.txt'], cache: npmCache({ policy: 'pull' }) },
+    seedCache: { 'npm-protected': { '.npm/a.txt': 'restored\n' } },
+  },
+  {
+    name: 'cache-fallback-hit',
+    description:
+      'policy pull, key absent: its key misses, the first fallback key misses, the second hits',
+    job: {
+      name: 'cache',
+      script: ['cat .npm/a.txt'],
+      cache: npmCache({
+        key: 'absent',
+        policy: 'pull',
+        fallback_keys: ['also-absent', 'npm'],
+      }),
+    },
+    seedCache: { 'npm-protected': { '.npm/a.txt': 'from the fallback\n' } },
+  },
+  {
+    name: 'cache-skipped-archiving',
+    description:
+      'a key that expands to nothing ($EMPTY): both cache stages print GitLab’s "empty cache key" skip',
+    job: {
+      name: 'cache',
+      script: ['echo no cache'],
+      payload_overrides: {
+        cache: [
+          {
+            key: '$EMPTY',
+            untracked: false,
+            policy: 'pull-push',
+            paths: ['.npm/'],
+            when: 'on_success',
+            fallback_keys: [],
+          },
+        ],
+      },
+    },
+  },
 ];
 
 async function runCase(c: GoldenCase): Promise<{ golden: string; trace: string }> {
   h = await startHarness(c.emulator);
+  for (const [key, files] of Object.entries(c.seedCache ?? {})) {
+    const address = { gitlab: new URL(h.emulator.url).origin, projectId: h.project.id, key };
+    const archive = zipSync(
+      Object.fromEntries(Object.entries(files).map(([path, content]) => [path, strToU8(content)])),
+    );
+    await h.cache.save(
+      address,
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(archive);
+          controller.close();
+        },
+      }),
+    );
+  }
   const [job] = await h.pipeline([c.job]);
   const { runner, output } = h.makeRunner({ traceClock: frozenClock(), ...c.runner });
   if (c.cancelAfter) h.emulator.watchJob(job!.id, 600);

@@ -36,6 +36,7 @@ function countingExecutor(): {
         },
         runStage: (stage, hooks, signal) => workspace.runStage(stage, hooks, signal),
         writeFile: (path, data) => workspace.writeFile(path, data),
+        writeFiles: (dir, files) => workspace.writeFiles(dir, files),
         readFile: (path) => workspace.readFile(path),
         listFiles: (dir) => workspace.listFiles(dir),
         dispose: async () => {

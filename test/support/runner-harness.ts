@@ -16,6 +16,8 @@ import {
   type Project,
 } from '../../emulator/index.ts';
 import { createPipeline, type JobSpecJson } from '../../emulator/pipelines/index.ts';
+import type { CacheStore } from '../../src/cache/index.ts';
+import { createNodeCacheStore } from '../../src/cache/node-cache-store.ts';
 import { createShellExecutor } from '../../src/executors/index.ts';
 import {
   createGitLabClient,
@@ -39,6 +41,11 @@ export interface Harness {
   project: Project;
   runnerToken: string;
   client: GitLabClient;
+  /**
+   * The `cache:` store every runner of this harness shares (real files in a temp directory),
+   * so a second job restores what a first one saved.
+   */
+  cache: CacheStore;
   /** A runner for this emulator; `events` collects everything it emitted. */
   makeRunner(overrides?: Partial<RunnerOptions>): {
     runner: Runner;
@@ -63,6 +70,10 @@ export async function startHarness(options: Partial<EmulatorOptions> = {}): Prom
   const record = emulator.createRunner({ description: 'integration', runUntagged: true });
   const client = createGitLabClient({ url: emulator.url });
   const store = createNodeSourceStore({ dir: join(stateDir, 'git') });
+  const cache = createNodeCacheStore({
+    dir: join(stateDir, 'cache'),
+    budgetBytes: 256 * 1024 * 1024,
+  });
   const runners: Runner[] = [];
 
   return {
@@ -70,11 +81,14 @@ export async function startHarness(options: Partial<EmulatorOptions> = {}): Prom
     project,
     runnerToken: record.token,
     client,
+    cache,
     makeRunner(overrides = {}) {
       const runner = new Runner({
         client,
         executor: createShellExecutor(),
         sources: createSourcesProvider({ store, http: nodeHttp }),
+        cache,
+        gitlabOrigin: new URL(emulator.url).origin,
         clock: systemClock,
         token: record.token,
         systemId: 'r_itest0000001',

@@ -15,3 +15,10 @@ export function workspaceGoneError(): TabrunnerError<Record<string, never>> {
     {},
   );
 }
+
+/** A bulk write found a directory where a file goes (the port's `writeFiles`). */
+export function directoryInTheWayError(path: string): TabrunnerError<{ path: string }> {
+  return new TabrunnerError('EISDIR', `A directory is where a file should be written: ${path}`, {
+    path,
+  });
+}

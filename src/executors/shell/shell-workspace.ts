@@ -12,11 +12,12 @@ import type {
   Stage,
   StageHooks,
   StageResult,
+  TreeFile,
   Workspace,
 } from '../port.ts';
 import { normalizePath as normalize } from '../bash/posix-path.ts';
 import { StageShell } from '../bash/stage-shell.ts';
-import { notFoundError, workspaceGoneError } from './shell-errors.ts';
+import { directoryInTheWayError, notFoundError, workspaceGoneError } from './shell-errors.ts';
 import { shellHint } from './shell-hints.ts';
 
 const HOME = '/home/user';
@@ -83,6 +84,26 @@ export class ShellWorkspace implements Workspace {
     await this.#fs.writeFile(target, data);
   }
 
+  async writeFiles(dir: string, files: readonly TreeFile[]): Promise<void> {
+    this.#assertAlive();
+    const root = this.#resolve(dir);
+    // One mkdir per directory, not per file: a restored node_modules has ~10 files a directory.
+    const made = new Set<string>();
+    for (const file of files) {
+      const target = join(root, file.path);
+      const parent = parentOf(target);
+      if (!made.has(parent)) {
+        await this.#fs.mkdir(parent, { recursive: true });
+        made.add(parent);
+      }
+      // just-bash would write a file over a directory and leave the directory's files listed.
+      const there = await this.#fs.lstat(target).catch(() => null);
+      if (there?.isDirectory) throw directoryInTheWayError(target);
+      // Like writeFile: just-bash's writeFile and symlink replace a symlink, never follow it.
+      await placeFile(this.#fs, target, file.data, file.mode, false);
+    }
+  }
+
   async readFile(path: string): Promise<Uint8Array> {
     this.#assertAlive();
     const target = this.#resolve(path);
@@ -132,9 +153,12 @@ async function placeFile(
   path: string,
   data: Uint8Array,
   mode = 0o100644,
+  makeParent = true,
 ): Promise<void> {
-  await fs.mkdir(parentOf(path), { recursive: true });
+  if (makeParent) await fs.mkdir(parentOf(path), { recursive: true });
   if ((mode & TYPE_MASK) === SYMLINK) {
+    // A link replaces what is there, as a file does (`rm` takes a link itself, dangling or not).
+    await fs.rm(path, { force: true });
     await fs.symlink(decoder.decode(data), path);
     return;
   }

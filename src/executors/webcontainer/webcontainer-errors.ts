@@ -55,6 +55,13 @@ export function notFoundError(path: string): TabrunnerError<{ path: string }> {
   return new TabrunnerError('ENOENT', `No such file: ${path}`, { path });
 }
 
+/** A bulk write found a directory where a file goes (the port's `writeFiles`). */
+export function directoryInTheWayError(path: string): TabrunnerError<{ path: string }> {
+  return new TabrunnerError('EISDIR', `A directory is where a file should be written: ${path}`, {
+    path,
+  });
+}
+
 export function workspaceGoneError(): TabrunnerError<Record<string, never>> {
   return new TabrunnerError(
     'WebContainerWorkspaceGone',

@@ -214,6 +214,49 @@ describe('WebContainer executor: the container', () => {
     );
   });
 
+  it('writes a batch as one binary-snapshot mount, removing a link in the way first', async () => {
+    const api = new FakeApi(programs({}));
+    const exec = start(api);
+    const info = await exec.describe();
+    const project = `${info.buildsDir}/group/project`;
+    const workspace = await exec.prepare({ files: [] }, { projectDir: project, env: {} });
+    const container = api.booted[0] as FakeContainer;
+    const { fs } = container;
+    await fs.mkdir('builds/group/project/cache', { recursive: true });
+    // The double holds no links; the API lists one as neither file nor directory.
+    const readdir = fs.readdir.bind(fs);
+    fs.readdir = async (path, options) => {
+      const entries = await readdir(path, options);
+      if (!path.endsWith('project/cache')) return entries;
+      return [...entries, { name: 'link', isFile: () => false, isDirectory: () => false }];
+    };
+    const calls: string[] = [];
+    const rm = fs.rm.bind(fs);
+    const writeFile = fs.writeFile.bind(fs);
+    fs.rm = async (path, options) => (calls.push(`rm ${path}`), rm(path, options));
+    fs.writeFile = async (path, data) => (calls.push(`write ${path}`), writeFile(path, data));
+    const mount = container.mount.bind(container);
+    container.mount = async (payload, options) => (calls.push('mount'), mount(payload, options));
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    await workspace.writeFiles(`${project}/cache`, [
+      { path: 'link', data: bytes('now a file\n') },
+      { path: 'bin/tool.sh', data: bytes('echo tool\n'), mode: 0o100755 },
+    ]);
+    // The double's mount writes file by file; before it, only the link went.
+    expect(calls.slice(0, calls.indexOf('mount') + 1)).toEqual([
+      'rm builds/group/project/cache/link',
+      'mount',
+    ]);
+    expect(container.mounts.at(-1)).toEqual({
+      kind: 'snapshot',
+      mountPoint: 'builds/group/project/cache',
+    });
+    expect(await stage(workspace, ['cat cache/link', './cache/bin/tool.sh'])).toMatchObject({
+      exitCode: 0,
+      text: 'now a file\ntool\n',
+    });
+  });
+
   it('refuses a second job while one is prepared', async () => {
     const exec = start(new FakeApi(programs({})));
     await job(exec);

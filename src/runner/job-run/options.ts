@@ -1,4 +1,5 @@
 /** What a job run is given: the runner's parts, the job GitLab sent, and where to report. */
+import type { CacheStore } from '../../cache/index.ts';
 import type { Executor, ExecutorInfo, FileTree } from '../../executors/port.ts';
 import type { GitLabClient, RunnerInfo } from '../../gitlab/index.ts';
 import type { JobPayload, ParsedJob } from '../../gitlab/job-payload.ts';
@@ -46,6 +47,10 @@ export interface JobRunOptions {
    */
   executorInfo: ExecutorInfo;
   sources: SourcesProvider;
+  /** Where GitLab's `cache:` archives are kept between jobs (docs/cache.md). */
+  cache: CacheStore;
+  /** GitLab's origin, the first part of every `CacheAddress` (`RunnerOptions.gitlabOrigin`). */
+  gitlabOrigin: string;
   clock: Clock;
   /** Time written into the trace (section markers, docs/runner-protocol.md §9.6 timestamps). Default `clock`. */
   traceClock?: Clock;

@@ -3,10 +3,11 @@
  * emulator (`startGitLab`), `AppView.load()` building the tab's real `BrowserRunner` with its
  * sources Worker and IndexedDB stores, as after a reload.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { commands, page, userEvent } from 'vitest/browser';
 import type { TestGitLab } from '../../../test/support/browser-commands.ts';
 import { DEFAULT_SETTINGS, openAppStore, type HistoryEntry } from '../../tab/app-store.ts';
+import { tabCacheStore } from '../../tab/tab-cache-store.ts';
 import { AppView } from '../state/app-view.svelte.ts';
 import { freshTab } from '../testing/fresh-tab.ts';
 import { cleanup, renderWithApp } from '../testing/render.ts';
@@ -71,8 +72,9 @@ async function showSettings(gitlabUrl = gitlab.url, history: HistoryEntry[] = []
   await app.load();
   renderWithApp(app, SettingsPanel, {});
   // The sources Worker answers the usage query once it is up; a test that disposes the runner
-  // before that would leave the panel's query rejected and unhandled.
-  await expect.element(settings()).toHaveTextContent('Git objects:');
+  // before that would leave the panel's query rejected and unhandled. A Worker starting on a
+  // loaded machine can take seconds.
+  await expect.element(settings(), { timeout: 10_000 }).toHaveTextContent('Git objects:');
   return { app, store };
 }
 
@@ -141,6 +143,44 @@ describe('SettingsPanel', () => {
     await userEvent.click(button('Clear stored repositories and logs'));
     await expect.element(settings()).toHaveTextContent('job logs: 0 B.');
     expect(await shown.store.history()).toEqual([]);
+  });
+
+  it("shows what the origin's caches hold and their budget, and clears them", async () => {
+    const { store, backend } = await tabCacheStore();
+    expect(backend).toBe('opfs');
+    await store.clear();
+    const archive = (text: string) => new Blob([text]).stream();
+    const address = { gitlab: gitlab.url, projectId: 1, key: 'npm' };
+    await store.save(address, archive('x'.repeat(2048)));
+    await store.save({ ...address, key: 'pip' }, archive('y'.repeat(1024)));
+    await showSettings();
+    await expect
+      .element(settings())
+      .toHaveTextContent(
+        'Caches: 3.0 KiB of 1.0 GiB in 2 caches (OPFS, shared by every tab of this site; the least recently used go first).',
+      );
+    await userEvent.click(button('Clear caches'));
+    await expect.element(settings()).toHaveTextContent('Caches: 0 B of 1.0 GiB in 0 caches');
+    expect(await store.list()).toEqual([]);
+    expect(await store.open(address)).toBeNull();
+  });
+
+  it('asks the browser to keep stored data when the donor ticks the box', async () => {
+    const persist = vi.spyOn(navigator.storage, 'persist');
+    try {
+      await showSettings();
+      const keep = page.getByLabelText('Keep stored data when the browser runs short of space');
+      await expect.element(keep).not.toBeChecked();
+      await expect.element(settings()).toHaveTextContent('Otherwise the browser may delete them');
+      await userEvent.click(keep);
+      // Headless Chromium keeps data only for sites a person bookmarked, installed or used often.
+      await expect.element(settings()).toHaveTextContent('The browser declined.');
+      expect(persist).toHaveBeenCalledTimes(1);
+      expect(await navigator.storage.persisted()).toBe(false);
+      await expect.element(keep).not.toBeChecked();
+    } finally {
+      persist.mockRestore();
+    }
   });
 
   it('asks before forgetting the runner, and keeps it when told to', async () => {

@@ -60,6 +60,63 @@ export const FILE_CASES: ContractCase[] = [
   },
   {
     group: 'files',
+    name: 'writeFiles places a batch the job reads, replacing files already there',
+    async run(ctx) {
+      await ctx.stage(['mkdir -p restored && echo old > restored/a.txt']);
+      await ctx.workspace.writeFiles(`${ctx.projectDir}/restored`, [
+        { path: 'a.txt', data: encoder.encode('new a\n') },
+        { path: 'deep/b.txt', data: encoder.encode('b\n') },
+        { path: 'deep/er/c.bin', data: Uint8Array.of(0, 255, 10) },
+      ]);
+      await expectStage(
+        ctx,
+        ['cat restored/a.txt restored/deep/b.txt'],
+        { exitCode: 0, text: 'new a\nb\n' },
+        'the restored files',
+      );
+      equal(
+        [...(await ctx.workspace.readFile(`${ctx.projectDir}/restored/deep/er/c.bin`))],
+        [0, 255, 10],
+        'restored/deep/er/c.bin',
+      );
+      equal(
+        await ctx.workspace.listFiles(`${ctx.projectDir}/restored`),
+        ['a.txt', 'deep/b.txt', 'deep/er/c.bin'].map((p) => `${ctx.projectDir}/restored/${p}`),
+        'listing',
+      );
+    },
+  },
+  {
+    group: 'files',
+    name: 'writeFiles refuses a file where a directory is, with EISDIR',
+    async run(ctx) {
+      await ctx.stage(['mkdir -p taken/inner && echo kept > taken/inner/f.txt']);
+      await rejectsWith(
+        ctx.workspace.writeFiles(ctx.projectDir, [{ path: 'taken', data: encoder.encode('x') }]),
+        'EISDIR',
+        'writeFiles over a directory',
+      );
+      await expectStage(
+        ctx,
+        ['cat taken/inner/f.txt'],
+        { exitCode: 0, text: 'kept\n' },
+        'the directory is untouched',
+      );
+    },
+  },
+  {
+    group: 'files',
+    name: 'an executable file written by writeFiles runs',
+    needs: ['modes'],
+    async run(ctx) {
+      await ctx.workspace.writeFiles(`${ctx.projectDir}/tools`, [
+        { path: 'run.sh', data: encoder.encode('echo ran\n'), mode: 0o100755 },
+      ]);
+      await expectStage(ctx, ['./tools/run.sh'], { exitCode: 0, text: 'ran\n' }, 'tools/run.sh');
+    },
+  },
+  {
+    group: 'files',
     name: 'binary bytes round-trip through writeFile and readFile',
     async run(ctx) {
       const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);

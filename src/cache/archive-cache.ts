@@ -1,0 +1,136 @@
+/**
+ * One `archive` step of `archive_cache` (docs/cache.md "Saving"): collect the entry's paths (and
+ * untracked files) with the artifacts' glob semantics, zip them at `CACHE_COMPRESSION_LEVEL` and
+ * stream the zip into the store, printing what GitLab's `cache-archiver` prints with a local
+ * cache. Nothing here fails the job: a cache that cannot be made is GitLab's warning, and the
+ * store keeps the archive it had. Only an aborted job stops it.
+ */
+import {
+  collectArtifactFiles,
+  compressionLevel,
+  createArtifactArchive,
+  helperLogLine,
+  throttleProgress,
+  type ArtifactProgress,
+} from '../artifacts/index.ts';
+import type { Workspace } from '../executors/port.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { CacheAddress, CacheStore } from './cache-store.ts';
+import { cacheTrace } from './cache-trace.ts';
+import { failureText } from './failure-text.ts';
+import { goQuote } from './go-quote.ts';
+
+export interface ArchiveCacheOptions {
+  store: CacheStore;
+  /** Where the archive goes: GitLab's origin, the project, the planned key. */
+  address: CacheAddress;
+  /** The entry's `paths`, expanded with `expand` and globbed as artifacts are. */
+  paths: readonly string[];
+  untracked: boolean;
+  /** Files git does not track, relative to the project directory (when `untracked`). */
+  untrackedFiles: readonly string[];
+  workspace: Pick<Workspace, 'readFile' | 'listFiles'>;
+  /** Absolute project directory; archive entries are relative to it. */
+  projectDir: string;
+  expand: (value: string) => string;
+  /** `CACHE_COMPRESSION_LEVEL` (`fastest` … `slowest`); unknown values warn and use `default`. */
+  compressionLevel: string | undefined;
+  /** Receives trace text (ANSI, `\n`-terminated lines) for the script's stream. */
+  line: (text: string) => void;
+  clock: Pick<Clock, 'now'>;
+  /** Collecting (files) then archiving (bytes), named by the key, throttled to one per 100 ms. */
+  onProgress?: (progress: ArtifactProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface ArchivedCache {
+  /** Whether an archive was saved (false: no files, or it failed with a warning). */
+  saved: boolean;
+  files: number;
+  /** The archive's size. */
+  bytes: number;
+}
+
+/** Archive and save one cache entry; rejects only when `signal` is aborted. */
+export async function archiveCache(options: ArchiveCacheOptions): Promise<ArchivedCache> {
+  const { address, line, signal } = options;
+  const report = options.onProgress
+    ? throttleProgress<ArtifactProgress>({
+        clock: options.clock,
+        emit: options.onProgress,
+        key: (p) => `${p.name}:${p.phase}`,
+        done: (p) => p.done,
+      })
+    : () => undefined;
+  const progress = (p: Omit<ArtifactProgress, 'direction' | 'name'>) =>
+    report({ direction: 'upload', name: address.key, ...p });
+  line(cacheTrace.creating(address.key));
+  try {
+    const collected = await collectArtifactFiles({
+      workspace: options.workspace,
+      projectDir: options.projectDir,
+      artifact: { paths: [...options.paths], exclude: [], untracked: options.untracked },
+      untrackedFiles: [...options.untrackedFiles],
+      expand: options.expand,
+      onFile: (done, total) =>
+        progress({ phase: 'collecting', unit: 'files', loaded: done, total, done: false }),
+    });
+    for (const text of collected.lines) line(text);
+    const files = collected.files;
+    if (files.length === 0) {
+      line(cacheTrace.noFiles());
+      line(cacheTrace.created());
+      return { saved: false, files: 0, bytes: 0 };
+    }
+    const count = files.length;
+    progress({ phase: 'collecting', unit: 'files', loaded: count, total: count, done: true });
+    const level = compressionLevel(options.compressionLevel);
+    if (level.warning !== null) {
+      line(
+        helperLogLine(
+          'warning',
+          `compression level ${goQuote(options.compressionLevel ?? '')} is invalid, falling back to default`,
+        ),
+      );
+    }
+    const totalIn = files.reduce((sum, file) => sum + file.size, 0);
+    let bytes = 0;
+    const archive = createArtifactArchive({
+      workspace: options.workspace,
+      projectDir: options.projectDir,
+      files,
+      format: 'zip',
+      level: level.level,
+      onProgress: (p) => {
+        bytes = p.bytesOut;
+        progress({
+          phase: 'archiving',
+          unit: 'bytes',
+          loaded: p.bytesIn,
+          total: totalIn,
+          files: { done: p.files, total: count },
+          bytes: p.bytesOut,
+          done: false,
+        });
+      },
+    });
+    await options.store.save(address, archive, signal);
+    progress({
+      phase: 'archiving',
+      unit: 'bytes',
+      loaded: totalIn,
+      total: totalIn,
+      files: { done: count, total: count },
+      bytes,
+      done: true,
+    });
+    line(cacheTrace.storedLocally());
+    line(cacheTrace.created());
+    return { saved: true, files: count, bytes };
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    line(cacheTrace.fatal(failureText(err)));
+    line(cacheTrace.createFailed());
+    return { saved: false, files: 0, bytes: 0 };
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * One `restore` step of `restore_cache` (docs/cache.md "Restoring"): try the keys in order, as
+ * GitLab's runner chains `cache-extractor` calls, and extract the first archive the store has
+ * into the project directory with the artifacts' safe extractor. Nothing here fails the job: a
+ * missing, unreadable or refused archive is GitLab's warning and the next key, and the job goes
+ * on without the cache. Only an aborted job stops it.
+ */
+import {
+  extractArtifactArchive,
+  throttleProgress,
+  type ArtifactProgress,
+} from '../artifacts/index.ts';
+import type { Workspace } from '../executors/port.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { CacheAddress, CacheStore } from './cache-store.ts';
+import { cacheTrace } from './cache-trace.ts';
+import { failureText } from './failure-text.ts';
+
+export interface RestoreCacheOptions {
+  store: CacheStore;
+  /** GitLab's origin and the project; each key completes it into an address. */
+  project: Omit<CacheAddress, 'key'>;
+  /** From `planCacheRestore`: the entry's key, then its fallbacks, in order. */
+  keys: readonly string[];
+  /** Where to extract; `writeFiles` and `listFiles` are used. */
+  workspace: Pick<Workspace, 'writeFiles' | 'listFiles'>;
+  /** Absolute project directory: archives hold paths relative to it. */
+  projectDir: string;
+  /** Receives trace text (ANSI, `\n`-terminated lines) for the script's stream. */
+  line: (text: string) => void;
+  /** For throttling `onProgress`. */
+  clock: Pick<Clock, 'now'>;
+  /** Extraction progress, named by the key, at most one report per 100 ms besides the last. */
+  onProgress?: (progress: ArtifactProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface RestoredCache {
+  /** The key whose archive was extracted, or null for a miss. */
+  key: string | null;
+  files: number;
+  bytes: number;
+}
+
+/** Extract the first of `keys` the store holds; rejects only when `signal` is aborted. */
+export async function restoreCache(options: RestoreCacheOptions): Promise<RestoredCache> {
+  const report = options.onProgress
+    ? throttleProgress<ArtifactProgress>({
+        clock: options.clock,
+        emit: options.onProgress,
+        key: (p) => `${p.name}:${p.phase}`,
+        done: (p) => p.done,
+      })
+    : () => undefined;
+  for (const key of options.keys) {
+    options.signal?.throwIfAborted();
+    options.line(cacheTrace.checking(key));
+    options.line(cacheTrace.localExtraction());
+    try {
+      const archive = await options.store.open({ ...options.project, key });
+      if (archive === null) {
+        options.line(cacheTrace.missing());
+        options.line(cacheTrace.extractFailed());
+        continue;
+      }
+      const progress = (p: Omit<ArtifactProgress, 'direction' | 'name' | 'phase' | 'unit'>) =>
+        report({ direction: 'download', name: key, phase: 'extracting', unit: 'bytes', ...p });
+      const extracted = await extractArtifactArchive({
+        workspace: options.workspace,
+        projectDir: options.projectDir,
+        archive,
+        onProgress: (p) =>
+          progress({
+            loaded: p.bytes,
+            ...(p.bytesTotal !== undefined ? { total: p.bytesTotal } : {}),
+            files: { done: p.files, total: p.filesTotal },
+            done: false,
+          }),
+      });
+      const files = extracted.files.length;
+      progress({
+        loaded: extracted.bytes,
+        total: extracted.bytes,
+        files: { done: files, total: files },
+        done: true,
+      });
+      for (const text of extracted.lines) options.line(text);
+      options.line(cacheTrace.extracted());
+      return { key, files, bytes: extracted.bytes };
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      options.line(cacheTrace.fatal(failureText(err)));
+      options.line(cacheTrace.extractFailed());
+    }
+  }
+  return { key: null, files: 0, bytes: 0 };
+}
