@@ -4,6 +4,7 @@
  * not asserted. A benchmark that fails becomes a `failed: …` row; the others are still printed.
  */
 import { artifactsRows, benchArtifacts } from './artifacts.bench.ts';
+import { benchCache, cacheRows } from './cache.bench.ts';
 import { benchCliStart } from './cli-start.bench.ts';
 import { benchFirstPage, firstPageRows } from './first-page.bench.ts';
 import { benchListing } from './listing.bench.ts';
@@ -110,6 +111,13 @@ await measure(
       quick ? { files: 500, totalBytes: 5 * 1024 * 1024, upload: true } : { upload: true },
     ),
   artifactsRows,
+);
+
+await measure(
+  'cache, second run',
+  'cache',
+  () => benchCache(quick ? { files: 500, samples: 3 } : {}),
+  cacheRows,
 );
 
 await measure(

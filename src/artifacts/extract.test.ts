@@ -4,7 +4,7 @@
  * damaged archives). The broad hostile-archive suite is extract-hostile.test.ts; gzip trailers
  * and headers are extract-gzip.test.ts.
  *
- * 19 cases.
+ * 21 cases.
  */
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { crc32, deflateRawSync } from 'node:zlib';
@@ -87,6 +87,96 @@ describe('extractArtifactArchive', () => {
       '1000',
     );
     expect((await readFile(ws.host(`${ws.projectDir}/big.bin`))).byteLength).toBe(9 * 1024 * 1024);
+  });
+
+  describe('allOrNothing', () => {
+    /** 1,001 small files, the last with a CRC-32 that does not match its bytes. */
+    const lastEntryBad = (): Uint8Array =>
+      writeZip(
+        Array.from({ length: 1001 }, (_, i) => ({
+          name: `node_modules/p${i % 7}/f${i}.js`,
+          content: enc.encode(`module.exports = ${i};`),
+          ...(i === 1000 ? { crc: 0xdead_beef } : {}),
+        })),
+      );
+    const counting = (calls: number[]): Pick<Workspace, 'writeFiles' | 'listFiles'> => ({
+      listFiles: (dir) => ws.listFiles(dir),
+      writeFiles: (dir, tree) => {
+        calls.push(tree.length);
+        return ws.writeFiles(dir, tree);
+      },
+    });
+
+    it('writes nothing when the last entry fails its CRC-32, where batches would have written 1,000 files', async () => {
+      const held = extractArtifactArchive({
+        workspace: ws,
+        projectDir: ws.projectDir,
+        archive: new Blob([new Uint8Array(lastEntryBad())]),
+        allOrNothing: { heldBytes: 1024 * 1024 },
+      });
+      await expect(held).rejects.toMatchObject({
+        code: 'CorruptArchiveError',
+        message: expect.stringMatching(/f1000\.js" fails its CRC-32 check/),
+      });
+      expect(ws.writes).toEqual([]);
+
+      // The default mode, for contrast: the first batch is on disk before the bad entry is met.
+      await expect(
+        extractArtifactArchive({
+          workspace: ws,
+          projectDir: ws.projectDir,
+          archive: lastEntryBad(),
+        }),
+      ).rejects.toMatchObject({ code: 'CorruptArchiveError' });
+      expect(ws.writes).toHaveLength(1000);
+    });
+
+    it('writes a good archive with one writeFiles when it fits heldBytes', async () => {
+      const files: Zippable = {};
+      for (let i = 0; i < 2500; i++) files[`node_modules/p${i % 7}/f${i}.js`] = enc.encode(`${i}`);
+      const calls: number[] = [];
+      const seen: ExtractProgress[] = [];
+      const result = await extractArtifactArchive({
+        workspace: counting(calls),
+        projectDir: ws.projectDir,
+        archive: new Blob([zipSync(files)]),
+        allOrNothing: { heldBytes: 1024 * 1024 },
+        onProgress: (p) => seen.push({ ...p }),
+      });
+      expect(result.files).toHaveLength(2500);
+      expect(calls).toEqual([2500]);
+      // Progress moves as batches are inflated and checked, before the one write.
+      expect(seen.map((p) => p.files)).toEqual([0, 1000, 2000, 2500]);
+      expect(await readFile(ws.host(`${ws.projectDir}/node_modules/p0/f2499.js`), 'utf8')).toBe(
+        '2499',
+      );
+    });
+
+    it('checks an archive larger than heldBytes whole first, then writes it in batches', async () => {
+      const calls: number[] = [];
+      await expect(
+        extractArtifactArchive({
+          workspace: counting(calls),
+          projectDir: ws.projectDir,
+          archive: lastEntryBad(),
+          allOrNothing: { heldBytes: 100 },
+        }),
+      ).rejects.toMatchObject({ code: 'CorruptArchiveError' });
+      expect(calls).toEqual([]);
+      expect(ws.writes).toEqual([]);
+
+      const files: Zippable = {};
+      for (let i = 0; i < 1001; i++) files[`f${i}.txt`] = enc.encode(`${i}`);
+      const result = await extractArtifactArchive({
+        workspace: counting(calls),
+        projectDir: ws.projectDir,
+        archive: zipSync(files),
+        allOrNothing: { heldBytes: 100 },
+      });
+      expect(result.files).toHaveLength(1001);
+      expect(calls).toEqual([1000, 1]);
+      expect(await readFile(ws.host(`${ws.projectDir}/f1000.txt`), 'utf8')).toBe('1000');
+    });
   });
 
   it('reports the declared totals once the archive is judged safe, then each batch written', async () => {

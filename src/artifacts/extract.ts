@@ -1,16 +1,17 @@
 /**
  * Safe extraction of a dependency's downloaded archive or a restored cache into the project
  * directory (docs/runner-protocol.md §8.2), only through the executor's `Workspace`, in bulk
- * writes (`writeFiles`) of bounded batches. A zip is read where it lies (a `Blob` is read at
- * its directory, then a batch of entries at a time), never held whole. The whole archive is judged before anything is written:
- * entries with `..`, absolute paths, drive letters or backslashes, symlinks leading out, names
- * given twice, paths that pass through an existing file or symlink or land on a directory are
- * refused (an entry named like an existing file or symlink replaces it); size, count and
- * density bounds (per entry and for the archive as a whole) stop zip bombs, and the real
- * inflated sizes and checksums are checked again: a zip batch before any of it is written, a
- * gzip file before any of it is. One thing only the write finds: an empty directory at an
- * entry's path, since `listFiles` lists files and so no directory without one (see
- * `writeBatch`).
+ * writes (`writeFiles`). A zip is read where it lies (a `Blob` is read at its directory, then a
+ * batch of entries at a time), never held whole. The whole archive is judged before anything
+ * is written: entries with `..`, absolute paths, drive letters or backslashes, symlinks leading
+ * out, names given twice, paths that pass through an existing file or symlink or land on a
+ * directory are refused (an entry named like an existing file or symlink replaces it); size,
+ * count and density bounds (per entry and for the archive as a whole) stop zip bombs, and the
+ * real inflated sizes and checksums are checked again before data is written: by default a
+ * zip batch at a time (a corrupt entry leaves the batches before it written), with
+ * `allOrNothing` every entry before any is (the cache's restore); a gzip file before any of it.
+ * One thing only the write finds: an empty directory at an entry's path, since `listFiles`
+ * lists files and so no directory without one (see `writeBatch`).
  */
 import { Inflate, inflateSync } from 'fflate';
 import type { TreeFile, Workspace } from '../executors/index.ts';
@@ -67,16 +68,29 @@ export interface ExtractArtifactArchiveOptions {
   archive: Blob | Uint8Array;
   /** Overrides of `DEFAULT_EXTRACT_LIMITS`. */
   limits?: Partial<ExtractLimits>;
-  /** Called once the archive is judged safe, then after each batch written (unthrottled). */
+  /**
+   * Write nothing unless every entry inflates to its declared size and passes its CRC-32 (the
+   * cache's restore, docs/cache.md: a corrupt archive is a clean miss). An archive that unpacks
+   * to at most `heldBytes` is held inflated and written with one `writeFiles` (for a
+   * WebContainer, one snapshot mount); a larger one is inflated twice, checked whole first and
+   * then written in batches, so memory stays bounded by `heldBytes` either way. Without it, each
+   * batch is written once it is checked.
+   */
+  allOrNothing?: { heldBytes: number };
+  /**
+   * Called once the archive is judged safe, then after each batch is written, or, when
+   * `allOrNothing` holds the files for one write, after each batch is inflated and checked
+   * (unthrottled).
+   */
   onProgress?: (progress: ExtractProgress) => void;
 }
 
 /** How far an extraction has got. */
 export interface ExtractProgress {
-  /** Files written, and to write. */
+  /** Files done (see `onProgress`), and in all. */
   files: number;
   filesTotal: number;
-  /** Bytes written. */
+  /** Bytes done. */
   bytes: number;
   /** Bytes to write as the zip declares them (checked while writing); unknown for gzip. */
   bytesTotal?: number;
@@ -99,8 +113,9 @@ const INFLATE_STEP = 16 * 1024;
 const ONE_SHOT_COMPRESSED = 64 * 1024;
 const MAX_LINK_TARGET = 4096;
 /**
- * A batch for one `writeFiles`: enough files that a WebContainer mount or a sandbox write pays
- * its fixed cost rarely, few enough bytes that memory holds one batch (plus one larger file).
+ * A batch, read at once and written with one `writeFiles` (unless `allOrNothing` holds them all):
+ * enough files that a WebContainer mount or a sandbox write pays its fixed cost rarely, few
+ * enough bytes that memory holds one batch (plus one larger file).
  */
 const BATCH_FILES = 1000;
 const BATCH_BYTES = 8 * 1024 * 1024;
@@ -207,46 +222,72 @@ async function extractZip(
   }
 
   const files: string[] = [];
-  let written = 0;
+  let done = 0;
   const progress = () =>
     options.onProgress?.({
       files: files.length,
       filesTotal: plan.length,
-      bytes: written,
+      bytes: done,
       bytesTotal: declared,
     });
   progress();
-  for (const batch of batches(plan)) {
-    const start = Math.min(...batch.map(({ entry }) => entry.dataOffset));
-    const end = Math.max(...batch.map(({ entry }) => entry.dataOffset + entry.compressedSize));
-    const span = await source.read(start, end - start);
-    const tree: TreeFile[] = [];
-    for (const { entry, path } of batch) {
-      const at = entry.dataOffset - start;
-      const data = inflateEntry(
-        span.subarray(at, at + entry.compressedSize),
-        entry,
-        entry.size,
-        limits,
-      );
-      if (data.byteLength !== entry.size) {
-        throw new CorruptArchiveError(
-          `entry ${JSON.stringify(entry.name)} inflates to ${data.byteLength} bytes, not the ${entry.size} it declares`,
-        );
+  const whole = options.allOrNothing;
+  if (whole && declared <= whole.heldBytes) {
+    const held: TreeFile[] = [];
+    for (const batch of batches(plan)) {
+      for (const file of await inflateBatch(source, batch, limits)) {
+        held.push(file);
+        done += file.data.byteLength;
+        files.push(file.path);
       }
-      if (crc32(data) >>> 0 !== entry.crc >>> 0) {
-        throw new CorruptArchiveError(`entry ${JSON.stringify(entry.name)} fails its CRC-32 check`);
-      }
-      tree.push({ path, data });
+      progress();
     }
+    await writeBatch(options.workspace, projectDir, plan, held);
+    return { files, bytes: done, lines };
+  }
+  // Too large to hold: a first pass only checks, so the writing pass cannot meet a bad entry.
+  if (whole) for (const batch of batches(plan)) await inflateBatch(source, batch, limits);
+  for (const batch of batches(plan)) {
+    const tree = await inflateBatch(source, batch, limits);
     await writeBatch(options.workspace, projectDir, batch, tree);
     for (const file of tree) {
-      written += file.data.byteLength;
+      done += file.data.byteLength;
       files.push(file.path);
     }
     progress();
   }
-  return { files, bytes: written, lines };
+  return { files, bytes: done, lines };
+}
+
+/** One batch's files read with one read, inflated and checked against their sizes and CRC-32s. */
+async function inflateBatch(
+  source: ArchiveSource,
+  batch: readonly Planned[],
+  limits: ExtractLimits,
+): Promise<TreeFile[]> {
+  const start = Math.min(...batch.map(({ entry }) => entry.dataOffset));
+  const end = Math.max(...batch.map(({ entry }) => entry.dataOffset + entry.compressedSize));
+  const span = await source.read(start, end - start);
+  const tree: TreeFile[] = [];
+  for (const { entry, path } of batch) {
+    const at = entry.dataOffset - start;
+    const data = inflateEntry(
+      span.subarray(at, at + entry.compressedSize),
+      entry,
+      entry.size,
+      limits,
+    );
+    if (data.byteLength !== entry.size) {
+      throw new CorruptArchiveError(
+        `entry ${JSON.stringify(entry.name)} inflates to ${data.byteLength} bytes, not the ${entry.size} it declares`,
+      );
+    }
+    if (crc32(data) >>> 0 !== entry.crc >>> 0) {
+      throw new CorruptArchiveError(`entry ${JSON.stringify(entry.name)} fails its CRC-32 check`);
+    }
+    tree.push({ path, data });
+  }
+  return tree;
 }
 
 /**
@@ -315,9 +356,10 @@ async function extractGzip(
 }
 
 /**
- * Write one batch's files. An empty directory at an entry's path passed `checkPlace` unseen: the
- * workspace refuses the write with `EISDIR` naming the path, which is the refusal `checkPlace`
- * gives a directory it sees, here after the batches before it were written.
+ * Write one batch's files (or, all or nothing, all of them). An empty directory at an entry's
+ * path passed `checkPlace` unseen: the workspace refuses the write with `EISDIR` naming the
+ * path, which is the refusal `checkPlace` gives a directory it sees, here after the batches
+ * before it were written.
  */
 async function writeBatch(
   workspace: Pick<Workspace, 'writeFiles'>,

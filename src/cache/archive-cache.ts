@@ -12,6 +12,7 @@ import {
   helperLogLine,
   throttleProgress,
   type ArtifactProgress,
+  type RawDeflater,
 } from '../artifacts/index.ts';
 import type { Workspace } from '../executors/port.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -35,6 +36,8 @@ export interface ArchiveCacheOptions {
   expand: (value: string) => string;
   /** `CACHE_COMPRESSION_LEVEL` (`fastest` … `slowest`); unknown values warn and use `default`. */
   compressionLevel: string | undefined;
+  /** How zip entries deflate (node:zlib's in the CLI). @default fflate's */
+  deflater?: RawDeflater;
   /** Receives trace text (ANSI, `\n`-terminated lines) for the script's stream. */
   line: (text: string) => void;
   clock: Pick<Clock, 'now'>;
@@ -101,6 +104,7 @@ export async function archiveCache(options: ArchiveCacheOptions): Promise<Archiv
       files,
       format: 'zip',
       level: level.level,
+      deflater: options.deflater,
       onProgress: (p) => {
         bytes = p.bytesOut;
         progress({

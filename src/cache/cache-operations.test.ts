@@ -180,6 +180,32 @@ describe('archiveCache then restoreCache', () => {
     expect(ws.writes).toEqual([`${ws.projectDir}/.npm/a.txt`]);
   });
 
+  it('takes an archive whose last entry fails its CRC-32 for a miss, writing none of the entries before it', async () => {
+    const { store, workspace } = await setup();
+    // More entries than one extraction batch, so a batched write would have written the first.
+    const entries = Array.from({ length: 1200 }, (_, i) => ({
+      name: `.npm/_cacache/f${i}`,
+      content: enc.encode(`content ${i}`),
+    }));
+    const last = entries.length - 1;
+    await store.save(
+      { ...project, key: 'bad-crc' },
+      stream(writeZip(entries.map((e, i) => (i === last ? { ...e, crc: 0x1234_5678 } : e)))),
+    );
+    const ws = await workspace();
+    await seed(ws, { 'package.json': '{}' });
+    const lines: string[] = [];
+    const result = await restoreCache(restoreOptions(store, ws, lines, ['bad-crc']));
+    expect(result).toEqual({ key: null, files: 0, bytes: 0 });
+    expect(lines).toEqual([
+      ...checking('bad-crc'),
+      `${RED}FATAL: the cache archive cannot be read: entry ".npm/_cacache/f${last}" fails its CRC-32 check${R} \n`,
+      `${Y}Failed to extract cache${R}\n`,
+    ]);
+    expect(ws.writes).toEqual([]);
+    expect(await ws.listFiles(ws.projectDir)).toEqual([`${ws.projectDir}/package.json`]);
+  });
+
   it('refuses an archive with an entry leaving the project, writing nothing', async () => {
     const { store, workspace } = await setup();
     await store.save(

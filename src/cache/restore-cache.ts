@@ -1,9 +1,10 @@
 /**
  * One `restore` step of `restore_cache` (docs/cache.md "Restoring"): try the keys in order, as
  * GitLab's runner chains `cache-extractor` calls, and extract the first archive the store has
- * into the project directory with the artifacts' safe extractor. Nothing here fails the job: a
- * missing, unreadable or refused archive is GitLab's warning and the next key, and the job goes
- * on without the cache. Only an aborted job stops it.
+ * into the project directory with the artifacts' safe extractor, all or nothing: every entry is
+ * inflated and checked before any is written. Nothing here fails the job: a missing, unreadable,
+ * corrupt or refused archive is GitLab's warning and the next key, and the job goes on without
+ * the cache, its workspace as the checkout left it. Only an aborted job stops it.
  */
 import {
   extractArtifactArchive,
@@ -16,8 +17,15 @@ import type { CacheAddress, CacheStore } from './cache-store.ts';
 import { cacheTrace } from './cache-trace.ts';
 import { failureText } from './failure-text.ts';
 
+/**
+ * A cache that unpacks to at most this is held inflated and written in one `writeFiles` (one
+ * WebContainer snapshot mount); a larger one is checked whole in a first pass and written in
+ * batches in a second, so a tab holds at most this much (twice, with the snapshot's copy).
+ */
+export const RESTORE_HELD_BYTES = 256 * 1024 * 1024;
+
 export interface RestoreCacheOptions {
-  store: CacheStore;
+  store: Pick<CacheStore, 'open'>;
   /** GitLab's origin and the project; each key completes it into an address. */
   project: Omit<CacheAddress, 'key'>;
   /** From `planCacheRestore`: the entry's key, then its fallbacks, in order. */
@@ -69,6 +77,7 @@ export async function restoreCache(options: RestoreCacheOptions): Promise<Restor
         workspace: options.workspace,
         projectDir: options.projectDir,
         archive,
+        allOrNothing: { heldBytes: RESTORE_HELD_BYTES },
         onProgress: (p) =>
           progress({
             loaded: p.bytes,

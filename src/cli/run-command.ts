@@ -18,8 +18,10 @@ import {
 import { createNodeSourceStore, nodeHttp } from '../sources/node.ts';
 import type { CliIo } from './main.ts';
 import { connect } from './connect.ts';
+import { createFileSpool } from './file-spool.ts';
 import { createLogOutput, type LogFormat } from './log-output.ts';
 import { loadSystemId } from './state-dir.ts';
+import { zlibRawDeflater } from './zlib-raw-deflater.ts';
 
 export interface RunCommandOptions {
   url: string;
@@ -72,6 +74,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       budgetBytes: options.cacheBudgetBytes,
     }),
     gitlabOrigin: new URL(client.url).origin,
+    // Node's zlib deflates twice as fast as fflate, and an artifact waits for its upload in a
+    // temporary file, not in memory (docs/cli.md, "Archives").
+    archiving: { deflater: zlibRawDeflater, spool: createFileSpool },
     clock: systemClock,
     token: options.token,
     systemId,

@@ -12,6 +12,7 @@ import {
   downloadDependencies,
   planArtifactUploads,
   uploadArtifacts,
+  type UploadArtifactsResult,
   type UploadPlan,
 } from '../artifacts/index.ts';
 import {
@@ -405,6 +406,7 @@ export class JobRun {
             projectDir: plan.projectDir,
             expand: (value) => plan.variables.expand(value),
             compressionLevel: plan.variables.value('CACHE_COMPRESSION_LEVEL'),
+            deflater: this.#options.archiving?.deflater,
             line: (text) => this.#trace.scriptText(text),
             clock: this.#options.clock,
             onProgress: (progress) => this.#artifactProgress(progress),
@@ -446,25 +448,43 @@ export class JobRun {
     });
   }
 
-  /** Archive and send the planned entries; a failed upload fails the job if nothing else did. */
+  /**
+   * Archive and send the planned entries; a failed upload fails the job if nothing else did. The
+   * archives wait in the runner's spool, emptied when the uploads are over.
+   */
   async #upload(plan: JobPlan, uploads: UploadPlan, workspace: Workspace): Promise<void> {
     const o = this.#options;
     const payload = this.#payload;
     const untracked = uploads.uploads.some((u) => u.artifact.untracked);
-    const result = await uploadArtifacts({
-      client: o.client,
-      jobId: payload.id,
-      jobToken: payload.token,
-      entries: uploads.uploads,
-      workspace,
-      projectDir: plan.projectDir,
-      expand: (value) => plan.variables.expand(value),
-      line: (text) => this.#trace.text(text),
-      untrackedFiles: untracked ? await this.#untrackedFiles(workspace, plan.projectDir) : [],
-      compressionLevel: plan.variables.value('ARTIFACT_COMPRESSION_LEVEL'),
-      onProgress: (progress) => this.#artifactProgress(progress),
-      signal: this.#jobAbort.signal,
-    });
+    const spool = await o.archiving?.spool?.();
+    let result: UploadArtifactsResult;
+    try {
+      result = await uploadArtifacts({
+        client: o.client,
+        jobId: payload.id,
+        jobToken: payload.token,
+        entries: uploads.uploads,
+        workspace,
+        projectDir: plan.projectDir,
+        expand: (value) => plan.variables.expand(value),
+        line: (text) => this.#trace.text(text),
+        untrackedFiles: untracked ? await this.#untrackedFiles(workspace, plan.projectDir) : [],
+        compressionLevel: plan.variables.value('ARTIFACT_COMPRESSION_LEVEL'),
+        deflater: o.archiving?.deflater,
+        ...(spool ? { spool: (archive: ReadableStream<Uint8Array>) => spool.spool(archive) } : {}),
+        onProgress: (progress) => this.#artifactProgress(progress),
+        signal: this.#jobAbort.signal,
+      });
+    } finally {
+      // Left behind, a spooled archive costs disk, not the job: the runner is told, the job not.
+      await spool?.dispose().catch((err: unknown) =>
+        o.events.emit({
+          type: 'error',
+          message: `Job ${payload.id}: a spooled artifact archive could not be removed: ${errorMessage(err)}`,
+          fatal: false,
+        }),
+      );
+    }
     for (const { filename, artifactType, files, bytes } of result.uploaded) {
       const artifact = { filename, artifactType, files, bytes };
       o.events.emit({ type: 'job-artifact', jobId: payload.id, ...artifact });

@@ -17,7 +17,7 @@ import type { RunnerEvent, RunnerState } from './events.ts';
 import { nextPoll, type PollDecision } from './poll-policy.ts';
 import { JobRun } from './job-run.ts';
 import { sendLastWords } from './job-run/last-words.ts';
-import type { LastWords, SourcesProvider } from './job-run/options.ts';
+import type { Archiving, LastWords, SourcesProvider } from './job-run/options.ts';
 import type { JobReport } from './job-run/report.ts';
 
 export interface RunnerOptions {
@@ -31,6 +31,11 @@ export interface RunnerOptions {
    * client's URL may be a relay's, and two GitLab instances must never share a key.
    */
   gitlabOrigin: string;
+  /**
+   * How archives are made and held: node:zlib's deflater and a temporary-file spool in the CLI.
+   * @default fflate's deflater, the archive held as a `Blob`
+   */
+  archiving?: Archiving;
   clock: Clock;
   /** Time written into traces (section markers, timestamps). Default `clock`; tests freeze it. */
   traceClock?: Clock;
@@ -288,6 +293,7 @@ export class Runner {
         sources: o.sources,
         cache: o.cache,
         gitlabOrigin: o.gitlabOrigin,
+        archiving: o.archiving,
         clock: o.clock,
         traceClock: o.traceClock,
         info: o.info,

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { commitFiles } from '../../emulator/git/index.ts';
 import type { Job } from '../../emulator/index.ts';
 import { createPipeline, type JobSpecJson } from '../../emulator/pipelines/index.ts';
+import { writeZip } from '../../src/artifacts/testing/zip-writer.ts';
 import type { JobTransfer } from '../../src/runner/index.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
 
@@ -289,6 +290,44 @@ describe('cache', () => {
       { name: 'again', script: ['cat .npm/f'], cache: { key: 'npm', paths: ['.npm/'] } },
     ]);
     expect(again!.log).toContain('fresh\n');
+  });
+
+  it('an archive whose last entry is corrupt is a clean miss: none of its files reach the workspace', async () => {
+    h = await startHarness();
+    const address = {
+      gitlab: new URL(h.emulator.url).origin,
+      projectId: h.project.id,
+      key: 'npm-protected',
+    };
+    // More entries than the extractor reads in one batch; only the last one's CRC-32 lies.
+    const entries = Array.from({ length: 1100 }, (_, i) => ({
+      name: `.npm/f${i}`,
+      content: new TextEncoder().encode(`stale ${i}\n`),
+      ...(i === 1099 ? { crc: 0xbad_c0de } : {}),
+    }));
+    const archive = writeZip(entries);
+    await h.cache.save(
+      address,
+      new ReadableStream({
+        start(controller) {
+          controller.enqueue(archive);
+          controller.close();
+        },
+      }),
+    );
+    const [restored] = await run([
+      {
+        name: 'corrupt-tail',
+        script: ['test ! -e .npm', 'mkdir -p .npm', 'echo fresh > .npm/f0'],
+        cache: { key: 'npm', paths: ['.npm/'] },
+      },
+    ]);
+    expect(restored!.status).toBe('success');
+    expect(restored!.log).toContain(
+      `FATAL: the cache archive cannot be read: entry ".npm/f1099" fails its CRC-32 check${R} \n${Y}Failed to extract cache${R}\n`,
+    );
+    expect(restored!.log).not.toContain(extracted);
+    expect(restored!.log).toContain(created);
   });
 
   it('an unknown policy fails the job before the script, printing no restore section', async () => {

@@ -1,4 +1,5 @@
 /** What a job run is given: the runner's parts, the job GitLab sent, and where to report. */
+import type { RawDeflater } from '../../artifacts/index.ts';
 import type { CacheStore } from '../../cache/index.ts';
 import type { Executor, ExecutorInfo, FileTree } from '../../executors/port.ts';
 import type { GitLabClient, RunnerInfo } from '../../gitlab/index.ts';
@@ -38,6 +39,25 @@ export interface UnsentTrace {
  */
 export type LastWords = () => UnsentTrace | null;
 
+/** Where an artifact archive waits while the upload sends it (each retry sends it again). */
+export interface ArchiveSpool {
+  spool(archive: ReadableStream<Uint8Array>): Promise<Blob>;
+  /** Remove every archive it holds, once the upload stage is over. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * How a job's archives (artifacts and caches) are made and held. The CLI passes node:zlib's
+ * deflater and a temporary-file spool (`src/cli`); the tab keeps the defaults, fflate and a
+ * `Blob` of the archive (Chromium's blob store moves large ones to disk).
+ */
+export interface Archiving {
+  /** How zip entries deflate. @default fflate's */
+  deflater?: RawDeflater;
+  /** A spool for one job's upload stage, disposed when the stage ends. @default a `Blob` */
+  spool?: () => Promise<ArchiveSpool>;
+}
+
 export interface JobRunOptions {
   client: GitLabClient;
   executor: Executor;
@@ -51,6 +71,7 @@ export interface JobRunOptions {
   cache: CacheStore;
   /** GitLab's origin, the first part of every `CacheAddress` (`RunnerOptions.gitlabOrigin`). */
   gitlabOrigin: string;
+  archiving?: Archiving;
   clock: Clock;
   /** Time written into the trace (section markers, docs/runner-protocol.md §9.6 timestamps). Default `clock`. */
   traceClock?: Clock;
