@@ -99,10 +99,18 @@ export interface ExtractProgress {
 export interface ExtractedArchive {
   /** Files written, relative to the project directory, in archive order. */
   files: string[];
+  /** Each file written: its size and CRC-32 as the archive declared and the write checked. */
+  checksums: Map<string, FileChecksum>;
   /** Bytes written. */
   bytes: number;
   /** Helper lines for the trace (symlinks the workspace cannot create are skipped with a warning). */
   lines: string[];
+}
+
+/** What a zip entry says of its file's contents, checked when it was inflated. */
+export interface FileChecksum {
+  size: number;
+  crc: number;
 }
 
 const S_IFLNK = 0o120000;
@@ -222,6 +230,9 @@ async function extractZip(
   }
 
   const files: string[] = [];
+  const checksums = new Map(
+    plan.map(({ entry, path }) => [path, { size: entry.size, crc: entry.crc >>> 0 }]),
+  );
   let done = 0;
   const progress = () =>
     options.onProgress?.({
@@ -243,7 +254,7 @@ async function extractZip(
       progress();
     }
     await writeBatch(options.workspace, projectDir, plan, held);
-    return { files, bytes: done, lines };
+    return { files, checksums, bytes: done, lines };
   }
   // Too large to hold: a first pass only checks, so the writing pass cannot meet a bad entry.
   if (whole) for (const batch of batches(plan)) await inflateBatch(source, batch, limits);
@@ -256,7 +267,7 @@ async function extractZip(
     }
     progress();
   }
-  return { files, bytes: done, lines };
+  return { files, checksums, bytes: done, lines };
 }
 
 /** One batch's files read with one read, inflated and checked against their sizes and CRC-32s. */
@@ -352,7 +363,8 @@ async function extractGzip(
   const data = concatBytes(chunks);
   await writeBatch(options.workspace, projectDir, [{ name, path }], [{ path, data }]);
   options.onProgress?.({ files: 1, filesTotal: 1, bytes: size, bytesTotal: size });
-  return { files: [path], bytes: size, lines: [] };
+  const checksums = new Map([[path, { size, crc: crc32(data) >>> 0 }]]);
+  return { files: [path], checksums, bytes: size, lines: [] };
 }
 
 /**

@@ -26,6 +26,7 @@ export {
   type ExtractedArchive,
   type ExtractLimits,
   type ExtractProgress,
+  type FileChecksum,
 } from './extract.ts';
 export {
   planArtifactUploads,

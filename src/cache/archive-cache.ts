@@ -12,14 +12,17 @@ import {
   helperLogLine,
   throttleProgress,
   type ArtifactProgress,
+  type CollectedFile,
   type RawDeflater,
 } from '../artifacts/index.ts';
+import { crc32 } from '../bytes/index.ts';
 import type { Workspace } from '../executors/port.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { CacheAddress, CacheStore } from './cache-store.ts';
 import { cacheTrace } from './cache-trace.ts';
 import { failureText } from './failure-text.ts';
 import { goQuote } from './go-quote.ts';
+import type { RestoredContents } from './restore-cache.ts';
 
 export interface ArchiveCacheOptions {
   store: CacheStore;
@@ -36,6 +39,11 @@ export interface ArchiveCacheOptions {
   expand: (value: string) => string;
   /** `CACHE_COMPRESSION_LEVEL` (`fastest` … `slowest`); unknown values warn and use `default`. */
   compressionLevel: string | undefined;
+  /**
+   * What this job restored from the same address: when the files to save are exactly those, the
+   * stored archive is kept ("Archive is up to date!").
+   */
+  restored?: RestoredContents | null;
   /** How zip entries deflate (node:zlib's in the CLI). @default fflate's */
   deflater?: RawDeflater;
   /** Receives trace text (ANSI, `\n`-terminated lines) for the script's stream. */
@@ -87,6 +95,11 @@ export async function archiveCache(options: ArchiveCacheOptions): Promise<Archiv
     }
     const count = files.length;
     progress({ phase: 'collecting', unit: 'files', loaded: count, total: count, done: true });
+    if (options.restored && (await upToDate(options, files, options.restored))) {
+      line(cacheTrace.upToDate());
+      line(cacheTrace.created());
+      return { saved: false, files: count, bytes: 0 };
+    }
     const level = compressionLevel(options.compressionLevel);
     if (level.warning !== null) {
       line(
@@ -137,4 +150,32 @@ export async function archiveCache(options: ArchiveCacheOptions): Promise<Archiv
     line(cacheTrace.createFailed());
     return { saved: false, files: 0, bytes: 0 };
   }
+}
+
+/**
+ * GitLab's archiver keeps the archive when no file to save is newer than it. Here: the store
+ * still holds the archive this job restored, and the files to save are the ones it held, each
+ * with the same size and CRC-32 (a file deleted or added since also means a new archive).
+ */
+async function upToDate(
+  options: ArchiveCacheOptions,
+  files: readonly CollectedFile[],
+  restored: RestoredContents,
+): Promise<boolean> {
+  if (files.length !== restored.files.size) return false;
+  for (const file of files) {
+    if (restored.files.get(file.path)?.size !== file.size) return false;
+  }
+  const { gitlab, projectId, key } = options.address;
+  const stored = (await options.store.list()).find(
+    ({ address: a }) => a.gitlab === gitlab && a.projectId === projectId && a.key === key,
+  );
+  if (stored?.bytes !== restored.archiveBytes) return false;
+  const dir = options.projectDir.replace(/\/+$/, '');
+  for (const file of files) {
+    options.signal?.throwIfAborted();
+    const data = await options.workspace.readFile(`${dir}/${file.path}`);
+    if (crc32(data) >>> 0 !== restored.files.get(file.path)?.crc) return false;
+  }
+  return true;
 }

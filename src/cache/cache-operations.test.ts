@@ -156,6 +156,7 @@ describe('archiveCache then restoreCache', () => {
       key: null,
       files: 0,
       bytes: 0,
+      contents: null,
     });
     expect(lines).toEqual([...checking('a'), ...missing, ...checking('b'), ...missing]);
     expect(ws.writes).toEqual([]);
@@ -196,7 +197,7 @@ describe('archiveCache then restoreCache', () => {
     await seed(ws, { 'package.json': '{}' });
     const lines: string[] = [];
     const result = await restoreCache(restoreOptions(store, ws, lines, ['bad-crc']));
-    expect(result).toEqual({ key: null, files: 0, bytes: 0 });
+    expect(result).toEqual({ key: null, files: 0, bytes: 0, contents: null });
     expect(lines).toEqual([
       ...checking('bad-crc'),
       `${RED}FATAL: the cache archive cannot be read: entry ".npm/_cacache/f${last}" fails its CRC-32 check${R} \n`,

@@ -47,6 +47,7 @@ export const cacheTrace = {
       'info',
       'No URL provided, cache will not be uploaded to shared cache server. Cache will be stored only locally.',
     ),
+  upToDate: () => helperLogLine('info', 'Archive is up to date!'),
   created: () => notice('Created cache'),
   createFailed: () => shellWarning('Failed to create cache'),
 } as const;

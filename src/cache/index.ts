@@ -14,5 +14,10 @@ export {
   type CacheStagePlan,
   type CacheStep,
 } from './cache-plan.ts';
-export { restoreCache, type RestoreCacheOptions, type RestoredCache } from './restore-cache.ts';
+export {
+  restoreCache,
+  type RestoreCacheOptions,
+  type RestoredCache,
+  type RestoredContents,
+} from './restore-cache.ts';
 export { archiveCache, type ArchiveCacheOptions, type ArchivedCache } from './archive-cache.ts';

@@ -10,6 +10,7 @@ import {
   extractArtifactArchive,
   throttleProgress,
   type ArtifactProgress,
+  type FileChecksum,
 } from '../artifacts/index.ts';
 import type { Workspace } from '../executors/port.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -48,6 +49,18 @@ export interface RestoredCache {
   key: string | null;
   files: number;
   bytes: number;
+  /** What a hit put in the workspace, for saving it again only if it changed. */
+  contents: RestoredContents | null;
+}
+
+/**
+ * A restored archive's size and its files' checksums, relative to the project directory. GitLab's
+ * archiver skips a save when no file is newer than the archive on disk; our workspaces keep no
+ * times, so `archiveCache` compares contents with this instead (docs/cache.md).
+ */
+export interface RestoredContents {
+  archiveBytes: number;
+  files: ReadonlyMap<string, FileChecksum>;
 }
 
 /** Extract the first of `keys` the store holds; rejects only when `signal` is aborted. */
@@ -95,12 +108,13 @@ export async function restoreCache(options: RestoreCacheOptions): Promise<Restor
       });
       for (const text of extracted.lines) options.line(text);
       options.line(cacheTrace.extracted());
-      return { key, files, bytes: extracted.bytes };
+      const contents = { archiveBytes: archive.size, files: extracted.checksums };
+      return { key, files, bytes: extracted.bytes, contents };
     } catch (err) {
       if (options.signal?.aborted) throw err;
       options.line(cacheTrace.fatal(failureText(err)));
       options.line(cacheTrace.extractFailed());
     }
   }
-  return { key: null, files: 0, bytes: 0 };
+  return { key: null, files: 0, bytes: 0, contents: null };
 }

@@ -20,6 +20,7 @@ import {
   planCacheArchive,
   planCacheRestore,
   restoreCache,
+  type RestoredContents,
   type CachePlanInput,
 } from '../cache/index.ts';
 import { hasErrorCode } from '../errors/index.ts';
@@ -111,6 +112,8 @@ export class JobRun {
   #workspace: Workspace | null = null;
   /** The checkout's files (full paths), which untracked artifacts leave out. */
   readonly #tracked = new Set<string>();
+  /** What restore_cache extracted, by key: archive_cache keeps an archive nothing changed. */
+  readonly #restoredCaches = new Map<string, RestoredContents>();
 
   /**
    * GitLab's build stages in GitLab's order (docs/runner-protocol.md §9.4, §10.5), one method
@@ -254,7 +257,7 @@ export class JobRun {
       for (const step of cache.steps) {
         if (step.kind === 'text') this.#trace.scriptText(step.text);
         else if (step.kind === 'restore') {
-          await restoreCache({
+          const restored = await restoreCache({
             store: this.#options.cache,
             project: this.#cacheProject,
             keys: step.keys,
@@ -265,6 +268,8 @@ export class JobRun {
             onProgress: (progress) => this.#artifactProgress(progress),
             signal: this.#jobAbort.signal,
           });
+          if (restored.key !== null && restored.contents)
+            this.#restoredCaches.set(restored.key, restored.contents);
         }
       }
     });
@@ -399,6 +404,7 @@ export class JobRun {
           await archiveCache({
             store: this.#options.cache,
             address: { ...this.#cacheProject, key: step.key },
+            restored: this.#restoredCaches.get(step.key),
             paths: step.paths,
             untracked: step.untracked,
             untrackedFiles,

@@ -103,6 +103,34 @@ describe('cache', () => {
     ]);
   });
 
+  it('keeps the stored archive when the job changed none of the restored files, and saves a changed one', async () => {
+    h = await startHarness();
+    const cache = { key: 'npm', paths: ['.npm/'] };
+    const [, unchanged, changed, after] = await run([
+      {
+        name: 'save',
+        script: ['mkdir -p .npm', 'echo one > .npm/a.txt', 'echo two > .npm/b.txt'],
+        cache,
+      },
+      { name: 'unchanged', script: ['cat .npm/a.txt'], cache },
+      { name: 'changed', script: ['echo ONE > .npm/a.txt'], cache },
+      { name: 'after', script: ['cat .npm/a.txt .npm/b.txt'], cache },
+    ]);
+    const upToDate = 'Archive is up to date!';
+    const storedLocally = 'Cache will be stored only locally.';
+    // GitLab's archiver: nothing newer than the archive, so it is kept and not uploaded.
+    expect(unchanged!.log).toContain(extracted);
+    expect(unchanged!.log).toContain(upToDate);
+    expect(unchanged!.log).not.toContain(storedLocally);
+    expect(unchanged!.log).toContain(created);
+    // Same size, other bytes: the checksum, not the size, tells it changed.
+    expect(changed!.log).not.toContain(upToDate);
+    expect(changed!.log).toContain(storedLocally);
+    expect(after!.log).toContain('ONE\ntwo\n');
+    // The last job changed nothing either: kept again.
+    expect(after!.log).toContain(upToDate);
+  });
+
   it('policy pull never saves and policy push never restores', async () => {
     h = await startHarness();
     const [pull, push, after] = await run([
