@@ -131,6 +131,47 @@ describe('cache', () => {
     expect(after!.log).toContain(upToDate);
   });
 
+  it('two runners saving one key at once leave one whole archive, of one of the two jobs', async () => {
+    h = await startHarness();
+    const cache = { key: 'shared', paths: ['.npm/'] };
+    // 300 files each, so the two saves overlap; every file names the job that wrote it.
+    const fill = (who: string) => [
+      'mkdir -p .npm',
+      `for i in $(seq 1 300); do echo ${who} > .npm/f$i.txt; done`,
+    ];
+    const pipeline = await createPipeline(h.emulator.context, h.project.id, {
+      ref: 'main',
+      stages: ['save', 'check'],
+      jobs: [
+        job({ name: 'a', stage: 'save', script: fill('from-a'), cache }),
+        job({ name: 'b', stage: 'save', script: fill('from-b'), cache }),
+        job({
+          name: 'check',
+          stage: 'check',
+          script: ['ls .npm | wc -l', 'cat .npm/*.txt | sort | uniq -c'],
+          cache: { ...cache, policy: 'pull' },
+        }),
+      ],
+    });
+    const [a, b, check] = pipeline.jobIds;
+    const first = h.makeRunner();
+    const second = h.makeRunner();
+    await Promise.all([first.runner.run({ once: true }), second.runner.run({ once: true })]);
+    for (const id of [a!, b!]) {
+      const saved = text((await h.finished(id)).trace);
+      expect(saved).toContain('Cache will be stored only locally.');
+      expect(saved).toContain(created);
+    }
+    await first.runner.run({ once: true });
+    const restored = await h.finished(check!);
+    const log = text(restored.trace);
+    expect(restored.status).toBe('success');
+    expect(log).toContain(extracted);
+    expect(log).toMatch(/\n300\n/);
+    expect(log).toMatch(/\n\s*300 from-[ab]\n/);
+    expect((await h.cache.list()).length).toBe(1);
+  });
+
   it('policy pull never saves and policy push never restores', async () => {
     h = await startHarness();
     const [pull, push, after] = await run([
