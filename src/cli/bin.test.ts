@@ -163,6 +163,21 @@ describe('bin/tabrunner.js run, stdout piped', () => {
     await rm(stateDir, { recursive: true, force: true });
   });
 
+  /** `tabrunner run --once` against the harness, keeping state in `stateDir`. */
+  const runArgs = (extra: string[]) => [
+    'run',
+    '--once',
+    '--url',
+    h.emulator.url,
+    '--token',
+    h.runnerToken,
+    '--check-interval',
+    '0.2',
+    '--state-dir',
+    stateDir,
+    ...extra,
+  ];
+
   async function runOnce(extra: string[]): Promise<{ exit: Exit; jobId: number }> {
     const [job] = await h.pipeline([
       {
@@ -174,22 +189,7 @@ describe('bin/tabrunner.js run, stdout piped', () => {
         ],
       },
     ]);
-    const exit = await tabrunner(
-      [
-        'run',
-        '--once',
-        '--url',
-        h.emulator.url,
-        '--token',
-        h.runnerToken,
-        '--check-interval',
-        '0.2',
-        '--state-dir',
-        stateDir,
-        ...extra,
-      ],
-      build,
-    );
+    const exit = await tabrunner(runArgs(extra), build);
     return { exit, jobId: job!.id };
   }
 
@@ -201,23 +201,7 @@ describe('bin/tabrunner.js run, stdout piped', () => {
       const [job] = await h.pipeline([
         { name: 'cached', script: [fill], cache: { key: 'k', paths: ['.cache/'] } },
       ]);
-      const exit = await tabrunner(
-        [
-          'run',
-          '--once',
-          '--url',
-          h.emulator.url,
-          '--token',
-          h.runnerToken,
-          '--check-interval',
-          '0.2',
-          '--state-dir',
-          stateDir,
-          '--cache-dir',
-          cacheDir,
-        ],
-        build,
-      );
+      const exit = await tabrunner(runArgs(['--cache-dir', cacheDir]), build);
       return { exit, id: job!.id };
     };
     const first = await runJob();

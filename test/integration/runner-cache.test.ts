@@ -9,6 +9,7 @@ import { commitFiles } from '../../emulator/git/index.ts';
 import type { Job } from '../../emulator/index.ts';
 import { createPipeline, type JobSpecJson } from '../../emulator/pipelines/index.ts';
 import { writeZip } from '../../src/artifacts/testing/zip-writer.ts';
+import type { CacheAddress } from '../../src/cache/index.ts';
 import type { JobTransfer } from '../../src/runner/index.ts';
 import { startHarness, text, type Harness } from '../support/runner-harness.ts';
 
@@ -50,6 +51,21 @@ async function run(
     done.push(Object.assign(finished, { log: text(finished.trace), transfers }));
   }
   return done;
+}
+
+/** Where the harness's runners keep `key` of the harness's project. */
+function addressOf(key: string): CacheAddress {
+  return { gitlab: new URL(h!.emulator.url).origin, projectId: h!.project.id, key };
+}
+
+/** Bytes as the stream a store saves. */
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
 }
 
 const checking = (key: string) => `${G}Checking cache for ${key}...${R}\n`;
@@ -98,9 +114,7 @@ describe('cache', () => {
       done: true,
     });
     const entries = await h.cache.list();
-    expect(entries.map((e) => e.address)).toEqual([
-      { gitlab: new URL(h.emulator.url).origin, projectId: h.project.id, key: 'npm-protected' },
-    ]);
+    expect(entries.map((e) => e.address)).toEqual([addressOf('npm-protected')]);
   });
 
   it('keeps the stored archive when the job changed none of the restored files, and saves a changed one', async () => {
@@ -275,21 +289,9 @@ describe('cache', () => {
 
   it('restores from CACHE_FALLBACK_KEY, used as written (no suffix), when the job’s keys miss', async () => {
     h = await startHarness();
-    const address = {
-      gitlab: new URL(h.emulator.url).origin,
-      projectId: h.project.id,
-      key: 'shared-fallback',
-    };
+    const address = addressOf('shared-fallback');
     const archive = zipSync({ 'c/f': strToU8('from-global\n') });
-    await h.cache.save(
-      address,
-      new ReadableStream({
-        start(controller) {
-          controller.enqueue(archive);
-          controller.close();
-        },
-      }),
-    );
+    await h.cache.save(address, streamOf(archive));
     const [restore] = await run([
       {
         name: 'restore',
@@ -327,21 +329,9 @@ describe('cache', () => {
 
   it('a corrupt cache archive is a warning and a clean miss: the job runs without it', async () => {
     h = await startHarness();
-    const address = {
-      gitlab: new URL(h.emulator.url).origin,
-      projectId: h.project.id,
-      key: 'npm-protected',
-    };
+    const address = addressOf('npm-protected');
     const garbage = new TextEncoder().encode('PK\x03\x04 this is not really a zip archive');
-    await h.cache.save(
-      address,
-      new ReadableStream({
-        start(controller) {
-          controller.enqueue(garbage);
-          controller.close();
-        },
-      }),
-    );
+    await h.cache.save(address, streamOf(garbage));
     const [restored] = await run([
       {
         name: 'corrupt',
@@ -363,11 +353,7 @@ describe('cache', () => {
 
   it('an archive whose last entry is corrupt is a clean miss: none of its files reach the workspace', async () => {
     h = await startHarness();
-    const address = {
-      gitlab: new URL(h.emulator.url).origin,
-      projectId: h.project.id,
-      key: 'npm-protected',
-    };
+    const address = addressOf('npm-protected');
     // More entries than the extractor reads in one batch; only the last one's CRC-32 lies.
     const entries = Array.from({ length: 1100 }, (_, i) => ({
       name: `.npm/f${i}`,
@@ -375,15 +361,7 @@ describe('cache', () => {
       ...(i === 1099 ? { crc: 0xbad_c0de } : {}),
     }));
     const archive = writeZip(entries);
-    await h.cache.save(
-      address,
-      new ReadableStream({
-        start(controller) {
-          controller.enqueue(archive);
-          controller.close();
-        },
-      }),
-    );
+    await h.cache.save(address, streamOf(archive));
     const [restored] = await run([
       {
         name: 'corrupt-tail',
