@@ -12,6 +12,7 @@ import { concatBytes } from '../bytes/index.ts';
 import { ArchiveLimitError, DependencyDownloadError, MissingDependencyError } from './errors.ts';
 import { DEFAULT_EXTRACT_LIMITS, extractArtifactArchive, type ExtractLimits } from './extract.ts';
 import { helperLogLine } from './helper-log-line.ts';
+import type { RawInflater } from './raw-inflater.ts';
 import { artifactProgressReporter, type ArtifactProgress } from './transfer-progress.ts';
 
 export interface DownloadDependenciesOptions {
@@ -26,6 +27,8 @@ export interface DownloadDependenciesOptions {
   line: (text: string) => void;
   /** Overrides of `DEFAULT_EXTRACT_LIMITS`. */
   limits?: Partial<ExtractLimits>;
+  /** How zip entries inflate: fflate's by default; Node passes node:zlib's (raw-inflater.ts). */
+  inflater?: RawInflater;
   /** Wait between attempts of a failed (5xx, network) download. @default 1000 */
   retryDelayMs?: number;
   /**
@@ -78,6 +81,7 @@ export async function downloadDependencies(
       projectDir: options.projectDir,
       archive,
       limits,
+      inflater: options.inflater,
       onProgress: (p) =>
         progress({
           phase: 'extracting',

@@ -10,10 +10,12 @@
  * real inflated sizes and checksums are checked again before data is written: by default a
  * zip batch at a time (a corrupt entry leaves the batches before it written), with
  * `allOrNothing` every entry before any is (the cache's restore); a gzip file before any of it.
+ * Where each entry's bytes may lie is judged from the central directory; its local header is
+ * checked in the read that fetches its data for inflating, so the archive is read once, not
+ * twice (a damaged local header is then found like damaged data: by a batch).
  * One thing only the write finds: an empty directory at an entry's path, since `listFiles`
  * lists files and so no directory without one (see `writeBatch`).
  */
-import { Inflate, inflateSync } from 'fflate';
 import type { TreeFile, Workspace } from '../executors/index.ts';
 import { concatBytes, crc32 } from '../bytes/index.ts';
 import { archiveSource, type ArchiveSource } from './archive-source.ts';
@@ -21,7 +23,8 @@ import { ArchiveLimitError, CorruptArchiveError, UnsafeArchiveEntryError } from 
 import { gunzipMembers, readGzipHeader } from './gunzip-members.ts';
 import { helperLogLine } from './helper-log-line.ts';
 import { projectRelative } from './project-path.ts';
-import { readZipEntries, type ZipEntry } from './zip-entries.ts';
+import { fflateRawInflater, type RawInflater } from './raw-inflater.ts';
+import { entryData, readSpan, readZipEntries, type ZipEntry } from './zip-entries.ts';
 
 /** Bounds on what one archive may unpack to. */
 export interface ExtractLimits {
@@ -68,6 +71,8 @@ export interface ExtractArtifactArchiveOptions {
   archive: Blob | Uint8Array;
   /** Overrides of `DEFAULT_EXTRACT_LIMITS`. */
   limits?: Partial<ExtractLimits>;
+  /** How zip entries inflate: fflate's by default; Node passes node:zlib's (raw-inflater.ts). */
+  inflater?: RawInflater;
   /**
    * Write nothing unless every entry inflates to its declared size and passes its CRC-32 (the
    * cache's restore, docs/cache.md: a corrupt archive is a clean miss). An archive that unpacks
@@ -115,10 +120,6 @@ export interface FileChecksum {
 
 const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
-/** Compressed bytes per inflate step: deflate expands at most ~1032×, so output stays small. */
-const INFLATE_STEP = 16 * 1024;
-/** Entries up to this compressed size inflate in one call (`inflateSmall`). */
-const ONE_SHOT_COMPRESSED = 64 * 1024;
 const MAX_LINK_TARGET = 4096;
 /**
  * A batch, read at once and written with one `writeFiles` (unless `allOrNothing` holds them all):
@@ -171,6 +172,7 @@ async function extractZip(
   limits: ExtractLimits,
 ): Promise<ExtractedArchive> {
   const { projectDir } = options;
+  const inflater = options.inflater ?? fflateRawInflater;
   const entries = await readZipEntries(source);
   if (entries.length > limits.maxEntries) {
     throw new ArchiveLimitError(
@@ -196,8 +198,13 @@ async function extractZip(
     if (path === '.' || isDirectory) continue;
     checkPlace(entry.name, path, existing, planned);
     if (entry.unixType === S_IFLNK) {
-      const raw = await source.read(entry.dataOffset, entry.compressedSize);
-      const target = decoder.decode(inflateEntry(raw, entry, MAX_LINK_TARGET, limits));
+      const span = readSpan(entry);
+      const raw = entryData(
+        await source.read(span.start, span.end - span.start),
+        span.start,
+        entry,
+      );
+      const target = decoder.decode(inflateEntry(raw, entry, MAX_LINK_TARGET, inflater));
       const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
       const root = projectDir.replace(/\/+$/, '');
       const landing = projectRelative(
@@ -246,7 +253,7 @@ async function extractZip(
   if (whole && declared <= whole.heldBytes) {
     const held: TreeFile[] = [];
     for (const batch of batches(plan)) {
-      for (const file of await inflateBatch(source, batch, limits)) {
+      for (const file of await inflateBatch(source, batch, inflater)) {
         held.push(file);
         done += file.data.byteLength;
         files.push(file.path);
@@ -257,9 +264,9 @@ async function extractZip(
     return { files, checksums, bytes: done, lines };
   }
   // Too large to hold: a first pass only checks, so the writing pass cannot meet a bad entry.
-  if (whole) for (const batch of batches(plan)) await inflateBatch(source, batch, limits);
+  if (whole) for (const batch of batches(plan)) await inflateBatch(source, batch, inflater);
   for (const batch of batches(plan)) {
-    const tree = await inflateBatch(source, batch, limits);
+    const tree = await inflateBatch(source, batch, inflater);
     await writeBatch(options.workspace, projectDir, batch, tree);
     for (const file of tree) {
       done += file.data.byteLength;
@@ -270,24 +277,23 @@ async function extractZip(
   return { files, checksums, bytes: done, lines };
 }
 
-/** One batch's files read with one read, inflated and checked against their sizes and CRC-32s. */
+/**
+ * One batch's files read with one read, their local headers checked, inflated and checked
+ * against their sizes and CRC-32s.
+ */
 async function inflateBatch(
   source: ArchiveSource,
   batch: readonly Planned[],
-  limits: ExtractLimits,
+  inflater: RawInflater,
 ): Promise<TreeFile[]> {
-  const start = Math.min(...batch.map(({ entry }) => entry.dataOffset));
-  const end = Math.max(...batch.map(({ entry }) => entry.dataOffset + entry.compressedSize));
-  const span = await source.read(start, end - start);
+  const spans = batch.map(({ entry }) => readSpan(entry));
+  const start = Math.min(...spans.map((span) => span.start));
+  const end = Math.max(...spans.map((span) => span.end));
+  const bytes = await source.read(start, end - start);
+  const raws = batch.map(({ entry }) => entryData(bytes, start, entry));
   const tree: TreeFile[] = [];
-  for (const { entry, path } of batch) {
-    const at = entry.dataOffset - start;
-    const data = inflateEntry(
-      span.subarray(at, at + entry.compressedSize),
-      entry,
-      entry.size,
-      limits,
-    );
+  for (const [i, { entry, path }] of batch.entries()) {
+    const data = inflateEntry(raws[i] as Uint8Array, entry, entry.size, inflater);
     if (data.byteLength !== entry.size) {
       throw new CorruptArchiveError(
         `entry ${JSON.stringify(entry.name)} inflates to ${data.byteLength} bytes, not the ${entry.size} it declares`,
@@ -312,17 +318,18 @@ function* batches(plan: readonly Planned[]): Generator<Planned[]> {
   let start = Infinity;
   let end = -Infinity;
   for (const planned of plan) {
-    const { dataOffset, compressedSize, size } = planned.entry;
-    const spanStart = Math.min(start, dataOffset);
-    const spanEnd = Math.max(end, dataOffset + compressedSize);
+    const { size } = planned.entry;
+    const span = readSpan(planned.entry);
+    const spanStart = Math.min(start, span.start);
+    const spanEnd = Math.max(end, span.end);
     const fits =
       batch.length < BATCH_FILES && bytes + size <= BATCH_BYTES && spanEnd - spanStart <= READ_SPAN;
     if (batch.length > 0 && !fits) {
       yield batch;
       batch = [];
       bytes = 0;
-      start = dataOffset;
-      end = dataOffset + compressedSize;
+      start = span.start;
+      end = span.end;
     } else {
       start = spanStart;
       end = spanEnd;
@@ -500,58 +507,29 @@ function totalError(total: number, limits: ExtractLimits, entry: string): Archiv
   );
 }
 
-/** Inflate one entry's `raw` bytes, stopping as soon as it passes `max` bytes or the density bound. */
+/**
+ * Inflate one entry's `raw` bytes with `inflater`, refusing it as soon as it passes `max` bytes
+ * (its declared size, already within every bound).
+ */
 function inflateEntry(
   raw: Uint8Array,
   entry: ZipEntry,
   max: number,
-  limits: ExtractLimits,
+  inflater: RawInflater,
 ): Uint8Array {
   if (entry.method === 0) {
     if (raw.byteLength > max) throw declaredSizeError(entry, max);
     return raw.slice();
   }
-  if (raw.byteLength <= ONE_SHOT_COMPRESSED) return inflateSmall(raw, entry, max);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const inflate = new Inflate((chunk) => {
-    size += chunk.byteLength;
-    if (size > max) throw declaredSizeError(entry, max);
-    checkRatio(size, entry.compressedSize, limits, entry.name, 'maxRatio');
-    chunks.push(chunk);
-  });
+  let data: Uint8Array | null;
   try {
-    for (let at = 0; at < raw.byteLength; at += INFLATE_STEP) {
-      const end = Math.min(at + INFLATE_STEP, raw.byteLength);
-      inflate.push(raw.subarray(at, end), end === raw.byteLength);
-    }
-    if (raw.byteLength === 0) inflate.push(raw, true);
-  } catch (error) {
-    if (error instanceof ArchiveLimitError) throw error;
-    throw new CorruptArchiveError(
-      `entry ${JSON.stringify(entry.name)} does not inflate (${error instanceof Error ? error.message : String(error)})`,
-    );
-  }
-  return concatBytes(chunks);
-}
-
-/**
- * A small entry inflated in one call into a buffer one byte larger than it may be: fflate then
- * allocates nothing (Chromium spends ~8x the inflating on growing buffers for node_modules-sized
- * files, `npm run bench`), and output past the buffer is dropped, so a full buffer means the
- * entry inflates past `max`. The work is bounded by the input: at most ~1,032 times
- * `ONE_SHOT_COMPRESSED` bytes, about 66 MB, decoded and dropped for a lying entry.
- */
-function inflateSmall(raw: Uint8Array, entry: ZipEntry, max: number): Uint8Array {
-  let data: Uint8Array;
-  try {
-    data = inflateSync(raw, { out: new Uint8Array(max + 1) });
+    data = inflater(raw, max);
   } catch (error) {
     throw new CorruptArchiveError(
       `entry ${JSON.stringify(entry.name)} does not inflate (${error instanceof Error ? error.message : String(error)})`,
     );
   }
-  if (data.byteLength > max) throw declaredSizeError(entry, max);
+  if (data === null) throw declaredSizeError(entry, max);
   return data;
 }
 

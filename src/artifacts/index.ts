@@ -19,6 +19,7 @@ export {
   type CreateArtifactArchiveOptions,
 } from './archive.ts';
 export { fflateRawDeflater, type RawDeflater, type RawDeflateStream } from './raw-deflater.ts';
+export { fflateRawInflater, type RawInflater } from './raw-inflater.ts';
 export {
   DEFAULT_EXTRACT_LIMITS,
   extractArtifactArchive,

@@ -1,7 +1,10 @@
 /**
  * Reads a zip's central directory (the authoritative list of entries: names, sizes, methods,
  * Unix modes) without inflating anything, so an archive can be judged before a byte is written.
- * fflate's unzip does not expose modes, which symlink detection needs.
+ * fflate's unzip does not expose modes, which symlink detection needs. Local headers are not
+ * read here (that would read the whole archive once more before extraction reads it again):
+ * where each entry's bytes may lie is judged from the directory, and `entryData` checks the
+ * local header in the bytes the extractor reads for the entry anyway.
  */
 import type { ArchiveSource } from './archive-source.ts';
 import { CorruptArchiveError } from './errors.ts';
@@ -17,8 +20,15 @@ export interface ZipEntry {
   crc: number;
   compressedSize: number;
   size: number;
-  /** Offset of the entry's data (after its local header). */
-  dataOffset: number;
+  /** Offset of the entry's local header, which its data follows. */
+  localOffset: number;
+  /**
+   * Where the entry's bytes must have ended: the next entry's local header, or the central
+   * directory. `[localOffset, end)` holds the entry (see `entryData`).
+   */
+  end: number;
+  /** The entry whose local header lies at `end`, or null for the central directory. */
+  next: string | null;
   /** Unix file type bits (`0o120000` link, `0o040000` dir) when made on Unix, else 0. */
   unixType: number;
 }
@@ -26,24 +36,22 @@ export interface ZipEntry {
 const EOCD = 0x06054b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
+const LOCAL_HEADER = 30;
+/** A local header's name and extra field are at most this long together. */
+const LOCAL_LENGTHS = 2 * 0xffff;
 const decoder = new TextDecoder();
 
-/** Local headers are read through windows of this size, so a directory costs few reads. */
-const WINDOW = 1024 * 1024;
 /** The end record plus the longest comment it may carry. */
 const TAIL = 22 + 65_535;
 
 /**
- * The entries of a zip archive, read from its end record, its central directory and each
- * entry's local header (which says where the data starts), without reading any entry's data.
- * Throws `CorruptArchiveError` for a missing or inconsistent directory, offsets outside the
- * data, entries whose bytes overlap or run into the central directory, and ZIP64 archives
- * (over 65,535 entries or 4 GiB, which the browser runner does not read).
+ * The entries of a zip archive, read from its end record and its central directory, without
+ * reading any entry. Throws `CorruptArchiveError` for a missing or inconsistent directory,
+ * offsets outside the data, entries whose bytes must overlap (each needs at least a local
+ * header and its compressed size before the next one), and ZIP64
+ * archives (over 65,535 entries or 4 GiB, which the browser runner does not read).
  */
 export async function readZipEntries(source: ArchiveSource): Promise<ZipEntry[]> {
-  const inside = (at: number, length: number): boolean =>
-    at >= 0 && length >= 0 && at + length <= source.size;
-
   const tailStart = Math.max(0, source.size - TAIL);
   const tail = await source.read(tailStart, source.size - tailStart);
   const tailView = view(tail);
@@ -61,7 +69,7 @@ export async function readZipEntries(source: ArchiveSource): Promise<ZipEntry[]>
   if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
     throw new CorruptArchiveError('ZIP64 archives are not supported');
   }
-  if (!inside(directoryOffset, directorySize)) {
+  if (directoryOffset + directorySize > source.size) {
     throw new CorruptArchiveError('the central directory lies outside the archive');
   }
 
@@ -70,7 +78,7 @@ export async function readZipEntries(source: ArchiveSource): Promise<ZipEntry[]>
   const u16 = (at: number): number => dir.getUint16(at, true);
   const u32 = (at: number): number => dir.getUint32(at, true);
   const within = (at: number, length: number): boolean => at + length <= directory.byteLength;
-  const listed: (Omit<ZipEntry, 'dataOffset'> & { localOffset: number })[] = [];
+  const entries: ZipEntry[] = [];
   let at = 0;
   for (let i = 0; i < count; i++) {
     if (!within(at, 46) || u32(at) !== CENTRAL) {
@@ -82,51 +90,30 @@ export async function readZipEntries(source: ArchiveSource): Promise<ZipEntry[]>
     const commentLength = u16(at + 32);
     const external = u32(at + 38);
     if (!within(at + 46, nameLength)) throw new CorruptArchiveError(`entry ${i} name is cut off`);
-    listed.push({
-      name: decoder.decode(directory.subarray(at + 46, at + 46 + nameLength)),
+    const name = decoder.decode(directory.subarray(at + 46, at + 46 + nameLength));
+    const localOffset = u32(at + 42);
+    const compressedSize = u32(at + 20);
+    if (localOffset + LOCAL_HEADER > directoryOffset) {
+      throw new CorruptArchiveError(`entry ${JSON.stringify(name)} has no local header`);
+    }
+    if (localOffset + LOCAL_HEADER + compressedSize > source.size) {
+      throw new CorruptArchiveError(`entry ${JSON.stringify(name)} data lies outside the archive`);
+    }
+    entries.push({
+      name,
       method: u16(at + 10),
       flags: u16(at + 8),
       crc: u32(at + 16),
-      compressedSize: u32(at + 20),
+      compressedSize,
       size: u32(at + 24),
+      localOffset,
+      end: directoryOffset,
+      next: null,
       unixType: madeBy === 3 ? (external >>> 16) & 0o170000 : 0,
-      localOffset: u32(at + 42),
     });
     at += 46 + nameLength + extraLength + commentLength;
   }
-
-  // Local headers in archive order, through windows: one read covers many small entries.
-  const dataOffsets = new Map<number, number>();
-  let window: Uint8Array = new Uint8Array(0);
-  let windowStart = 0;
-  for (const localOffset of [...new Set(listed.map((e) => e.localOffset))].sort((a, b) => a - b)) {
-    if (!inside(localOffset, 30)) continue;
-    if (localOffset < windowStart || localOffset + 30 > windowStart + window.byteLength) {
-      windowStart = localOffset;
-      window = await source.read(localOffset, Math.min(WINDOW, source.size - localOffset));
-    }
-    const header = new DataView(window.buffer, window.byteOffset + localOffset - windowStart, 30);
-    if (header.getUint32(0, true) !== LOCAL) continue;
-    const lengths = header.getUint16(26, true) + header.getUint16(28, true);
-    dataOffsets.set(localOffset, localOffset + 30 + lengths);
-  }
-
-  const entries: ZipEntry[] = [];
-  const spans: Span[] = [];
-  for (const { localOffset, ...entry } of listed) {
-    const dataOffset = dataOffsets.get(localOffset);
-    if (dataOffset === undefined) {
-      throw new CorruptArchiveError(`entry ${JSON.stringify(entry.name)} has no local header`);
-    }
-    if (!inside(dataOffset, entry.compressedSize)) {
-      throw new CorruptArchiveError(
-        `entry ${JSON.stringify(entry.name)} data lies outside the archive`,
-      );
-    }
-    entries.push({ ...entry, dataOffset });
-    spans.push({ name: entry.name, start: localOffset, end: dataOffset + entry.compressedSize });
-  }
-  checkDisjoint(spans, directoryOffset);
+  bound(entries);
   return entries;
 }
 
@@ -134,32 +121,57 @@ function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** Where one entry's local header and data lie: `[start, end)`. */
-interface Span {
-  name: string;
-  start: number;
-  end: number;
-}
-
 /**
  * Each entry must own its bytes. Entries that share them inflate one small stream many times
  * over (2,047 entries on one 1 KiB stream make 2 GiB from 112 KB), which no bound per entry
- * can see; no zip writer produces them.
+ * can see; no zip writer produces them. Each entry gets the next local header (the last one,
+ * the central directory) as its `end`, and must fit a local header and its compressed size
+ * before the next one, so no two can share a stream; `entryData` checks the exact fit, and the
+ * last entry's, once the local header is read.
  */
-function checkDisjoint(spans: Span[], directoryOffset: number): void {
-  const sorted = [...spans].sort((a, b) => a.start - b.start);
-  let previous: Span | undefined;
-  for (const span of sorted) {
-    if (previous && span.start < previous.end) {
-      throw new CorruptArchiveError(
-        `entries ${JSON.stringify(previous.name)} and ${JSON.stringify(span.name)} overlap (they share bytes, as zip bombs do)`,
-      );
+function bound(entries: ZipEntry[]): void {
+  const sorted = [...entries].sort((a, b) => a.localOffset - b.localOffset);
+  for (const [i, entry] of sorted.entries()) {
+    const next = sorted[i + 1];
+    if (!next) continue;
+    entry.end = next.localOffset;
+    entry.next = next.name;
+    if (entry.localOffset + LOCAL_HEADER + entry.compressedSize > entry.end) {
+      throw overlapError(entry);
     }
-    previous = span;
   }
-  if (previous && previous.end > directoryOffset) {
-    throw new CorruptArchiveError(
-      `entry ${JSON.stringify(previous.name)} runs into the central directory`,
-    );
+}
+
+function overlapError(entry: ZipEntry): CorruptArchiveError {
+  return entry.next === null
+    ? new CorruptArchiveError(`entry ${JSON.stringify(entry.name)} runs into the central directory`)
+    : new CorruptArchiveError(
+        `entries ${JSON.stringify(entry.name)} and ${JSON.stringify(entry.next)} overlap (they share bytes, as zip bombs do)`,
+      );
+}
+
+/** The bytes to read for `entry`: its local header, name, extra field and data at most. */
+export function readSpan(entry: ZipEntry): { start: number; end: number } {
+  const most = entry.localOffset + LOCAL_HEADER + LOCAL_LENGTHS + entry.compressedSize;
+  return { start: entry.localOffset, end: Math.min(entry.end, most) };
+}
+
+/**
+ * `entry`'s compressed data within `bytes` (archive bytes from `offset`, covering
+ * `readSpan(entry)`), once its local header is found where the directory says and its data
+ * fits before `entry.end`. Throws `CorruptArchiveError` otherwise.
+ */
+export function entryData(bytes: Uint8Array, offset: number, entry: ZipEntry): Uint8Array {
+  const at = entry.localOffset - offset;
+  const header = view(bytes.subarray(at, at + LOCAL_HEADER));
+  if (header.byteLength < LOCAL_HEADER || header.getUint32(0, true) !== LOCAL) {
+    throw new CorruptArchiveError(`entry ${JSON.stringify(entry.name)} has no local header`);
   }
+  const dataOffset =
+    entry.localOffset + LOCAL_HEADER + header.getUint16(26, true) + header.getUint16(28, true);
+  if (dataOffset + entry.compressedSize > entry.end) {
+    throw overlapError(entry);
+  }
+  const start = dataOffset - offset;
+  return bytes.subarray(start, start + entry.compressedSize);
 }

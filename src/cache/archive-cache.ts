@@ -10,7 +10,6 @@ import {
   compressionLevel,
   createArtifactArchive,
   helperLogLine,
-  throttleProgress,
   type ArtifactProgress,
   type CollectedFile,
   type RawDeflater,
@@ -19,6 +18,7 @@ import { crc32 } from '../bytes/index.ts';
 import type { Workspace } from '../executors/port.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { CacheAddress, CacheStore } from './cache-store.ts';
+import { cacheProgress } from './cache-progress.ts';
 import { cacheTrace } from './cache-trace.ts';
 import { failureText } from './failure-text.ts';
 import { goQuote } from './go-quote.ts';
@@ -65,14 +65,7 @@ export interface ArchivedCache {
 /** Archive and save one cache entry; rejects only when `signal` is aborted. */
 export async function archiveCache(options: ArchiveCacheOptions): Promise<ArchivedCache> {
   const { address, line, signal } = options;
-  const report = options.onProgress
-    ? throttleProgress<ArtifactProgress>({
-        clock: options.clock,
-        emit: options.onProgress,
-        key: (p) => `${p.name}:${p.phase}`,
-        done: (p) => p.done,
-      })
-    : () => undefined;
+  const report = cacheProgress(options);
   const progress = (p: Omit<ArtifactProgress, 'direction' | 'name'>) =>
     report({ direction: 'upload', name: address.key, ...p });
   line(cacheTrace.creating(address.key));

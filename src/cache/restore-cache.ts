@@ -8,13 +8,14 @@
  */
 import {
   extractArtifactArchive,
-  throttleProgress,
   type ArtifactProgress,
   type FileChecksum,
+  type RawInflater,
 } from '../artifacts/index.ts';
 import type { Workspace } from '../executors/port.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { CacheAddress, CacheStore } from './cache-store.ts';
+import { cacheProgress } from './cache-progress.ts';
 import { cacheTrace } from './cache-trace.ts';
 import { failureText } from './failure-text.ts';
 
@@ -39,6 +40,8 @@ export interface RestoreCacheOptions {
   line: (text: string) => void;
   /** For throttling `onProgress`. */
   clock: Pick<Clock, 'now'>;
+  /** How zip entries inflate: fflate's by default; the CLI passes node:zlib's. */
+  inflater?: RawInflater;
   /** Extraction progress, named by the key, at most one report per 100 ms besides the last. */
   onProgress?: (progress: ArtifactProgress) => void;
   signal?: AbortSignal;
@@ -65,14 +68,7 @@ export interface RestoredContents {
 
 /** Extract the first of `keys` the store holds; rejects only when `signal` is aborted. */
 export async function restoreCache(options: RestoreCacheOptions): Promise<RestoredCache> {
-  const report = options.onProgress
-    ? throttleProgress<ArtifactProgress>({
-        clock: options.clock,
-        emit: options.onProgress,
-        key: (p) => `${p.name}:${p.phase}`,
-        done: (p) => p.done,
-      })
-    : () => undefined;
+  const report = cacheProgress(options);
   for (const key of options.keys) {
     options.signal?.throwIfAborted();
     options.line(cacheTrace.checking(key));
@@ -91,6 +87,7 @@ export async function restoreCache(options: RestoreCacheOptions): Promise<Restor
         projectDir: options.projectDir,
         archive,
         allOrNothing: { heldBytes: RESTORE_HELD_BYTES },
+        inflater: options.inflater,
         onProgress: (p) =>
           progress({
             loaded: p.bytes,

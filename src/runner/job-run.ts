@@ -265,6 +265,7 @@ export class JobRun {
             projectDir: plan.projectDir,
             line: (text) => this.#trace.scriptText(text),
             clock: this.#options.clock,
+            inflater: this.#options.archiving?.inflater,
             onProgress: (progress) => this.#artifactProgress(progress),
             signal: this.#jobAbort.signal,
           });
@@ -289,6 +290,7 @@ export class JobRun {
           workspace,
           projectDir: plan.projectDir,
           line: (text) => this.#trace.text(text),
+          inflater: this.#options.archiving?.inflater,
           onProgress: (progress) => this.#artifactProgress(progress),
           signal,
         });

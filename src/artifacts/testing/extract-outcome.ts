@@ -6,6 +6,7 @@
  */
 import { hasErrorCode } from '../../errors/index.ts';
 import { extractArtifactArchive, type ExtractLimits } from '../extract.ts';
+import type { RawInflater } from '../raw-inflater.ts';
 import type { TempDirWorkspace } from './temp-dir-workspace.ts';
 
 export const REFUSAL_CODES = [
@@ -27,9 +28,16 @@ export async function extractOutcome(
   workspace: TempDirWorkspace,
   archive: Uint8Array,
   limits: Partial<ExtractLimits> = {},
+  inflater?: RawInflater,
 ): Promise<ExtractRefusal | null> {
   try {
-    await extractArtifactArchive({ workspace, projectDir: workspace.projectDir, archive, limits });
+    await extractArtifactArchive({
+      workspace,
+      projectDir: workspace.projectDir,
+      archive,
+      limits,
+      inflater,
+    });
     return null;
   } catch (error) {
     for (const code of REFUSAL_CODES) {

@@ -1,5 +1,5 @@
 /** What a job run is given: the runner's parts, the job GitLab sent, and where to report. */
-import type { RawDeflater } from '../../artifacts/index.ts';
+import type { RawDeflater, RawInflater } from '../../artifacts/index.ts';
 import type { CacheStore } from '../../cache/index.ts';
 import type { Executor, ExecutorInfo, FileTree } from '../../executors/port.ts';
 import type { GitLabClient, RunnerInfo } from '../../gitlab/index.ts';
@@ -47,13 +47,15 @@ export interface ArchiveSpool {
 }
 
 /**
- * How a job's archives (artifacts and caches) are made and held. The CLI passes node:zlib's
- * deflater and a temporary-file spool (`src/cli`); the tab keeps the defaults, fflate and a
- * `Blob` of the archive (Chromium's blob store moves large ones to disk).
+ * How a job's archives (artifacts and caches) are made, held and extracted. The CLI passes
+ * node:zlib's deflater and inflater and a temporary-file spool (`src/cli`); the tab keeps the
+ * defaults, fflate and a `Blob` of the archive (Chromium's blob store moves large ones to disk).
  */
 export interface Archiving {
   /** How zip entries deflate. @default fflate's */
   deflater?: RawDeflater;
+  /** How zip entries inflate (cache restore, dependencies' artifacts). @default fflate's */
+  inflater?: RawInflater;
   /** A spool for one job's upload stage, disposed when the stage ends. @default a `Blob` */
   spool?: () => Promise<ArchiveSpool>;
 }
