@@ -139,6 +139,14 @@ export interface StoredArtifact {
   uploadedAt: number;
 }
 
+/** A job's `environment:` as GitLab stores it (`tier` guessed from the name when not given). */
+export interface JobEnvironment {
+  name: string;
+  url: string | null;
+  action: string;
+  tier: string;
+}
+
 export interface Job {
   id: number;
   pipelineId: number;
@@ -167,6 +175,8 @@ export interface Job {
   dependencies: string[];
   /** Names of jobs this job waits for (`needs:`); null means "the previous stages". */
   needs: string[] | null;
+  /** `environment:` of the job; null when it deploys nowhere. */
+  environment: JobEnvironment | null;
   /** Runner features the job needs (docs/runner-protocol.md §3.1.1 server-gated keys), e.g. `refspecs`. */
   requiredFeatures: string[];
   /** Extra raw payload fields for tests (e.g. a malformed payload); merged last at pickup. */

@@ -161,6 +161,11 @@ const jobSchema = z.object({
   ),
   dependencies: z.array(z.string()),
   needs: z.array(z.string()).nullable(),
+  // Absent in state saved before `environment:` was read.
+  environment: z
+    .object({ name: z.string(), url: z.string().nullable(), action: z.string(), tier: z.string() })
+    .nullable()
+    .default(null),
   requiredFeatures: z.array(z.string()),
   payloadOverrides: z.record(z.string(), z.unknown()).nullable(),
   runnerId: z.number().nullable(),

@@ -58,6 +58,27 @@ describe('buildJobPayload', () => {
   const varValue = (payload: Record<string, unknown>, key: string) =>
     vars(payload).findLast((v) => v.key === key)?.value;
 
+  it('sets CI_ENVIRONMENT_* for a job with environment, slug and URL last', async () => {
+    const yaml = [
+      'deploy:',
+      '  script: [x]',
+      '  environment: { name: review/Fix-1, url: "https://$CI_ENVIRONMENT_SLUG.example.com" }',
+      'plain:',
+      '  script: [x]',
+    ].join('\n');
+    const pipeline = await createPipeline(t.ctx, project.id, { ref: 'main', yaml });
+    const payload = buildJobPayload(t.ctx, jobNamed(pipeline, 'deploy'), runner());
+    const slug = varValue(payload, 'CI_ENVIRONMENT_SLUG');
+    expect(slug).toMatch(/^review-fix-1-[a-z0-9]{6}$/);
+    expect(varValue(payload, 'CI_ENVIRONMENT_NAME')).toBe('review/Fix-1');
+    expect(varValue(payload, 'CI_ENVIRONMENT_ACTION')).toBe('start');
+    expect(varValue(payload, 'CI_ENVIRONMENT_TIER')).toBe('development');
+    expect(vars(payload).at(-1)?.key).toBe('CI_ENVIRONMENT_URL');
+    expect(varValue(payload, 'CI_ENVIRONMENT_URL')).toBe(`https://${slug}.example.com`);
+    const plain = buildJobPayload(t.ctx, jobNamed(pipeline, 'plain'), runner());
+    expect(vars(plain).some((v) => v.key.startsWith('CI_ENVIRONMENT_'))).toBe(false);
+  });
+
   it('shapes a build job of the sample pipeline like docs/runner-protocol.md §4', async () => {
     const pipeline = await createPipeline(t.ctx, project.id, { ref: 'main' });
     const job = jobNamed(pipeline, 'shell-build');

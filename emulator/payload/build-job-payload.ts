@@ -7,7 +7,12 @@ import type { EmulatorContext } from '../context.ts';
 import type { Job, JobVariableSpec, Pipeline, Project, Runner } from '../model.ts';
 import { expandVariables } from './expand-variables.ts';
 import { GITLAB_FAILURE_REASONS as FAILURE_REASONS } from '../jobs/failure-reasons.ts';
-import { isProtectedRef, predefinedVariables, repoUrl } from './predefined-variables.ts';
+import {
+  isProtectedRef,
+  persistedEnvironmentVariables,
+  predefinedVariables,
+  repoUrl,
+} from './predefined-variables.ts';
 
 /** Build the job payload GitLab would send to `runner` for `job` (docs/runner-protocol.md §4). */
 export function buildJobPayload(
@@ -107,7 +112,10 @@ export function buildJobPayload(
   return job.payloadOverrides ? { ...payload, ...job.payloadOverrides } : payload;
 }
 
-/** Predefined, then config (global + job), project and pipeline variables: GitLab's order. */
+/**
+ * Predefined, then config (global + job), project and pipeline variables, then the
+ * environment's slug and URL: GitLab's order.
+ */
 function jobVariables(
   ctx: EmulatorContext,
   job: Job,
@@ -121,6 +129,7 @@ function jobVariables(
     ...job.variables.map((v) => ({ ...v, public: v.public ?? true })),
     ...project.variables.map(secret),
     ...pipeline.variables.map(secret),
+    ...persistedEnvironmentVariables(job),
   ]);
 }
 

@@ -6,6 +6,7 @@
  */
 import type { EmulatorContext } from '../context.ts';
 import type { Job, JobVariableSpec, Pipeline, Project, Runner } from '../model.ts';
+import { environmentSlug } from '../pipelines/environment-slug.ts';
 import { pipelineExtras } from '../pipelines/pipeline-extras.ts';
 
 /** The GitLab version this emulator claims to be (`protected` in git_info exists since 18.3). */
@@ -95,6 +96,12 @@ export function predefinedVariables(
   pub('CI_JOB_NAME_SLUG', refSlug(job.name));
   pub('CI_JOB_STAGE', job.stage);
   pub('CI_NODE_TOTAL', '1');
+  if (job.environment) {
+    pub('CI_ENVIRONMENT_NAME', job.environment.name);
+    pub('CI_ENVIRONMENT_ACTION', job.environment.action);
+    pub('CI_ENVIRONMENT_TIER', job.environment.tier);
+    if (job.environment.url !== null) pub('CI_ENVIRONMENT_URL', job.environment.url);
+  }
   pub('CI_BUILD_NAME', job.name);
   pub('CI_BUILD_STAGE', job.stage);
   pub('GITLAB_CI', 'true');
@@ -205,5 +212,20 @@ export function predefinedVariables(
   pub('GITLAB_USER_EMAIL', EMULATED_USER.email);
   pub('GITLAB_USER_LOGIN', EMULATED_USER.login);
   pub('GITLAB_USER_NAME', EMULATED_USER.name);
+  return vars;
+}
+
+/**
+ * `Ci::Build#persisted_environment_variables`: appended after every other variable, with the
+ * URL again unexpanded so the runner expands it once `CI_ENVIRONMENT_SLUG` is known.
+ */
+export function persistedEnvironmentVariables(job: Job): JobVariableSpec[] {
+  if (!job.environment) return [];
+  const vars: JobVariableSpec[] = [
+    { key: 'CI_ENVIRONMENT_SLUG', value: environmentSlug(job.environment.name), public: true },
+  ];
+  if (job.environment.url !== null) {
+    vars.push({ key: 'CI_ENVIRONMENT_URL', value: job.environment.url, public: true });
+  }
   return vars;
 }

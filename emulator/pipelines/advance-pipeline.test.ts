@@ -163,6 +163,38 @@ describe('advancePipeline', () => {
     expect(job(pipeline, 'u').dependencies).toEqual([]);
   });
 
+  it('intersects needs and dependencies as Ci::BuildDependencies does', async () => {
+    const pipeline = await create([
+      { name: 'a', stage: 'build', script: ['a'] },
+      { name: 'b', stage: 'build', script: ['b'] },
+      { name: 'none', stage: 'test', script: ['n'], needs: [] },
+      { name: 'noart', stage: 'test', script: ['n'], needs: [{ job: 'a', artifacts: false }, 'b'] },
+      { name: 'both', stage: 'test', script: ['n'], needs: ['a', 'b'], dependencies: ['b'] },
+      {
+        name: 'deps',
+        stage: 'test',
+        script: ['n'],
+        needs: [{ job: 'a', artifacts: false }],
+        dependencies: ['a'],
+      },
+    ]);
+    expect(job(pipeline, 'none').dependencies).toEqual([]);
+    expect(job(pipeline, 'noart').dependencies).toEqual(['b']);
+    expect(job(pipeline, 'both').dependencies).toEqual(['b']);
+    // GitLab accepts it (a is in needs) but downloads nothing: needs said no artifacts.
+    expect(job(pipeline, 'deps').dependencies).toEqual([]);
+  });
+
+  it("refuses dependencies that are not in needs, in GitLab's words", async () => {
+    await expect(
+      create([
+        { name: 'a', stage: 'build', script: ['a'] },
+        { name: 'b', stage: 'build', script: ['b'] },
+        { name: 't', stage: 'test', script: ['t'], needs: ['a'], dependencies: ['a', 'b'] },
+      ]),
+    ).rejects.toThrow('jobs:t dependencies the b should be part of needs');
+  });
+
   it('writes refs/pipelines for the pipeline and keeps manual jobs waiting', async () => {
     const pipeline = await create([
       { name: 'deploy', stage: 'deploy', script: ['d'], when: 'manual' },

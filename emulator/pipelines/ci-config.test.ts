@@ -194,3 +194,70 @@ describe('evaluateRule', () => {
     expect(() => evaluateRule('$A === "x"', vars, 'r')).toThrow(/invalid expression/);
   });
 });
+
+describe('parseCiConfig: YAML merge keys and environment', () => {
+  it('merges `<<: *alias` and `<<: [*a, *b]` as GitLab does, the job winning', () => {
+    const { jobs } = parseCiConfig(
+      `
+.base: &base
+  image: node:20
+  tags: [node]
+.vars: &vars
+  variables: { A: from-vars }
+  tags: [vars]
+one:
+  <<: *base
+  script: [echo one]
+two:
+  <<: [*vars, *base]
+  tags: [own]
+  script: [echo two]
+`,
+      BRANCH,
+    );
+    expect(jobs[0]).toMatchObject({ name: 'one', image: 'node:20', tags: ['node'] });
+    // In a list of aliases the earlier one wins; the job's own keys win over both.
+    expect(jobs[1]).toMatchObject({ name: 'two', image: 'node:20', tags: ['own'] });
+    expect(jobs[1]?.variables).toEqual([{ key: 'A', value: 'from-vars', public: true }]);
+  });
+
+  it('accepts environment as a name or a hash and checks it as GitLab does', () => {
+    const { jobs } = parseCiConfig(
+      `
+review:
+  script: [x]
+  environment: review/feature-1
+deploy:
+  script: [x]
+  environment: { name: production, url: "https://example.com", action: start }
+`,
+      BRANCH,
+    );
+    const [review, deploy] = jobs.map((job) => defineJob(job, false).environment);
+    expect(review).toEqual({
+      name: 'review/feature-1',
+      url: null,
+      action: 'start',
+      tier: 'development',
+    });
+    expect(deploy).toEqual({
+      name: 'production',
+      url: 'https://example.com',
+      action: 'start',
+      tier: 'production',
+    });
+    const env = (value: string) =>
+      configError(() => {
+        const [job] = parseCiConfig(`j:\n  script: [x]\n  environment: ${value}\n`, BRANCH).jobs;
+        return defineJob(job ?? { name: 'j' }, false);
+      });
+    expect(env('{ name: x, action: deploy }')).toBe(
+      'jobs:j:environment action should be start, stop, prepare, verify, or access',
+    );
+    expect(env('{ name: x, colour: red }')).toBe(
+      'jobs:j:environment config contains unknown keys: colour',
+    );
+    expect(env('{ url: "https://x" }')).toBe("jobs:j:environment name can't be blank");
+    expect(env('[a]')).toBe('jobs:j:environment config should be a hash or a string');
+  });
+});

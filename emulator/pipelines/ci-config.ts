@@ -1,7 +1,7 @@
 /**
  * The `.gitlab-ci.yml` subset the emulator understands, turned into job specs: `stages`,
- * `default`, `variables`, `workflow: rules`, hidden `.jobs` and `extends`, and per job the
- * keywords listed in `JOB_KEYWORDS`. `rules: - if` is evaluated here with the pipeline's
+ * `default`, `variables`, `workflow: rules`, hidden `.jobs`, `extends` and YAML merge keys,
+ * and per job the keywords listed in `JOB_KEYWORDS`. `rules: - if` is evaluated here with the pipeline's
  * variables. Anything else is an error in GitLab's words, so a config that works here does
  * not silently mean something else on gitlab.com.
  */
@@ -39,6 +39,7 @@ const JOB_KEYWORDS = [
   'rules',
   'extends',
   'coverage',
+  'environment',
 ];
 const GLOBAL_KEYWORDS = ['stages', 'default', 'variables', 'workflow', ...DEFAULT_KEYWORDS];
 const RULE_KEYWORDS = ['if', 'when', 'allow_failure', 'variables'];
@@ -51,7 +52,6 @@ const UNSUPPORTED = [
   'release',
   'parallel',
   'secrets',
-  'environment',
   'pages',
   'inherit',
   'hooks',
@@ -80,7 +80,8 @@ export function parseCiConfig(
 ): ParsedCiConfig {
   let document: unknown;
   try {
-    document = parse(yamlText);
+    // GitLab's YAML loader resolves merge keys (`<<: *defaults`), which YAML 1.2 dropped.
+    document = parse(yamlText, { merge: true });
   } catch (error) {
     throw new CiConfigError('.gitlab-ci.yml', `is not valid YAML: ${(error as Error).message}`);
   }
@@ -172,6 +173,9 @@ export function parseCiConfig(
       services: job.services as JobSpecJson['services'],
       artifacts: job.artifacts as JobSpecJson['artifacts'],
       cache: job.cache as JobSpecJson['cache'],
+      ...(job.environment === undefined
+        ? {}
+        : { environment: job.environment as JobSpecJson['environment'] }),
     });
   }
 

@@ -120,6 +120,15 @@ export async function createPipeline(
         );
       }
     }
+    // `Entry::Job`: with needs, dependencies may only name needed jobs.
+    const needs = definition.needs ?? [];
+    const missing = (definition.explicitDependencies ?? []).filter((name) => !needs.includes(name));
+    if (needs.length > 0 && missing.length > 0) {
+      throw new CiConfigError(
+        `jobs:${definition.name}`,
+        `dependencies the ${missing.join(', ')} should be part of needs`,
+      );
+    }
   }
 
   const caches = await resolveCacheKeys(
@@ -161,8 +170,10 @@ export async function createPipeline(
       stageIndex: stageIndex(definition.stage),
       status: 'created',
       token: newJobToken(),
-      // GitLab passes artifacts of all earlier stages unless `dependencies:` or `needs:` say otherwise.
-      dependencies: explicitDependencies ?? needsArtifacts ?? earlier,
+      // `Ci::BuildDependencies#local`: earlier stages, or the needs that want artifacts, narrowed by `dependencies:`.
+      dependencies: (needsArtifacts ?? earlier).filter(
+        (name) => explicitDependencies === null || explicitDependencies.includes(name),
+      ),
       runnerId: null,
       systemId: null,
       awaitingAcceptance: false,

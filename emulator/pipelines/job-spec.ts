@@ -9,6 +9,7 @@ import { ARTIFACT_REPORTS } from './artifact-reports.ts';
 import { cacheDefinitions, type CacheDefinition } from './cache-spec.ts';
 import { CiConfigError } from './ci-config-error.ts';
 import { parseDuration } from './duration.ts';
+import { jobEnvironment, type EnvironmentKeyword } from './environment.ts';
 
 /** A variable as configs write it: a string or number, or `{ value, description, expand }`. */
 export type VariableValue =
@@ -65,6 +66,7 @@ export interface JobSpecJson {
   services?: (string | ImageKeyword)[];
   artifacts?: ArtifactsKeyword;
   cache?: CacheKeyword | CacheKeyword[];
+  environment?: EnvironmentKeyword;
   /** Raw payload fields merged last at pickup (tests of malformed payloads). */
   payload_overrides?: Record<string, unknown>;
 }
@@ -121,6 +123,7 @@ export type JobDefinition = Pick<
   | 'services'
   | 'artifacts'
   | 'needs'
+  | 'environment'
   | 'requiredFeatures'
   | 'payloadOverrides'
 > & {
@@ -201,6 +204,7 @@ export function defineJob(spec: JobSpecJson, mergeRequest: boolean): JobDefiniti
     artifacts,
     cache,
     needs,
+    environment: jobEnvironment(spec.environment, path),
     requiredFeatures,
     payloadOverrides: spec.payload_overrides ?? null,
     explicitDependencies: spec.dependencies ?? null,

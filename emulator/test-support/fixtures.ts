@@ -94,6 +94,7 @@ export function insertJob(
     cache: [],
     dependencies: [],
     needs: null,
+    environment: null,
     requiredFeatures: [],
     payloadOverrides: null,
     runnerId: null,
