@@ -92,7 +92,12 @@ export interface Pipeline {
   mergeRequestIid: number | null;
   /** Pipeline-level variables (trigger or API variables). */
   variables: JobVariableSpec[];
-  status: 'created' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped';
+  /**
+   * `manual`: a blocking manual job holds the rest back (GitLab's API status; its page says
+   * "blocked", `Ci::Pipeline#blocked?`).
+   */
+  status:
+    'created' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual';
   stages: string[];
   jobIds: number[];
   createdAt: number;

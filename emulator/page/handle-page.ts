@@ -114,7 +114,7 @@ function pipelineSection(ctx: EmulatorContext, pipeline: Pipeline): string {
     })
     .join('');
   return (
-    `<section class="pipeline"><h2>${badge(pipeline.status)} Pipeline #${pipeline.id} ` +
+    `<section class="pipeline"><h2>${badge(pipeline.status === 'manual' ? 'blocked' : pipeline.status)} Pipeline #${pipeline.id} ` +
     `<small>${escapeHtml(project?.fullPath ?? '?')} · ${escapeHtml(pipeline.ref)} · ` +
     `<code>${escapeHtml(pipeline.sha.slice(0, 8))}</code> · ${escapeHtml(pipeline.source)}</small></h2>` +
     `<table><thead><tr><th>Stage</th><th>Job</th><th>Status</th><th>Duration</th><th>Tags</th></tr></thead>` +

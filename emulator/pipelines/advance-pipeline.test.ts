@@ -210,4 +210,53 @@ describe('advancePipeline', () => {
     );
     expect(sha).toBe(pipeline.sha);
   });
+  it('blocks on a manual job from rules until it is played, as GitLab does (allow_failure false)', async () => {
+    const yaml = `
+stages: [build, test, deploy]
+build:
+  stage: build
+  script: [b]
+gate:
+  stage: test
+  script: [g]
+  rules:
+    - when: manual
+optional:
+  stage: test
+  script: [o]
+  rules:
+    - when: manual
+      allow_failure: true
+ship:
+  stage: deploy
+  needs: [gate]
+  script: [s]
+later:
+  stage: deploy
+  script: [l]
+`;
+    const pipeline = await createPipeline(t.ctx, project.id, { ref: 'main', yaml });
+    finish(pipeline, 'build', 'success');
+    expect(statuses(pipeline)).toEqual({
+      build: 'success',
+      gate: 'manual',
+      optional: 'manual',
+      ship: 'created',
+      later: 'created',
+    });
+    expect(pipeline.status).toBe('manual');
+    finish(pipeline, 'gate', 'success');
+    expect(statuses(pipeline)).toMatchObject({ ship: 'pending', later: 'pending' });
+    expect(pipeline.status).toBe('running');
+  });
+
+  it('lets a job-level manual job pass by without blocking', async () => {
+    const pipeline = await create([
+      { name: 'optional', stage: 'build', script: ['o'], when: 'manual' },
+      { name: 'test', stage: 'test', script: ['t'] },
+    ]);
+    expect(statuses(pipeline)).toEqual({ optional: 'manual', test: 'pending' });
+    finish(pipeline, 'test', 'success');
+    expect(pipeline.status).toBe('success');
+  });
 });

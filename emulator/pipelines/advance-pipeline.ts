@@ -51,13 +51,20 @@ function prerequisitesOutcome(job: Job, jobs: Job[]): Outcome {
     job.needs === null
       ? jobs.filter((other) => other.stageIndex < job.stageIndex)
       : jobs.filter((other) => job.needs?.includes(other.name));
-  if (prerequisites.some((other) => !DONE.includes(other.status))) return 'waiting';
+  if (prerequisites.some((other) => !DONE.includes(other.status) || isBlockingManual(other))) {
+    return 'waiting';
+  }
   if (prerequisites.some((other) => isBlockingFailure(other))) return 'failed';
   // A skipped `needs:` job skips its dependents; skipped earlier stages count as passed.
   if (job.needs !== null && prerequisites.some((other) => other.status === 'skipped')) {
     return 'skipped';
   }
   return 'success';
+}
+
+/** A manual job with `allow_failure: false` holds back what comes after it until played. */
+function isBlockingManual(job: Job): boolean {
+  return job.status === 'manual' && !job.allowFailure;
 }
 
 function isBlockingFailure(job: Job): boolean {
@@ -85,6 +92,7 @@ export function pipelineStatus(jobs: Job[]): Pipeline['status'] {
   if (has('pending')) {
     return has('success', 'failed', 'canceled', 'skipped') ? 'running' : 'pending';
   }
+  if (jobs.some(isBlockingManual)) return 'manual';
   if (has('created')) return has('success', 'failed') ? 'running' : 'created';
   if (jobs.some((job) => job.status === 'failed' && !job.allowFailure)) return 'failed';
   if (has('canceled')) return 'canceled';

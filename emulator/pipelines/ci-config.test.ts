@@ -120,6 +120,12 @@ b:
     expect(
       configError(() => parseCiConfig('job:\n  script: [x]\n  only: [main]\n', BRANCH)),
     ).toMatch(/does not support: only/);
+    expect(configError(() => parseCiConfig('job:\n  script: [x]\n  retry: 2\n', BRANCH))).toBe(
+      'jobs:job config uses keywords the emulator does not support: retry',
+    );
+    expect(
+      configError(() => parseCiConfig('default:\n  retry: 2\njob:\n  script: [x]\n', BRANCH)),
+    ).toBe('default config uses keywords the emulator does not support: retry');
     expect(
       configError(() => parseCiConfig('job:\n  stage: deploy2\n  script: [x]\n', BRANCH)),
     ).toMatch(/chosen stage deploy2 does not exist/);
@@ -133,6 +139,55 @@ b:
     const yaml = 'workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\njob:\n  script: [x]\n';
     expect(configError(() => parseCiConfig(yaml, BRANCH))).toMatch(/workflow/);
     expect(parseCiConfig(yaml, { CI_COMMIT_TAG: 'v1' }).jobs).toHaveLength(1);
+  });
+
+  it('applies the matching workflow rule variables with GitLab precedence (docs example)', () => {
+    const yaml = `
+variables:
+  DEPLOY_VARIABLE: "default-deploy"
+workflow:
+  rules:
+    - if: $CI_COMMIT_REF_NAME == $CI_DEFAULT_BRANCH
+      variables:
+        DEPLOY_VARIABLE: "deploy-production"
+    - if: $CI_COMMIT_REF_NAME =~ /feature/
+      variables:
+        IS_A_FEATURE: "true"
+    - when: always
+job1:
+  variables:
+    DEPLOY_VARIABLE: "job1-default-deploy"
+  rules:
+    - if: $CI_COMMIT_REF_NAME == $CI_DEFAULT_BRANCH
+      variables:
+        DEPLOY_VARIABLE: "job1-deploy-production"
+    - when: on_success
+  script: [echo]
+job2:
+  script: [echo]
+feature-only:
+  rules:
+    - if: $IS_A_FEATURE == "true"
+  script: [echo]
+`;
+    const values = (vars: Record<string, string>) =>
+      Object.fromEntries(
+        parseCiConfig(yaml, { CI_DEFAULT_BRANCH: 'main', ...vars }).jobs.map((job) => [
+          job.name,
+          Object.fromEntries(
+            (Array.isArray(job.variables) ? job.variables : []).map((v) => [v.key, v.value]),
+          ),
+        ]),
+      );
+    expect(values({ CI_COMMIT_REF_NAME: 'main' })).toEqual({
+      job1: { DEPLOY_VARIABLE: 'job1-deploy-production' },
+      job2: { DEPLOY_VARIABLE: 'deploy-production' },
+    });
+    expect(values({ CI_COMMIT_REF_NAME: 'feature-1' })).toEqual({
+      job1: { DEPLOY_VARIABLE: 'job1-default-deploy', IS_A_FEATURE: 'true' },
+      job2: { DEPLOY_VARIABLE: 'default-deploy', IS_A_FEATURE: 'true' },
+      'feature-only': { DEPLOY_VARIABLE: 'default-deploy', IS_A_FEATURE: 'true' },
+    });
   });
 });
 

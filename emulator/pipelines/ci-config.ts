@@ -1,16 +1,16 @@
 /**
  * The `.gitlab-ci.yml` subset the emulator understands, turned into job specs: `stages`,
- * `default`, `variables`, `workflow: rules`, hidden `.jobs`, `extends` and YAML merge keys,
- * and per job the keywords listed in `JOB_KEYWORDS`. `rules: - if` is evaluated here with the pipeline's
- * variables. Anything else is an error in GitLab's words, so a config that works here does
+ * `default`, `variables`, `workflow: rules` (with their `variables`), hidden `.jobs`,
+ * `extends`, YAML merge keys and `!reference` tags, and per job the keywords listed in
+ * `JOB_KEYWORDS`. `rules: - if` is evaluated here with the pipeline's variables. Anything else is an error in GitLab's words, so a config that works here does
  * not silently mean something else on gitlab.com.
  */
-import { parse } from 'yaml';
 import type { JobVariableSpec } from '../model.ts';
 import { CiConfigError } from './ci-config-error.ts';
 import type { JobSpecJson } from './job-spec.ts';
 import { configVariables } from './job-spec.ts';
 import { evaluateRule } from './rules.ts';
+import { parseCiYaml } from './yaml-references.ts';
 
 /** GitLab's stages when `stages:` is absent. */
 export const DEFAULT_STAGES = ['.pre', 'build', 'test', 'deploy', '.post'];
@@ -25,7 +25,6 @@ const DEFAULT_KEYWORDS = [
   'cache',
   'artifacts',
   'interruptible',
-  'retry',
 ];
 const JOB_KEYWORDS = [
   ...DEFAULT_KEYWORDS,
@@ -59,6 +58,8 @@ const UNSUPPORTED = [
   'run',
   'inputs',
   'spec',
+  // GitLab re-creates a retried job; the emulator does not yet, so a config relying on it is refused.
+  'retry',
 ];
 
 type Hash = Record<string, unknown>;
@@ -78,13 +79,7 @@ export function parseCiConfig(
   predefined: Readonly<Record<string, string>>,
   pipelineVariables: Readonly<Record<string, string>> = {},
 ): ParsedCiConfig {
-  let document: unknown;
-  try {
-    // GitLab's YAML loader resolves merge keys (`<<: *defaults`), which YAML 1.2 dropped.
-    document = parse(yamlText, { merge: true });
-  } catch (error) {
-    throw new CiConfigError('.gitlab-ci.yml', `is not valid YAML: ${(error as Error).message}`);
-  }
+  const document = parseCiYaml(yamlText);
   if (!isHash(document)) throw new CiConfigError('root', 'config should be a hash');
 
   const defaults: Hash = {};
@@ -97,10 +92,15 @@ export function parseCiConfig(
   const stages =
     document.stages === undefined ? DEFAULT_STAGES : stringList(document.stages, 'stages');
   const fullStages = [...new Set(['.pre', ...stages, '.post'])];
-  const globalSpecs = configVariables(document.variables as JobSpecJson['variables'], 'variables');
-  const globalVariables = valuesOf(globalSpecs);
-
-  checkWorkflow(document.workflow, { ...predefined, ...globalVariables, ...pipelineVariables });
+  const configSpecs = configVariables(document.variables as JobSpecJson['variables'], 'variables');
+  const workflowSpecs = checkWorkflow(document.workflow, {
+    ...predefined,
+    ...valuesOf(configSpecs),
+    ...pipelineVariables,
+  });
+  // The matching workflow rule's variables replace global ones of the same name; job and
+  // pipeline variables still win over them.
+  const globalSpecs = mergeVariables([...configSpecs, ...workflowSpecs]);
 
   const templates = new Map<string, Hash>();
   for (const [name, value] of Object.entries(document)) {
@@ -160,8 +160,11 @@ export function parseCiConfig(
       after_script: job.after_script as JobSpecJson['after_script'],
       tags: job.tags === undefined ? [] : stringList(job.tags, `${path}:tags`),
       timeout: job.timeout as JobSpecJson['timeout'],
+      // A manual job from rules is blocking unless a rule or the job allows failure (GitLab
+      // derives the default from the job-level `when` only).
       allow_failure: (ruleOutcome.allowFailure ??
-        job.allow_failure) as JobSpecJson['allow_failure'],
+        job.allow_failure ??
+        (ruleOutcome.when === 'manual' ? false : undefined)) as JobSpecJson['allow_failure'],
       when: when as JobSpecJson['when'],
       needs: job.needs as JobSpecJson['needs'],
       dependencies:
@@ -240,15 +243,19 @@ function applyRules(
   return null;
 }
 
-/** `workflow: rules`: the pipeline is not created when no rule matches or it says never. */
-function checkWorkflow(workflow: unknown, variables: Record<string, string>): void {
-  if (workflow === undefined) return;
+/**
+ * `workflow: rules`: the pipeline is not created when no rule matches or it says never;
+ * otherwise the matching rule's `variables`.
+ */
+function checkWorkflow(workflow: unknown, variables: Record<string, string>): JobVariableSpec[] {
+  if (workflow === undefined) return [];
   if (!isHash(workflow)) throw new CiConfigError('workflow', 'config should be a hash');
   checkKeys(workflow, ['rules'], 'workflow');
   const outcome = applyRules(workflow.rules, variables, 'workflow');
   if (outcome === null || outcome.when === 'never') {
     throw new CiConfigError('workflow', 'rules filtered out the pipeline');
   }
+  return outcome.variables;
 }
 
 /** `extends`: parents first, then the job itself; hashes merge deeply, other values replace. */
