@@ -189,6 +189,23 @@ describe.each<Backend>(['opfs', 'indexeddb'])('browser cache store on %s', (back
     await writer;
   });
 
+  it('fails a step with what to do, not waiting for ever, while another tab holds the index lock', async () => {
+    const { name, store } = await open({ lockWaitMs: 200 });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holding = navigator.locks.request(`${name}:commit`, () => held);
+    try {
+      await expect(store.clear()).rejects.toMatchObject({
+        code: 'CacheStoreError',
+        message: expect.stringContaining('Reload or close the other tabrunner tabs'),
+      });
+    } finally {
+      release();
+      await holding;
+    }
+    await expect(store.clear()).resolves.toBeUndefined();
+  });
+
   it('leaves one whole archive when two Workers save one key at once', async () => {
     const { name, store, files } = await open({ retiredGraceMs: 0 });
     const bytes = 3 << 20;

@@ -17,7 +17,7 @@ import type { ArchiveFiles } from './archive-files.ts';
 import { cacheEntryId } from './cache-entry-id.ts';
 import type { CacheAddress, CacheEntry, CacheStore, CacheUsage } from './cache-store.ts';
 import { entriesToEvict } from './eviction.ts';
-import { idbDone, idbRequest } from './idb-request.ts';
+import { idbDone, idbRequest } from '../platform/idb-request.ts';
 import { CHUNKS, indexedDbArchiveFiles } from './indexeddb-archive-files.ts';
 import { opfsArchiveFiles, opfsWritable } from './opfs-archive-files.ts';
 
@@ -37,6 +37,12 @@ export interface BrowserCacheStoreOptions {
    * @default 600_000 (ten minutes: a restore reads a 50 MB archive in seconds)
    */
   retiredGraceMs?: number;
+  /**
+   * Longest wait for the origin-wide index lock, which each holder keeps for one short
+   * transaction: past it a tab of this site is stuck holding it, and the cache step fails.
+   * @default 30_000
+   */
+  lockWaitMs?: number;
   /** Epoch milliseconds, for `lastUsed`. @default Date.now */
   now?: () => number;
 }
@@ -143,6 +149,7 @@ class OriginCacheStore implements BrowserCacheStore {
   readonly #writeLockPrefix: string;
   readonly #budgetBytes: number;
   readonly #graceMs: number;
+  readonly #lockWaitMs: number;
   readonly #now: () => number;
 
   constructor(
@@ -157,6 +164,7 @@ class OriginCacheStore implements BrowserCacheStore {
     this.#writeLockPrefix = `${name}:write:`;
     this.#budgetBytes = options.budgetBytes;
     this.#graceMs = options.retiredGraceMs ?? 600_000;
+    this.#lockWaitMs = options.lockWaitMs ?? 30_000;
     this.#now = options.now ?? Date.now;
   }
 
@@ -321,7 +329,26 @@ class OriginCacheStore implements BrowserCacheStore {
     }
   }
 
-  #locked<T>(work: () => Promise<T>): Promise<T> {
-    return navigator.locks.request(this.#commitLock, work);
+  /**
+   * The index's work under the origin-wide lock; a wait past `lockWaitMs` fails the cache step
+   * (a warning in the job) instead of waiting for ever on a stuck tab.
+   */
+  async #locked<T>(work: () => Promise<T>): Promise<T> {
+    const signal = AbortSignal.timeout(this.#lockWaitMs);
+    let granted = false;
+    try {
+      return await navigator.locks.request(this.#commitLock, { signal }, () => {
+        granted = true;
+        return work();
+      });
+    } catch (err) {
+      if (granted || !signal.aborted) throw err;
+      throw new TabrunnerError(
+        'CacheStoreError',
+        `Another tab of this site has held the cache index for ${this.#lockWaitMs / 1000} s. Reload or close the other tabrunner tabs.`,
+        { reason: 'lock-timeout' },
+        { cause: err },
+      );
+    }
   }
 }

@@ -4,7 +4,7 @@
  * chunk, not the archive, and reading back joins the stored Blobs without loading them.
  */
 import type { ArchiveFiles } from './archive-files.ts';
-import { idbDone, idbRequest } from './idb-request.ts';
+import { idbDone, idbRequest } from '../platform/idb-request.ts';
 
 /** The object store the chunks live in (created by the cache index's upgrade). */
 export const CHUNKS = 'chunks';

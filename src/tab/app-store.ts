@@ -4,6 +4,7 @@
  * object store is separate (`tabrunner-sources`, owned by src/sources). Tokens are stored here
  * because the runner needs them after a reload; they are never shown, logged or put in a URL.
  */
+import { idbDone, idbRequest } from '../platform/idb-request.ts';
 
 export type ExecutorChoice = 'shell' | 'webcontainer';
 
@@ -75,21 +76,6 @@ const BY_FINISHED_AT = 'finishedAt';
 /** 2: the `finishedAt` index. */
 const DB_VERSION = 2;
 
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-function done(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error);
-  });
-}
-
 /** The app database. Open once per page with `openAppStore()`. */
 export class AppStore {
   readonly #db: IDBDatabase;
@@ -100,13 +86,13 @@ export class AppStore {
 
   async #get<T>(key: string): Promise<T | undefined> {
     const tx = this.#db.transaction(KV, 'readonly');
-    return (await request(tx.objectStore(KV).get(key))) as T | undefined;
+    return (await idbRequest(tx.objectStore(KV).get(key))) as T | undefined;
   }
 
   async #put(key: string, value: unknown): Promise<void> {
     const tx = this.#db.transaction(KV, 'readwrite');
     tx.objectStore(KV).put(value, key);
-    await done(tx);
+    await idbDone(tx);
   }
 
   connection(): Promise<SavedConnection | undefined> {
@@ -120,7 +106,7 @@ export class AppStore {
   async forgetConnection(): Promise<void> {
     const tx = this.#db.transaction(KV, 'readwrite');
     tx.objectStore(KV).delete('connection');
-    await done(tx);
+    await idbDone(tx);
   }
 
   async settings(): Promise<SavedSettings> {
@@ -134,7 +120,7 @@ export class AppStore {
   /** Newest first. */
   async history(): Promise<HistoryEntry[]> {
     const tx = this.#db.transaction(HISTORY, 'readonly');
-    const all = (await request(tx.objectStore(HISTORY).getAll())) as HistoryEntry[];
+    const all = (await idbRequest(tx.objectStore(HISTORY).getAll())) as HistoryEntry[];
     return all.sort((a, b) => b.finishedAt - a.finishedAt);
   }
 
@@ -167,14 +153,14 @@ export class AppStore {
         cursor.continue();
       };
     };
-    await done(tx);
+    await idbDone(tx);
     return kept;
   }
 
   async clearHistory(): Promise<void> {
     const tx = this.#db.transaction(HISTORY, 'readwrite');
     tx.objectStore(HISTORY).clear();
-    await done(tx);
+    await idbDone(tx);
   }
 
   /** Bytes of logs kept in the history. */
@@ -195,7 +181,7 @@ export async function openAppStore(name = DB_NAME): Promise<AppStore> {
     if (!history.indexNames.contains(BY_FINISHED_AT))
       history.createIndex(BY_FINISHED_AT, 'finishedAt');
   };
-  const db = await request(open);
+  const db = await idbRequest(open);
   // A newer build opening the database in another tab would wait for this connection forever.
   db.onversionchange = () => db.close();
   return new AppStore(db);

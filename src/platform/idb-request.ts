@@ -1,4 +1,4 @@
-/** IndexedDB's callbacks as promises, for the tab's cache store. */
+/** IndexedDB's callbacks as promises: the tab's settings store and its cache store use them. */
 
 export function idbRequest<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
