@@ -101,6 +101,11 @@ export interface Pipeline {
   stages: string[];
   jobIds: number[];
   createdAt: number;
+  /**
+   * Why GitLab could not make jobs from the config (`yaml_errors`): such a pipeline is `failed`
+   * with no jobs and shows this message, as GitLab shows a pipeline with a config error.
+   */
+  configError?: string;
 }
 
 export interface StepSpec {
@@ -204,4 +209,9 @@ export interface Job {
   watchedUntil: number;
   /** First time a final state was PUT while the trace was still "being persisted" (docs/runner-protocol.md §7.4). */
   pendingFinalSince: number | null;
+  /**
+   * Set when a retry replaced this job with a new one of the same name (GitLab's `retried`):
+   * kept for its log, left out of the pipeline's status and of later stages' artifacts.
+   */
+  retried?: boolean;
 }

@@ -85,6 +85,7 @@ const pipelineSchema = z.object({
   stages: z.array(z.string()),
   jobIds: z.array(z.number()),
   createdAt: z.number(),
+  configError: z.string().optional(),
   commit: z
     .object({
       message: z.string(),
@@ -199,6 +200,7 @@ const jobSchema = z.object({
   finishedAt: z.number().nullable(),
   watchedUntil: z.number(),
   pendingFinalSince: z.number().nullable(),
+  retried: z.boolean().optional(),
 });
 
 /** The emulator's state as saved on disk. */

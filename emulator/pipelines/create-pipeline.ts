@@ -41,6 +41,11 @@ export interface PipelineInputBase {
   mergeRequestTitle?: string;
   /** `CI_PIPELINE_SOURCE`. Default `merge_request_event` for merge requests, else `push`. */
   source?: Pipeline['source'];
+  /**
+   * The branch head before the push that makes this pipeline (`CI_COMMIT_BEFORE_SHA`; forty
+   * zeros for a new branch), which `rules: changes` compares against. Default: the commit's parent.
+   */
+  beforeSha?: string;
   /** Pipeline variables (API/trigger variables): highest precedence, non-public. */
   variables?: JobVariableSpec[] | Record<string, string>;
 }
@@ -144,7 +149,8 @@ export async function createPipeline(
     ref: mergeRequest ? `refs/merge-requests/${mergeRequest.iid}/head` : input.ref,
     refType: tag ? 'tag' : 'branch',
     sha,
-    beforeSha: source === 'push' ? await parentOf(project, sha) : '0'.repeat(40),
+    beforeSha:
+      input.beforeSha ?? (source === 'push' ? await parentOf(project, sha) : '0'.repeat(40)),
     source,
     mergeRequestIid: mergeRequest?.iid ?? null,
     variables: pipelineVariables,
