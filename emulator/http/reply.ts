@@ -1,7 +1,7 @@
 /**
- * What a handler answers: a status, headers and a body, written by `server.ts`. Handlers return
- * replies instead of writing to the socket so that fault injection (lost responses, docs/runner-protocol.md §13) and
- * CORS can wrap every answer in one place.
+ * What a handler answers: a status, headers and a body, turned into a fetch `Response` by
+ * `server.ts`. Handlers return replies instead of writing to the socket so that fault injection
+ * (lost responses, docs/runner-protocol.md §13) and CORS can wrap every answer in one place.
  */
 
 /** One HTTP answer. `body` is sent as is; use `json()` for GitLab's JSON bodies. */
@@ -45,3 +45,16 @@ export const forbidden = (headers: Record<string, string> = {}): Reply =>
   message(403, 'Forbidden', headers);
 export const notFound = (what = 'Not Found'): Reply => message(404, what);
 export const unauthorized = (): Reply => message(401, 'Unauthorized');
+
+/**
+ * The `Response` for `reply`, with `outer` headers (CORS, request id) under the reply's own and an
+ * explicit `Content-Length`, so even an empty answer is framed by length, not chunked.
+ */
+export function toResponse(reply: Reply, outer: Record<string, string>): Response {
+  const body = reply.body ?? '';
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+  return new Response(reply.body as string | Uint8Array<ArrayBuffer> | null, {
+    status: reply.status,
+    headers: { ...outer, ...reply.headers, 'Content-Length': String(length) },
+  });
+}

@@ -1,9 +1,9 @@
 /**
  * The parsed view of one HTTP request that handlers receive: path parameters, query, headers and
  * a body read once on demand. Parameters merge query and body as Grape does, so a `token` may
- * come from either (docs/runner-protocol.md §1.2).
+ * come from either (docs/runner-protocol.md §1.2). It wraps the fetch `Request` Hono hands the
+ * server, so handlers never see a socket.
  */
-import type { IncomingMessage } from 'node:http';
 
 /** Raised when a body is larger than the caller allowed; the server answers 413. */
 export class BodyTooLargeError extends Error {
@@ -18,27 +18,28 @@ export class EmulatorRequest {
   readonly method: string;
   readonly path: string;
   readonly query: URLSearchParams;
-  /** Path parameters from the route table, e.g. `{ id: '12' }`. */
-  params: Record<string, string> = {};
+  /** Path parameters from the route table, decoded, e.g. `{ id: '12' }`. */
+  readonly params: Readonly<Record<string, string>>;
   /** Aborts when the client goes away; long polls stop waiting then. */
   readonly signal: AbortSignal;
-  readonly raw: IncomingMessage;
 
+  readonly #request: Request;
   #bytes: Promise<Uint8Array> | null = null;
   #fields: Promise<Record<string, ParamValue>> | null = null;
 
-  constructor(raw: IncomingMessage, url: URL, signal: AbortSignal) {
-    this.raw = raw;
-    this.method = (raw.method ?? 'GET').toUpperCase();
+  constructor(request: Request, params: Readonly<Record<string, string>>) {
+    const url = new URL(request.url);
+    this.#request = request;
+    this.method = request.method.toUpperCase();
     this.path = url.pathname;
     this.query = url.searchParams;
-    this.signal = signal;
+    this.params = params;
+    this.signal = request.signal;
   }
 
-  /** A request header, lower-cased name, first value. */
+  /** A request header by name (any case); repeated headers come joined with `, `. */
   header(name: string): string | undefined {
-    const value = this.raw.headers[name.toLowerCase()];
-    return Array.isArray(value) ? value[0] : value;
+    return this.#request.headers.get(name) ?? undefined;
   }
 
   /** Media type of `Content-Type` without parameters, lower-cased. */
@@ -48,7 +49,7 @@ export class EmulatorRequest {
 
   /** The whole body; rejects with `BodyTooLargeError` past `limit` bytes (the rest is drained). */
   bytes(limit = 16 * 1024 * 1024): Promise<Uint8Array> {
-    this.#bytes ??= readBody(this.raw, limit);
+    this.#bytes ??= readBody(this.#request.body, limit);
     return this.#bytes;
   }
 
@@ -84,15 +85,21 @@ export class EmulatorRequest {
   }
 }
 
-async function readBody(raw: IncomingMessage, limit: number): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
+async function readBody(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
   let size = 0;
   let tooLarge = false;
-  for await (const chunk of raw as AsyncIterable<Buffer>) {
-    size += chunk.length;
+  const reader = body?.getReader();
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
     // Keep draining after the limit so the client gets our answer instead of a reset socket.
     if (size > limit) tooLarge = true;
-    else chunks.push(chunk);
+    else chunks.push(value);
   }
   if (tooLarge) throw new BodyTooLargeError();
   return new Uint8Array(Buffer.concat(chunks));

@@ -1,7 +1,10 @@
 /**
- * A small route table: method + path pattern (`/api/v4/jobs/:id/trace`) → handler. Patterns
- * match whole segments; `:name` captures one segment. No regex routes, no wildcards.
+ * Route tables mounted on Hono. A table stays a declarative list (method, path pattern in Hono's
+ * syntax where `:name` captures one whole segment, the endpoint name faults attach to, handler),
+ * so tests can walk every route. A path that some row knows under another method answers 405,
+ * as Grape does; a path no row knows falls through to the app's later handlers.
  */
+import type { Context, Env as HonoEnv, Hono } from 'hono';
 import type { FaultEndpoint } from '../faults.ts';
 import type { Reply } from './reply.ts';
 import type { EmulatorRequest } from './request.ts';
@@ -14,40 +17,27 @@ export interface Route<Env> {
   handle(env: Env, req: EmulatorRequest): Promise<Reply>;
 }
 
-/** The matching route and its path parameters, or null. */
-export function matchRoute<Env>(
+/** How the app answers for a table: a matched row, or a path known only under other methods. */
+export interface RouteAnswers<E extends HonoEnv, Env> {
+  serve(c: Context<E>, route: Route<Env>): Promise<Response>;
+  methodNotAllowed(c: Context<E>): Response;
+}
+
+/** Register `routes` on `app`, in table order; the first row that matches serves. */
+export function mountRoutes<E extends HonoEnv, Env>(
+  app: Hono<E>,
   routes: readonly Route<Env>[],
-  method: string,
-  path: string,
-): { route: Route<Env>; params: Record<string, string> } | null {
-  const segments = path.split('/');
+  answers: RouteAnswers<E, Env>,
+): void {
   for (const route of routes) {
-    if (route.method !== method) continue;
-    const params = matchPattern(route.pattern, segments);
-    if (params) return { route, params };
+    app.on(route.method, route.pattern, async (c, next) => {
+      // Hono routes HEAD to GET handlers; the tables name every method they answer.
+      if (c.req.method !== route.method) return next();
+      return answers.serve(c, route);
+    });
   }
-  return null;
-}
-
-/** Whether any route has this path under another method (405 instead of 404). */
-export function pathKnown<Env>(routes: readonly Route<Env>[], path: string): boolean {
-  const segments = path.split('/');
-  return routes.some((route) => matchPattern(route.pattern, segments) !== null);
-}
-
-function matchPattern(pattern: string, segments: string[]): Record<string, string> | null {
-  const parts = pattern.split('/');
-  if (parts.length !== segments.length) return null;
-  const params: Record<string, string> = {};
-  for (const [i, part] of parts.entries()) {
-    const segment = segments[i] ?? '';
-    if (part.startsWith(':')) {
-      if (segment === '') return null;
-      // The server refused paths that do not decode (server.ts) before routing.
-      params[part.slice(1)] = decodeURIComponent(segment);
-    } else if (part !== segment) {
-      return null;
-    }
+  // After every row, so a pattern's 405 never shadows a later row (`/jobs/:id` vs `/jobs/request`).
+  for (const pattern of new Set(routes.map((route) => route.pattern))) {
+    app.all(pattern, (c) => answers.methodNotAllowed(c));
   }
-  return params;
 }
