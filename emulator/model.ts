@@ -187,6 +187,8 @@ export interface Job {
   needs: string[] | null;
   /** `environment:` of the job; null when it deploys nowhere. */
   environment: JobEnvironment | null;
+  /** Which instance of a `parallel:` job this is (`CI_NODE_INDEX`, `CI_NODE_TOTAL`); absent otherwise. */
+  parallel?: { index: number; total: number };
   /** Runner features the job needs (docs/runner-protocol.md §3.1.1 server-gated keys), e.g. `refspecs`. */
   requiredFeatures: string[];
   /** Extra raw payload fields for tests (e.g. a malformed payload); merged last at pickup. */

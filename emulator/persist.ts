@@ -201,6 +201,7 @@ const jobSchema = z.object({
   watchedUntil: z.number(),
   pendingFinalSince: z.number().nullable(),
   retried: z.boolean().optional(),
+  parallel: z.object({ index: z.number(), total: z.number() }).optional(),
 });
 
 /** The emulator's state as saved on disk. */

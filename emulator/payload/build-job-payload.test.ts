@@ -280,6 +280,8 @@ describe('buildJobPayload', () => {
       ref: 'feature/x',
       mergeRequestIid: 3,
       mergeRequestTitle: 'Add x',
+      // Jobs without rules are `only: [branches, tags]` on GitLab: none in a merge-request pipeline.
+      yaml: 'shell-build:\n  script: [echo]\n  rules:\n    - if: $CI_MERGE_REQUEST_IID\n',
     });
     expect(pipeline.source).toBe('merge_request_event');
     const job = jobNamed(pipeline, 'shell-build');

@@ -95,7 +95,8 @@ export function predefinedVariables(
   pub('CI_JOB_NAME', job.name);
   pub('CI_JOB_NAME_SLUG', refSlug(job.name));
   pub('CI_JOB_STAGE', job.stage);
-  pub('CI_NODE_TOTAL', '1');
+  if (job.parallel) pub('CI_NODE_INDEX', String(job.parallel.index));
+  pub('CI_NODE_TOTAL', String(job.parallel?.total ?? 1));
   if (job.environment) {
     pub('CI_ENVIRONMENT_NAME', job.environment.name);
     pub('CI_ENVIRONMENT_ACTION', job.environment.action);

@@ -7,9 +7,9 @@ import { evaluateRule } from './rules.ts';
 
 const BRANCH = { CI_COMMIT_BRANCH: 'main', CI_PIPELINE_SOURCE: 'push', CI_DEFAULT_BRANCH: 'main' };
 
-function configError(fn: () => unknown): string {
+async function configError(fn: () => Promise<unknown>): Promise<string> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     expect(hasErrorCode(error, 'CiConfigError')).toBe(true);
     return (error as Error).message;
@@ -18,8 +18,8 @@ function configError(fn: () => unknown): string {
 }
 
 describe('parseCiConfig', () => {
-  it('applies default, global variables and flattens nested scripts', () => {
-    const { stages, jobs } = parseCiConfig(
+  it('applies default, global variables and flattens nested scripts', async () => {
+    const { stages, jobs } = await parseCiConfig(
       `
 stages: [build, test]
 variables:
@@ -62,7 +62,7 @@ build:
     ]);
   });
 
-  it('keeps or drops jobs by rules: if, and takes when from the matching rule', () => {
+  it('keeps or drops jobs by rules: if, and takes when from the matching rule', async () => {
     const yaml = `
 only-main:
   script: [echo]
@@ -79,17 +79,17 @@ manual-tags:
     - if: '$CI_COMMIT_BRANCH =~ /^ma/ && ($FLAG == "on" || $FLAG == null)'
       when: manual
 `;
-    const names = (vars: Record<string, string>) =>
-      parseCiConfig(yaml, vars).jobs.map((j) => `${j.name}:${j.when ?? 'on_success'}`);
-    expect(names(BRANCH)).toEqual(['only-main:on_success', 'manual-tags:manual']);
-    expect(names({ ...BRANCH, FLAG: 'off' })).toEqual(['only-main:on_success']);
-    expect(names({ CI_PIPELINE_SOURCE: 'merge_request_event', CI_DEFAULT_BRANCH: 'main' })).toEqual(
-      ['only-mr:on_success'],
-    );
+    const names = async (vars: Record<string, string>) =>
+      (await parseCiConfig(yaml, vars)).jobs.map((j) => `${j.name}:${j.when ?? 'on_success'}`);
+    expect(await names(BRANCH)).toEqual(['only-main:on_success', 'manual-tags:manual']);
+    expect(await names({ ...BRANCH, FLAG: 'off' })).toEqual(['only-main:on_success']);
+    expect(
+      await names({ CI_PIPELINE_SOURCE: 'merge_request_event', CI_DEFAULT_BRANCH: 'main' }),
+    ).toEqual(['only-mr:on_success']);
   });
 
-  it('resolves extends from hidden jobs and checks needs', () => {
-    const { jobs } = parseCiConfig(
+  it('resolves extends from hidden jobs and checks needs', async () => {
+    const { jobs } = await parseCiConfig(
       `
 .base:
   image: alpine
@@ -109,39 +109,41 @@ b:
     expect(jobs[0]).toMatchObject({ image: 'alpine', script: ['echo base'] });
     expect(jobs[1]).toMatchObject({ needs: ['a'], script: ['echo b'] });
     expect(
-      configError(() => parseCiConfig('b:\n  needs: [nope]\n  script: [x]\n', BRANCH)),
+      await configError(() => parseCiConfig('b:\n  needs: [nope]\n  script: [x]\n', BRANCH)),
     ).toMatch(/needs nope/);
   });
 
-  it('rejects unknown and unsupported keywords in GitLab words', () => {
-    expect(configError(() => parseCiConfig('job:\n  script: [x]\n  scirpt: [y]\n', BRANCH))).toBe(
-      'jobs:job config contains unknown keys: scirpt',
-    );
+  it('rejects unknown and unsupported keywords in GitLab words', async () => {
     expect(
-      configError(() => parseCiConfig('job:\n  script: [x]\n  only: [main]\n', BRANCH)),
-    ).toMatch(/does not support: only/);
-    expect(configError(() => parseCiConfig('job:\n  script: [x]\n  retry: 2\n', BRANCH))).toBe(
-      'jobs:job config uses keywords the emulator does not support: retry',
-    );
+      await configError(() => parseCiConfig('job:\n  script: [x]\n  scirpt: [y]\n', BRANCH)),
+    ).toBe('jobs:job config contains unknown keys: scirpt');
     expect(
-      configError(() => parseCiConfig('default:\n  retry: 2\njob:\n  script: [x]\n', BRANCH)),
+      await configError(() =>
+        parseCiConfig('job:\n  script: [x]\n  only: { kubernetes: active }\n', BRANCH),
+      ),
+    ).toBe('jobs:job:only config uses keywords the emulator does not support: kubernetes');
+    expect(
+      await configError(() => parseCiConfig('job:\n  script: [x]\n  retry: 2\n', BRANCH)),
+    ).toBe('jobs:job config uses keywords the emulator does not support: retry');
+    expect(
+      await configError(() => parseCiConfig('default:\n  retry: 2\njob:\n  script: [x]\n', BRANCH)),
     ).toBe('default config uses keywords the emulator does not support: retry');
     expect(
-      configError(() => parseCiConfig('job:\n  stage: deploy2\n  script: [x]\n', BRANCH)),
+      await configError(() => parseCiConfig('job:\n  stage: deploy2\n  script: [x]\n', BRANCH)),
     ).toMatch(/chosen stage deploy2 does not exist/);
-    expect(configError(() => parseCiConfig('job:\n  image: x\n', BRANCH))).toMatch(/script/);
-    expect(configError(() => parseCiConfig('job: [1]\n', BRANCH))).toBe(
+    expect(await configError(() => parseCiConfig('job:\n  image: x\n', BRANCH))).toMatch(/script/);
+    expect(await configError(() => parseCiConfig('job: [1]\n', BRANCH))).toBe(
       'jobs:job config should be a hash',
     );
   });
 
-  it('filters the whole pipeline with workflow rules', () => {
+  it('filters the whole pipeline with workflow rules', async () => {
     const yaml = 'workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\njob:\n  script: [x]\n';
-    expect(configError(() => parseCiConfig(yaml, BRANCH))).toMatch(/workflow/);
-    expect(parseCiConfig(yaml, { CI_COMMIT_TAG: 'v1' }).jobs).toHaveLength(1);
+    expect(await configError(() => parseCiConfig(yaml, BRANCH))).toMatch(/workflow/);
+    expect((await parseCiConfig(yaml, { CI_COMMIT_TAG: 'v1' })).jobs).toHaveLength(1);
   });
 
-  it('applies the matching workflow rule variables with GitLab precedence (docs example)', () => {
+  it('applies the matching workflow rule variables with GitLab precedence (docs example)', async () => {
     const yaml = `
 variables:
   DEPLOY_VARIABLE: "default-deploy"
@@ -170,20 +172,20 @@ feature-only:
     - if: $IS_A_FEATURE == "true"
   script: [echo]
 `;
-    const values = (vars: Record<string, string>) =>
+    const values = async (vars: Record<string, string>) =>
       Object.fromEntries(
-        parseCiConfig(yaml, { CI_DEFAULT_BRANCH: 'main', ...vars }).jobs.map((job) => [
+        (await parseCiConfig(yaml, { CI_DEFAULT_BRANCH: 'main', ...vars })).jobs.map((job) => [
           job.name,
           Object.fromEntries(
             (Array.isArray(job.variables) ? job.variables : []).map((v) => [v.key, v.value]),
           ),
         ]),
       );
-    expect(values({ CI_COMMIT_REF_NAME: 'main' })).toEqual({
+    expect(await values({ CI_COMMIT_REF_NAME: 'main' })).toEqual({
       job1: { DEPLOY_VARIABLE: 'job1-deploy-production' },
       job2: { DEPLOY_VARIABLE: 'deploy-production' },
     });
-    expect(values({ CI_COMMIT_REF_NAME: 'feature-1' })).toEqual({
+    expect(await values({ CI_COMMIT_REF_NAME: 'feature-1' })).toEqual({
       job1: { DEPLOY_VARIABLE: 'job1-default-deploy', IS_A_FEATURE: 'true' },
       job2: { DEPLOY_VARIABLE: 'default-deploy', IS_A_FEATURE: 'true' },
       'feature-only': { DEPLOY_VARIABLE: 'default-deploy', IS_A_FEATURE: 'true' },
@@ -192,7 +194,7 @@ feature-only:
 });
 
 describe('defineJob', () => {
-  it('adds artifact entries for reports and the runner features they need', () => {
+  it('adds artifact entries for reports and the runner features they need', async () => {
     const job = defineJob(
       {
         name: 't',
@@ -226,7 +228,7 @@ describe('defineJob', () => {
     expect(job.allowFailureExitCodes).toEqual([3]);
   });
 
-  it('parses GitLab durations for timeout', () => {
+  it('parses GitLab durations for timeout', async () => {
     expect(defineJob({ name: 't', script: ['x'], timeout: '1h 30m' }, false).timeout).toBe(5400);
     expect(parseDuration('10m')).toBe(600);
     expect(parseDuration('2 days')).toBe(172800);
@@ -236,7 +238,7 @@ describe('defineJob', () => {
 });
 
 describe('evaluateRule', () => {
-  it('handles comparisons, regexes, null, precedence and parentheses', () => {
+  it('handles comparisons, regexes, null, precedence and parentheses', async () => {
     const vars = { A: 'x', B: 'feature/login', EMPTY: '' };
     expect(evaluateRule('$A == "x"', vars, 'r')).toBe(true);
     expect(evaluateRule("$A != 'x'", vars, 'r')).toBe(false);
@@ -251,8 +253,8 @@ describe('evaluateRule', () => {
 });
 
 describe('parseCiConfig: YAML merge keys and environment', () => {
-  it('merges `<<: *alias` and `<<: [*a, *b]` as GitLab does, the job winning', () => {
-    const { jobs } = parseCiConfig(
+  it('merges `<<: *alias` and `<<: [*a, *b]` as GitLab does, the job winning', async () => {
+    const { jobs } = await parseCiConfig(
       `
 .base: &base
   image: node:20
@@ -276,8 +278,8 @@ two:
     expect(jobs[1]?.variables).toEqual([{ key: 'A', value: 'from-vars', public: true }]);
   });
 
-  it('accepts environment as a name or a hash and checks it as GitLab does', () => {
-    const { jobs } = parseCiConfig(
+  it('accepts environment as a name or a hash and checks it as GitLab does', async () => {
+    const { jobs } = await parseCiConfig(
       `
 review:
   script: [x]
@@ -302,17 +304,18 @@ deploy:
       tier: 'production',
     });
     const env = (value: string) =>
-      configError(() => {
-        const [job] = parseCiConfig(`j:\n  script: [x]\n  environment: ${value}\n`, BRANCH).jobs;
+      configError(async () => {
+        const [job] = (await parseCiConfig(`j:\n  script: [x]\n  environment: ${value}\n`, BRANCH))
+          .jobs;
         return defineJob(job ?? { name: 'j' }, false);
       });
-    expect(env('{ name: x, action: deploy }')).toBe(
+    expect(await env('{ name: x, action: deploy }')).toBe(
       'jobs:j:environment action should be start, stop, prepare, verify, or access',
     );
-    expect(env('{ name: x, colour: red }')).toBe(
+    expect(await env('{ name: x, colour: red }')).toBe(
       'jobs:j:environment config contains unknown keys: colour',
     );
-    expect(env('{ url: "https://x" }')).toBe("jobs:j:environment name can't be blank");
-    expect(env('[a]')).toBe('jobs:j:environment config should be a hash or a string');
+    expect(await env('{ url: "https://x" }')).toBe("jobs:j:environment name can't be blank");
+    expect(await env('[a]')).toBe('jobs:j:environment config should be a hash or a string');
   });
 });

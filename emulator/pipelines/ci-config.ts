@@ -1,16 +1,26 @@
 /**
- * The `.gitlab-ci.yml` subset the emulator understands, turned into job specs: `stages`,
- * `default`, `variables`, `workflow: rules` (with their `variables`), hidden `.jobs`,
- * `extends`, YAML merge keys and `!reference` tags, and per job the keywords listed in
- * `JOB_KEYWORDS`. `rules: - if` is evaluated here with the pipeline's variables. Anything else is an error in GitLab's words, so a config that works here does
- * not silently mean something else on gitlab.com.
+ * The `.gitlab-ci.yml` subset the emulator understands, turned into job specs: `include: local`
+ * (ci-include.ts), `stages`, `default`, `variables`, `workflow: rules` (with their `variables`),
+ * hidden `.jobs`, `extends`, YAML merge keys and `!reference` tags, and per job the keywords
+ * listed in `JOB_KEYWORDS`, with `parallel` (parallel.ts), `only`/`except` (only-except.ts) and
+ * `rules` (job-rules.ts) evaluated here against the pipeline. Anything else is an error in
+ * GitLab's words, so a config that works here does not silently mean something else on gitlab.com.
  */
-import type { JobVariableSpec } from '../model.ts';
+import type { JobVariableSpec, Pipeline } from '../model.ts';
 import { CiConfigError } from './ci-config-error.ts';
+import { deepMerge, expandIncludes } from './ci-include.ts';
 import type { JobSpecJson } from './job-spec.ts';
 import { configVariables } from './job-spec.ts';
-import { evaluateRule } from './rules.ts';
-import { parseCiYaml } from './yaml-references.ts';
+import { applyRules } from './job-rules.ts';
+import { policyAllows, type PolicyPipeline } from './only-except.ts';
+import {
+  expandParallelDependencies,
+  expandParallelNeeds,
+  parallelInstances,
+  type ParallelInstance,
+} from './parallel.ts';
+import type { PipelineFiles } from './pipeline-files.ts';
+import { isConfigHash, loadCiYaml, resolveReferences } from './yaml-references.ts';
 
 /** GitLab's stages when `stages:` is absent. */
 export const DEFAULT_STAGES = ['.pre', 'build', 'test', 'deploy', '.post'];
@@ -39,17 +49,15 @@ const JOB_KEYWORDS = [
   'extends',
   'coverage',
   'environment',
-];
-const GLOBAL_KEYWORDS = ['stages', 'default', 'variables', 'workflow', ...DEFAULT_KEYWORDS];
-const RULE_KEYWORDS = ['if', 'when', 'allow_failure', 'variables'];
-/** Keywords GitLab knows but the emulator does not: named in the error, not ignored. */
-const UNSUPPORTED = [
-  'include',
+  'parallel',
   'only',
   'except',
+];
+const GLOBAL_KEYWORDS = ['stages', 'default', 'variables', 'workflow', ...DEFAULT_KEYWORDS];
+/** Keywords GitLab knows but the emulator does not: named in the error, not ignored. */
+const UNSUPPORTED = [
   'trigger',
   'release',
-  'parallel',
   'secrets',
   'pages',
   'inherit',
@@ -71,21 +79,30 @@ export interface ParsedCiConfig {
 }
 
 /**
- * Parse a `.gitlab-ci.yml`. `variables` are those rules see besides the config's own
- * (predefined pipeline variables and pipeline variables, the latter winning).
+ * Parse a `.gitlab-ci.yml`. `predefined` are the pipeline's predefined variables (rules and
+ * `only`/`except` read the ref, tag, source and merge request from them); `pipelineVariables`
+ * win over every other variable. `files` is the repository at the pipeline's commit, for
+ * `include`, `exists` and `changes`; without it a local include fails as GitLab's does without
+ * a project, `exists` finds nothing and `changes` always holds.
  */
-export function parseCiConfig(
+export async function parseCiConfig(
   yamlText: string,
   predefined: Readonly<Record<string, string>>,
   pipelineVariables: Readonly<Record<string, string>> = {},
-): ParsedCiConfig {
-  const document = parseCiYaml(yamlText);
-  if (!isHash(document)) throw new CiConfigError('root', 'config should be a hash');
+  files?: PipelineFiles,
+): Promise<ParsedCiConfig> {
+  const loaded = loadCiYaml(yamlText);
+  if (!isConfigHash(loaded)) throw new CiConfigError('root', 'config should be a hash');
+  const document = resolveReferences(
+    await expandIncludes(loaded, files, { ...predefined, ...pipelineVariables }),
+  );
+  if (!isConfigHash(document)) throw new CiConfigError('root', 'config should be a hash');
 
   const defaults: Hash = {};
   for (const key of DEFAULT_KEYWORDS) if (key in document) defaults[key] = document[key];
   if (document.default !== undefined) {
-    if (!isHash(document.default)) throw new CiConfigError('default', 'config should be a hash');
+    if (!isConfigHash(document.default))
+      throw new CiConfigError('default', 'config should be a hash');
     checkKeys(document.default, DEFAULT_KEYWORDS, 'default');
     Object.assign(defaults, document.default);
   }
@@ -93,14 +110,16 @@ export function parseCiConfig(
     document.stages === undefined ? DEFAULT_STAGES : stringList(document.stages, 'stages');
   const fullStages = [...new Set(['.pre', ...stages, '.post'])];
   const configSpecs = configVariables(document.variables as JobSpecJson['variables'], 'variables');
-  const workflowSpecs = checkWorkflow(document.workflow, {
-    ...predefined,
-    ...valuesOf(configSpecs),
-    ...pipelineVariables,
-  });
+  const workflowSpecs = await checkWorkflow(
+    document.workflow,
+    { ...predefined, ...valuesOf(configSpecs), ...pipelineVariables },
+    files,
+  );
   // The matching workflow rule's variables replace global ones of the same name; job and
   // pipeline variables still win over them.
   const globalSpecs = mergeVariables([...configSpecs, ...workflowSpecs]);
+  const workflowRules = isConfigHash(document.workflow) && document.workflow.rules !== undefined;
+  const policyPipeline = policyPipelineOf(predefined);
 
   const templates = new Map<string, Hash>();
   for (const [name, value] of Object.entries(document)) {
@@ -108,11 +127,14 @@ export function parseCiConfig(
     if (UNSUPPORTED.includes(name)) {
       throw new CiConfigError(name, 'keyword is not supported by the emulator');
     }
-    if (!isHash(value)) throw new CiConfigError(`jobs:${name}`, 'config should be a hash');
+    if (!isConfigHash(value)) throw new CiConfigError(`jobs:${name}`, 'config should be a hash');
     templates.set(name, value);
   }
 
-  const jobs: JobSpecJson[] = [];
+  // Every visible job as it is before rules: parallel jobs already split into their instances.
+  const expanded: { name: string; job: Hash; path: string; instance: ParallelInstance | null }[] =
+    [];
+  const parallelized = new Map<string, string[]>();
   for (const name of templates.keys()) {
     if (name.startsWith('.')) continue;
     const path = `jobs:${name}`;
@@ -121,17 +143,50 @@ export function parseCiConfig(
     if (!('script' in merged)) {
       throw new CiConfigError(path, 'config should implement the script: keyword');
     }
+    if (merged.rules !== undefined && (merged.only !== undefined || merged.except !== undefined)) {
+      const used = ['only', 'except'].filter((key) => merged[key] !== undefined);
+      throw new CiConfigError(
+        path,
+        `config key may not be used with \`rules\`: ${used.join(', ')}`,
+      );
+    }
     const job: Hash = { ...defaults, ...merged };
+    if (job.parallel === undefined) {
+      expanded.push({ name, job, path, instance: null });
+      continue;
+    }
+    const instances = parallelInstances(name, job.parallel, path);
+    parallelized.set(
+      name,
+      instances.map((instance) => instance.name),
+    );
+    for (const instance of instances) {
+      // The matrix's values are job variables, over the job's own of the same name.
+      const variables = {
+        ...(isConfigHash(job.variables) ? job.variables : {}),
+        ...instance.variables,
+      };
+      expanded.push({ name: instance.name, job: { ...job, variables }, path, instance });
+    }
+  }
+
+  const jobs: JobSpecJson[] = [];
+  for (const { name, job, path, instance } of expanded) {
     const jobSpecs = configVariables(
       job.variables as JobSpecJson['variables'],
       `${path}:variables`,
     );
     const variables = valuesOf([...globalSpecs, ...jobSpecs]);
-    const ruleOutcome = applyRules(
-      job.rules,
-      { ...predefined, ...variables, ...pipelineVariables },
+    const ruleVariables = { ...predefined, ...variables, ...pipelineVariables };
+    const allowed = await policyAllows(
+      job.only,
+      job.except,
+      job.rules === undefined && !workflowRules,
+      { pipeline: policyPipeline, variables: ruleVariables, files },
       path,
     );
+    if (!allowed) continue;
+    const ruleOutcome = await applyRules(job.rules, ruleVariables, files, path);
     if (ruleOutcome === null) continue;
 
     const stage = job.stage === undefined ? 'test' : String(job.stage);
@@ -166,11 +221,17 @@ export function parseCiConfig(
         job.allow_failure ??
         (ruleOutcome.when === 'manual' ? false : undefined)) as JobSpecJson['allow_failure'],
       when: when as JobSpecJson['when'],
-      needs: job.needs as JobSpecJson['needs'],
+      needs:
+        job.needs === undefined
+          ? undefined
+          : expandParallelNeeds(needList(job.needs, path), parallelized, path),
       dependencies:
         job.dependencies === undefined
           ? undefined
-          : stringList(job.dependencies, `${path}:dependencies`),
+          : expandParallelDependencies(
+              stringList(job.dependencies, `${path}:dependencies`),
+              parallelized,
+            ),
       variables: mergeVariables([...globalSpecs, ...jobSpecs, ...ruleOutcome.variables]),
       image: job.image as JobSpecJson['image'],
       services: job.services as JobSpecJson['services'],
@@ -179,6 +240,7 @@ export function parseCiConfig(
       ...(job.environment === undefined
         ? {}
         : { environment: job.environment as JobSpecJson['environment'] }),
+      ...(instance ? { instance: { index: instance.index, total: instance.total } } : {}),
     });
   }
 
@@ -209,53 +271,46 @@ export function parseCiConfig(
   return { stages: usedStages, jobs };
 }
 
-interface RuleOutcome {
-  when?: string;
-  allowFailure?: unknown;
-  variables: JobVariableSpec[];
-}
-
-/** The first matching rule's settings; null when no rule matches (the job is not added). */
-function applyRules(
-  rules: unknown,
-  variables: Record<string, string>,
-  path: string,
-): RuleOutcome | null {
-  if (rules === undefined) return { variables: [] };
-  if (!Array.isArray(rules))
-    throw new CiConfigError(`${path}:rules`, 'config should be an array of hashes');
-  for (const [i, rule] of rules.entries()) {
-    const rulePath = `${path}:rules:${i}`;
-    if (!isHash(rule)) throw new CiConfigError(rulePath, 'config should be a hash');
-    checkKeys(rule, RULE_KEYWORDS, rulePath);
-    if (rule.if !== undefined && !evaluateRule(String(rule.if), variables, `${rulePath}:if`))
-      continue;
-    const ruleVariables = configVariables(
-      rule.variables as JobSpecJson['variables'],
-      `${rulePath}:variables`,
-    );
-    return {
-      ...(rule.when !== undefined ? { when: String(rule.when) } : {}),
-      ...(rule.allow_failure !== undefined ? { allowFailure: rule.allow_failure } : {}),
-      variables: ruleVariables,
-    };
-  }
-  return null;
-}
-
 /**
  * `workflow: rules`: the pipeline is not created when no rule matches or it says never;
  * otherwise the matching rule's `variables`.
  */
-function checkWorkflow(workflow: unknown, variables: Record<string, string>): JobVariableSpec[] {
+async function checkWorkflow(
+  workflow: unknown,
+  variables: Record<string, string>,
+  files: PipelineFiles | undefined,
+): Promise<JobVariableSpec[]> {
   if (workflow === undefined) return [];
-  if (!isHash(workflow)) throw new CiConfigError('workflow', 'config should be a hash');
+  if (!isConfigHash(workflow)) throw new CiConfigError('workflow', 'config should be a hash');
   checkKeys(workflow, ['rules'], 'workflow');
-  const outcome = applyRules(workflow.rules, variables, 'workflow');
+  const outcome = await applyRules(workflow.rules, variables, files, 'workflow');
   if (outcome === null || outcome.when === 'never') {
     throw new CiConfigError('workflow', 'rules filtered out the pipeline');
   }
   return outcome.variables;
+}
+
+/** The pipeline facts `only:refs` match, read from its predefined variables. */
+function policyPipelineOf(predefined: Readonly<Record<string, string>>): PolicyPipeline {
+  const mergeRequest = predefined.CI_MERGE_REQUEST_IID !== undefined;
+  const tag = predefined.CI_COMMIT_TAG !== undefined;
+  return {
+    ref:
+      predefined.CI_COMMIT_TAG ??
+      predefined.CI_COMMIT_BRANCH ??
+      predefined.CI_COMMIT_REF_NAME ??
+      '',
+    tag,
+    mergeRequest,
+    source: (predefined.CI_PIPELINE_SOURCE ??
+      (mergeRequest ? 'merge_request_event' : 'push')) as Pipeline['source'],
+    projectPath: predefined.CI_PROJECT_PATH ?? '',
+  };
+}
+
+function needList(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw new CiConfigError(`${path}:needs`, 'config should be an array');
+  return value;
 }
 
 /** `extends`: parents first, then the job itself; hashes merge deeply, other values replace. */
@@ -275,15 +330,6 @@ function resolveExtends(name: string, templates: Map<string, Hash>, chain: strin
   const rest = { ...own };
   delete rest.extends;
   return deepMerge(merged, rest);
-}
-
-function deepMerge(base: Hash, over: Hash): Hash {
-  const out: Hash = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    const current = out[key];
-    out[key] = isHash(current) && isHash(value) ? deepMerge(current, value) : value;
-  }
-  return out;
 }
 
 function valuesOf(specs: JobVariableSpec[]): Record<string, string> {
@@ -315,8 +361,4 @@ function stringList(value: unknown, path: string): string[] {
     throw new CiConfigError(path, 'config should be an array of strings');
   }
   return value;
-}
-
-function isHash(value: unknown): value is Hash {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,7 @@
 /**
  * Creating a pipeline as GitLab does on a push, a tag, an API call or a merge request: resolve
- * the commit, read the config (a JSON description, or `.gitlab-ci.yml` at that commit), create
+ * the commit, read the config (a JSON description, or `.gitlab-ci.yml` at that commit with its
+ * local includes, `exists` and `changes` read from the repository at that commit), create
  * its jobs with fresh job tokens, write `refs/pipelines/<id>` (and the merge-request ref), then
  * queue the first stage through `advancePipeline`.
  */
@@ -15,7 +16,7 @@ import {
   resolveCommit,
   writeMergeRequestRef,
   writePipelineRef,
-} from '../git/index.ts';
+} from '../git/repository.ts';
 import type { Job, JobVariableSpec, Pipeline, Project } from '../model.ts';
 import { refSlug } from '../payload/index.ts';
 import { advancePipeline } from './advance-pipeline.ts';
@@ -24,6 +25,7 @@ import { CiConfigError } from './ci-config-error.ts';
 import { DEFAULT_STAGES, parseCiConfig } from './ci-config.ts';
 import { configVariables, defineJob, type JobSpecJson } from './job-spec.ts';
 import { setPipelineExtras, type MergeRequestInfo } from './pipeline-extras.ts';
+import { projectFiles } from './pipeline-files.ts';
 
 /** What a pipeline is for, and where its jobs come from. */
 export interface PipelineInputBase {
@@ -94,14 +96,22 @@ export async function createPipeline(
     };
   }
 
+  const beforeSha =
+    input.beforeSha ?? (source === 'push' ? await parentOf(project, sha) : '0'.repeat(40));
   const ruleVariables = pipelineRuleVariables(project, input.ref, sha, tag, source, mergeRequest);
   const config =
     'jobs' in input
       ? { stages: input.stages ?? stagesUsed(input.jobs), jobs: input.jobs }
-      : parseCiConfig(
+      : await parseCiConfig(
           input.yaml ?? (await requireConfig(project, sha)),
           ruleVariables,
           Object.fromEntries(pipelineVariables.map((v) => [v.key, v.value])),
+          projectFiles(project, sha, {
+            source,
+            tag,
+            beforeSha,
+            mergeRequestDiffBase: mergeRequest?.diffBaseSha ?? null,
+          }),
         );
 
   const definitions = config.jobs.map((spec) => defineJob(spec, isMergeRequest));
@@ -149,8 +159,7 @@ export async function createPipeline(
     ref: mergeRequest ? `refs/merge-requests/${mergeRequest.iid}/head` : input.ref,
     refType: tag ? 'tag' : 'branch',
     sha,
-    beforeSha:
-      input.beforeSha ?? (source === 'push' ? await parentOf(project, sha) : '0'.repeat(40)),
+    beforeSha,
     source,
     mergeRequestIid: mergeRequest?.iid ?? null,
     variables: pipelineVariables,

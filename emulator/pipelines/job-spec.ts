@@ -67,6 +67,11 @@ export interface JobSpecJson {
   artifacts?: ArtifactsKeyword;
   cache?: CacheKeyword | CacheKeyword[];
   environment?: EnvironmentKeyword;
+  /**
+   * Which of a parallel job's instances this is (set by `parallel:` expansion, GitLab's
+   * `options[:instance]` and `parallel.total`): `CI_NODE_INDEX` and `CI_NODE_TOTAL`.
+   */
+  instance?: { index: number; total: number };
   /** Raw payload fields merged last at pickup (tests of malformed payloads). */
   payload_overrides?: Record<string, unknown>;
 }
@@ -124,6 +129,7 @@ export type JobDefinition = Pick<
   | 'artifacts'
   | 'needs'
   | 'environment'
+  | 'parallel'
   | 'requiredFeatures'
   | 'payloadOverrides'
 > & {
@@ -205,6 +211,7 @@ export function defineJob(spec: JobSpecJson, mergeRequest: boolean): JobDefiniti
     cache,
     needs,
     environment: jobEnvironment(spec.environment, path),
+    ...(spec.instance ? { parallel: spec.instance } : {}),
     requiredFeatures,
     payloadOverrides: spec.payload_overrides ?? null,
     explicitDependencies: spec.dependencies ?? null,

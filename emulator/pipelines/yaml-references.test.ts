@@ -5,9 +5,9 @@ import { defineJob } from './job-spec.ts';
 
 const BRANCH = { CI_COMMIT_BRANCH: 'main', CI_PIPELINE_SOURCE: 'push', CI_DEFAULT_BRANCH: 'main' };
 
-function configError(yaml: string): string {
+async function configError(yaml: string): Promise<string> {
   try {
-    parseCiConfig(yaml, BRANCH);
+    await parseCiConfig(yaml, BRANCH);
   } catch (error) {
     expect(hasErrorCode(error, 'CiConfigError')).toBe(true);
     return (error as Error).message;
@@ -16,8 +16,8 @@ function configError(yaml: string): string {
 }
 
 describe('parseCiConfig: !reference tags', () => {
-  it('runs referenced script lines in place, nested references included (GitLab docs example)', () => {
-    const { jobs } = parseCiConfig(
+  it('runs referenced script lines in place, nested references included (GitLab docs example)', async () => {
+    const { jobs } = await parseCiConfig(
       `
 .snippets:
   one:
@@ -47,8 +47,8 @@ nested-references:
     ]);
   });
 
-  it('replaces a value anywhere else: variables, a single variable, cache, needs', () => {
-    const { jobs } = parseCiConfig(
+  it('replaces a value anywhere else: variables, a single variable, cache, needs', async () => {
+    const { jobs } = await parseCiConfig(
       `
 .vars:
   variables:
@@ -83,19 +83,21 @@ deploy:
     expect(deployVariables.map((v) => v.key)).toEqual(['URL', 'IMPORTANT_VAR']);
   });
 
-  it("refuses missing, malformed and circular references in GitLab's words", () => {
-    expect(configError('job:\n  script:\n    - !reference [.nope, script]\n')).toBe(
+  it("refuses missing, malformed and circular references in GitLab's words", async () => {
+    expect(await configError('job:\n  script:\n    - !reference [.nope, script]\n')).toBe(
       '!reference [".nope", "script"] could not be found',
     );
-    expect(configError('.a:\n  x: [1]\njob:\n  script: !reference [.a, x, y]\n')).toBe(
+    expect(await configError('.a:\n  x: [1]\njob:\n  script: !reference [.a, x, y]\n')).toBe(
       '!reference [".a", "x", "y"] could not be found',
     );
-    expect(configError('job:\n  script: !reference [.a, 1]\n')).toBe(
+    expect(await configError('job:\n  script: !reference [.a, 1]\n')).toBe(
       '!reference [".a", 1] is not valid',
     );
-    expect(configError('job:\n  script: !reference job\n')).toBe('!reference "job" is not valid');
+    expect(await configError('job:\n  script: !reference job\n')).toBe(
+      '!reference "job" is not valid',
+    );
     expect(
-      configError(
+      await configError(
         '.a:\n  s: !reference [.b, s]\n.b:\n  s: !reference [.a, s]\njob:\n  script: !reference [.a, s]\n',
       ),
     ).toBe('!reference [".b", "s"] is part of a circular chain');

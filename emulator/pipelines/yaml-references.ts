@@ -18,13 +18,19 @@ class Reference {
 }
 
 /**
- * Parse a `.gitlab-ci.yml` into plain values, with merge keys (`<<: *defaults`, which GitLab's
- * YAML loader resolves though YAML 1.2 dropped them) and `!reference` tags resolved.
+ * Parse one config file into plain values, with merge keys (`<<: *defaults`, which GitLab's YAML
+ * loader resolves though YAML 1.2 dropped them) resolved and each `!reference` left as an opaque
+ * value: references are resolved only once included files are merged in (`resolveReferences`),
+ * so a reference may point into another file, as in GitLab. `file` names the file in errors.
  */
-export function parseCiYaml(yamlText: string): unknown {
+export function loadCiYaml(yamlText: string, file = '.gitlab-ci.yml'): unknown {
   const document = parseDocument(yamlText, { merge: true });
   const [error] = document.errors;
-  if (error) throw new CiConfigError('.gitlab-ci.yml', `is not valid YAML: ${error.message}`);
+  if (error) {
+    throw file === '.gitlab-ci.yml'
+      ? new CiConfigError(file, `is not valid YAML: ${error.message}`)
+      : new CiConfigError('include', `\`${file}\`: ${error.message}`, { prefixed: false });
+  }
   // Each tagged node becomes one `Reference`, kept as an opaque scalar value until resolved.
   visit(document, (_key, node) => {
     if ((isCollection(node) || isScalar(node)) && node.tag === TAG) {
@@ -32,11 +38,18 @@ export function parseCiYaml(yamlText: string): unknown {
     }
     return undefined;
   });
-  return resolveReferences(document.toJS());
+  return document.toJS();
 }
 
-/** The parsed config with every `!reference` replaced by what it points to. */
-function resolveReferences(config: unknown): unknown {
+/** A mapping of a loaded config (not a list, a scalar or an unresolved `!reference`). */
+export function isConfigHash(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+  );
+}
+
+/** The loaded config with every `!reference` replaced by what it points to. */
+export function resolveReferences(config: unknown): unknown {
   const resolve = (value: unknown): unknown => {
     if (value instanceof Reference) return resolveOne(value);
     if (Array.isArray(value)) return value.map(resolve);

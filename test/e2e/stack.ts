@@ -42,7 +42,10 @@ export async function buildApp(outDir: string): Promise<void> {
  * The shell runner has no tags and runs untagged jobs, so it cannot take exactly the tagged ones.
  */
 async function sampleJobsForWebContainer(): Promise<{ name: string; tags: string[] }[]> {
-  const config = parseCiConfig(await readFile(join(SAMPLE_DIR, '.gitlab-ci.yml'), 'utf8'), {});
+  const config = await parseCiConfig(
+    await readFile(join(SAMPLE_DIR, '.gitlab-ci.yml'), 'utf8'),
+    {},
+  );
   return config.jobs
     .filter((job) => (job.tags ?? []).length > 0)
     .map((job) => ({ name: job.name, tags: job.tags ?? [] }));
