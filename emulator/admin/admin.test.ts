@@ -184,4 +184,103 @@ describe('admin API', () => {
       await rm(source, { recursive: true, force: true });
     }
   });
+
+  it('retries a finished job and cancels a pipeline, as GitLab’s API does', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'emulator-admin-retry-'));
+    try {
+      await writeFile(join(source, 'README.md'), 'hello\n');
+      const project = (await (
+        await call('POST', '/projects', { path: 'retry', source_dir: source })
+      ).json()) as { id: number };
+      const created = (await (
+        await call('POST', `/projects/${project.id}/pipelines`, {
+          ref: 'main',
+          jobs: [
+            { name: 'build', stage: 'build', script: ['x'] },
+            { name: 'test', stage: 'test', script: ['x'] },
+          ],
+        })
+      ).json()) as { id: number; job_ids: number[] };
+      const [buildId, testId] = created.job_ids as [number, number];
+      expect((await call('POST', `/jobs/${buildId}/retry`)).status).toBe(403);
+      await call('POST', `/jobs/${buildId}/fail`, { reason: 'script_failure' });
+      const retried = await call('POST', `/jobs/${buildId}/retry`);
+      expect(retried.status).toBe(201);
+      const clone = (await retried.json()) as { id: number; status: string; retried: boolean };
+      expect(clone).toMatchObject({ status: 'pending', retried: false });
+      expect(
+        ((await (await call('GET', `/jobs/${buildId}`)).json()) as { retried: boolean }).retried,
+      ).toBe(true);
+      expect(emulator.state.jobs.get(testId)?.status).toBe('created');
+
+      const canceled = await call('POST', `/pipelines/${created.id}/cancel`);
+      expect(canceled.status).toBe(200);
+      expect(await canceled.json()).toMatchObject({
+        status: 'canceled',
+        job_ids: [clone.id, testId],
+      });
+      expect(emulator.state.jobs.get(testId)?.status).toBe('canceled');
+      expect((await call('POST', '/pipelines/999/cancel')).status).toBe(404);
+    } finally {
+      await rm(source, { recursive: true, force: true });
+    }
+  });
+
+  it('creates, lists, updates and deletes project variables in GitLab’s shape, which jobs then get', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'emulator-admin-vars-'));
+    try {
+      await writeFile(join(source, 'README.md'), 'hello\n');
+      const project = (await (
+        await call('POST', '/projects', { path: 'vars', source_dir: source })
+      ).json()) as { id: number };
+      const at = `/projects/${project.id}/variables`;
+      const made = await call('POST', at, { key: 'SECRET', value: 'hunter2-long', masked: true });
+      expect(made.status).toBe(201);
+      expect(await made.json()).toEqual({
+        variable_type: 'env_var',
+        key: 'SECRET',
+        value: 'hunter2-long',
+        protected: false,
+        masked: true,
+        raw: false,
+        environment_scope: '*',
+      });
+      expect(await (await call('POST', at, { key: 'SECRET', value: 'x' })).json()).toEqual({
+        message: { key: ['(SECRET) has already been taken'] },
+      });
+      expect(
+        await (await call('POST', at, { key: 'SHORT', value: 'abc', masked: true })).json(),
+      ).toEqual({
+        message: { value: ['is invalid'] },
+      });
+      expect((await call('POST', at, { key: 'bad key', value: 'x' })).status).toBe(400);
+      expect((await call('POST', at, { key: 'P', value: 'x', protected: true })).status).toBe(400);
+      expect((await call('PUT', `${at}/SECRET`, { value: 'new-value-123' })).status).toBe(200);
+      expect(
+        (await call('POST', at, { key: 'CONFIG', value: 'a=1', variable_type: 'file' })).status,
+      ).toBe(201);
+      const list = (await (await call('GET', at)).json()) as { key: string; value: string }[];
+      expect(list.map((v) => [v.key, v.value])).toEqual([
+        ['SECRET', 'new-value-123'],
+        ['CONFIG', 'a=1'],
+      ]);
+      expect((await call('DELETE', `${at}/CONFIG`)).status).toBe(204);
+      expect((await call('DELETE', `${at}/CONFIG`)).status).toBe(404);
+
+      await call('POST', `/projects/${project.id}/pipelines`, {
+        ref: 'main',
+        jobs: [{ name: 'show', script: ['echo $SECRET'] }],
+      });
+      const runner = emulator.createRunner();
+      const picked = await requestJob(emulator.url, runner.token, { features: { refspecs: true } });
+      const payload = (await picked.json()) as {
+        variables: { key: string; value: string; masked: boolean }[];
+      };
+      expect(payload.variables).toContainEqual(
+        expect.objectContaining({ key: 'SECRET', value: 'new-value-123', masked: true }),
+      );
+    } finally {
+      await rm(source, { recursive: true, force: true });
+    }
+  });
 });

@@ -12,6 +12,7 @@ export function jobView(job: Job, withTrace: boolean): Record<string, unknown> {
     runner_id: job.runnerId,
     system_id: job.systemId,
     awaiting_acceptance: job.awaitingAcceptance,
+    retried: job.retried === true,
     failure_reason: job.failureReason,
     exit_code: job.exitCode,
     trace_size: job.trace.length,

@@ -1,7 +1,7 @@
 /**
  * The emulator's admin API under `/admin/api/` (authenticated by `PRIVATE-TOKEN: <adminToken>`
- * in `server.ts`): create runners, projects and pipelines; read jobs; play, cancel, fail or watch a
- * job; arm faults; read the request log; switch CORS mode. Bodies and answers are JSON with
+ * in `server.ts`): create runners, projects and pipelines; set project variables; read jobs; play,
+ * retry, cancel, fail or watch a job; cancel a pipeline; arm faults; read the request log; switch CORS mode. Bodies and answers are JSON with
  * GitLab-style snake_case keys.
  */
 import type { CorsMode } from '../context.ts';
@@ -12,13 +12,21 @@ import {
   type PipelineInput,
 } from '../collaborators.ts';
 import { FAULT_ENDPOINTS, FAULT_KINDS } from '../faults.ts';
-import { cancelJob, dropJob, isFinished, playJob } from '../jobs/index.ts';
-import type { Job } from '../model.ts';
+import {
+  cancelJob,
+  cancelPipeline,
+  dropJob,
+  isFinished,
+  playJob,
+  retryJob,
+} from '../jobs/index.ts';
+import type { Job, Pipeline } from '../model.ts';
 import { createRunner, parseTagList } from '../runners/index.ts';
 import { empty, json, notFound, paramError, type Reply } from '../http/reply.ts';
 import { booleanField, integerField, stringField, type EmulatorRequest } from '../http/request.ts';
 import type { AdminEnv, AdminRoute } from './admin-env.ts';
 import { jobView } from './job-view.ts';
+import { PROJECT_VARIABLE_ROUTES } from './project-variables.ts';
 
 const CORS_MODES: readonly CorsMode[] = ['gitlab', 'relay', 'off'];
 
@@ -97,13 +105,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       } catch (error) {
         return json(400, { message: error instanceof Error ? error.message : String(error) });
       }
-      return json(201, {
-        id: pipeline.id,
-        status: pipeline.status,
-        ref: pipeline.ref,
-        sha: pipeline.sha,
-        job_ids: pipeline.jobIds,
-      });
+      return json(201, pipelineView(pipeline));
     },
   },
   {
@@ -143,6 +145,27 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       return json(200, jobView(job, false));
     }),
   },
+  {
+    // GitLab's `POST /projects/:id/jobs/:job_id/retry`: 201 with the new job, 403 when not retryable.
+    method: 'POST',
+    pattern: '/admin/api/jobs/:id/retry',
+    handle: withJob(async ({ ctx }, job) => {
+      const clone = retryJob(ctx, job);
+      if (!clone) return json(403, { message: '403 Forbidden - Job is not retryable' });
+      return json(201, jobView(clone, false));
+    }),
+  },
+  {
+    method: 'POST',
+    pattern: '/admin/api/pipelines/:id/cancel',
+    async handle({ ctx }, req) {
+      const pipeline = ctx.state.pipelines.get(Number(req.params['id']));
+      if (!pipeline) return notFound('Pipeline Not Found');
+      cancelPipeline(ctx, pipeline);
+      return json(200, pipelineView(pipeline));
+    },
+  },
+  ...PROJECT_VARIABLE_ROUTES,
   {
     method: 'POST',
     pattern: '/admin/api/jobs/:id/fail',
@@ -216,6 +239,16 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     },
   },
 ];
+
+function pipelineView(pipeline: Pipeline): Record<string, unknown> {
+  return {
+    id: pipeline.id,
+    status: pipeline.status,
+    ref: pipeline.ref,
+    sha: pipeline.sha,
+    job_ids: pipeline.jobIds,
+  };
+}
 
 function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
   return value === undefined ? {} : ({ [key]: value } as Record<K, number>);

@@ -12,7 +12,9 @@ export {
   type FinishDetails,
 } from './job-transitions.ts';
 export { canPick, missingFeatures, pickJob } from './pick-job.ts';
-export { stuckMessage } from './stuck.ts';
+export { isRetryable, retryJob } from './retry-job.ts';
+export { cancelPipeline, isCancelable } from './cancel-pipeline.ts';
+export { ONLINE_CONTACT_MS, stuckMessage } from './stuck.ts';
 export { expireTimedOutJobs, watchJobTimeouts } from './job-timeouts.ts';
 export {
   GITLAB_FAILURE_REASONS,

@@ -30,7 +30,8 @@ describe('handlePage', () => {
     job.status = 'running';
     job.startedAt = t.ctx.clock.now();
     job.trace = new TextEncoder().encode(
-      `cloning http://gitlab-ci-token:${job.token}@host/x.git\n<i>out</i>\n`,
+      `cloning http://gitlab-ci-token:${job.token}@host/x.git\n<i>out</i>\n` +
+        `git remote add workshop http://workshop:${t.ctx.options.workshopPassword}@host/x.git\n`,
     );
     job.artifactsStored.push({
       artifactType: 'archive',
@@ -51,16 +52,52 @@ describe('handlePage', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('Pipeline #');
-    expect(html).toContain(`<a href="/-/jobs/${job.id}">build &lt;b&gt;</a>`);
+    expect(html).toMatch(
+      new RegExp(`<a href="/-/jobs/${job.id}" title="running[^"]*">build &lt;b&gt;</a>`),
+    );
     expect(html).toContain('status-running');
     expect(html).toContain('http-equiv="refresh"');
     expect(html).not.toContain(job.token);
+  });
+
+  it('draws stages as columns in order, and a config error as GitLab words it', async () => {
+    const project = t.ctx.state.projects.values().next().value;
+    if (!project) throw new Error('no project');
+    const pipeline = await createPipeline(t.ctx, project.id, {
+      ref: 'main',
+      stages: ['build', 'test', 'deploy'],
+      jobs: [
+        { name: 'ship', stage: 'deploy', script: ['x'] },
+        { name: 'compile', stage: 'build', script: ['x'] },
+        { name: 'unit', stage: 'test', script: ['x'] },
+      ],
+    });
+    const res = await fetch(`${base}/`);
+    expect(res.headers.get('content-security-policy')).toContain("form-action 'self'");
+    const html = await res.text();
+    const card = html.slice(html.indexOf(`id="pipeline-${pipeline.id}"`));
+    const columns = [...card.matchAll(/<div class="stage"><h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
+    expect(columns.slice(0, 3)).toEqual(['build', 'test', 'deploy']);
+    expect(card.indexOf('>compile<')).toBeLessThan(card.indexOf('>unit<'));
+    expect(card.indexOf('>unit<')).toBeLessThan(card.indexOf('>ship<'));
+
+    pipeline.configError = 'jobs:unit config contains unknown keys: scirpt';
+    pipeline.status = 'failed';
+    const failed = await (await fetch(`${base}/`)).text();
+    const failedCard = failed.slice(failed.indexOf(`id="pipeline-${pipeline.id}"`));
+    expect(failedCard).toMatch(/^[^]*?status-failed/);
+    expect(failedCard).toContain('yaml invalid');
+    expect(failedCard).toContain(
+      'This GitLab CI configuration is invalid: jobs:unit config contains unknown keys: scirpt',
+    );
   });
 
   it('shows a job trace with tokens masked and lists artifact downloads', async () => {
     const html = await (await fetch(`${base}/root/web/-/jobs/${job.id}`)).text();
     expect(html).not.toContain(job.token);
     expect(html).toContain('gitlab-ci-token:[MASKED]@host');
+    expect(html).not.toContain(t.ctx.options.workshopPassword);
+    expect(html).toContain('workshop:[MASKED]@host');
     expect(html).toContain('&lt;i&gt;out&lt;/i&gt;');
     expect(html).toContain(`href="/-/jobs/${job.id}/artifacts/0"`);
     const download = await fetch(`${base}/-/jobs/${job.id}/artifacts/0`);

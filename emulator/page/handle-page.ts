@@ -1,19 +1,37 @@
 /**
- * The emulator's read-only HTML page, so a person can watch a demo: `GET /` lists pipelines and
- * their jobs with states and durations; `GET /-/jobs/:id` (also `/<project>/-/jobs/:id`, the
- * `CI_JOB_URL` form) shows a job's trace as GitLab's log viewer would and lists its artifacts;
- * `GET /-/jobs/:id/artifacts/:index` downloads one. It never changes state and never shows a
- * token: traces are masked, and tokens are not rendered at all.
+ * The emulator's HTML page, server-rendered and script-free, so a room can watch a workshop:
+ * `GET /` the pipelines as graphs, `GET /-/jobs/:id` (also `/<project>/-/jobs/:id`, the
+ * `CI_JOB_URL` form) a job's log and artifacts, `GET /-/jobs/:id/artifacts/:index` one artifact,
+ * `GET /-/runners` the connected tabs. The instructor, signed in through `signInUrl`, also gets
+ * GitLab's buttons, each a POST form: run a pipeline (`/-/pipelines/new`), retry, cancel or play
+ * a job, cancel a pipeline. Anyone else gets 403 for a POST and sees no buttons. It never shows
+ * a token: traces are masked, and tokens are not rendered at all.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from '../context.ts';
-import { stuckMessage } from '../jobs/index.ts';
-import type { Job, Pipeline } from '../model.ts';
-import { escapeHtml, formatDuration, maskSecrets } from './html.ts';
-import { PAGE_STYLE } from './page-style.ts';
-import { traceToHtml } from './trace-html.ts';
+import { cancelJob, cancelPipeline, playJob, retryJob } from '../jobs/index.ts';
+import type { Job } from '../model.ts';
+import { readForm } from './form-body.ts';
+import { escapeHtml } from './html.ts';
+import {
+  isInstructor,
+  isSignInCode,
+  refusal,
+  sessionCookie,
+  SIGN_IN_PATH,
+} from './instructor-session.ts';
+import { jobPage } from './job-page.ts';
+import { page, redirect, send } from './layout.ts';
+import { pipelinesView } from './pipelines-view.ts';
+import { runnersView } from './runners-view.ts';
+import { runPipeline, runPipelineForm } from './run-pipeline.ts';
 
-const ACTIVE = new Set(['created', 'pending', 'running', 'canceling']);
+const JOB_PATH = /^(?:\/(.+))?\/-\/jobs\/(\d+)$/;
+const ARTIFACT_PATH = /^(?:\/(.+))?\/-\/jobs\/(\d+)\/artifacts\/(\d+)$/;
+const JOB_ACTION_PATH = /^(?:\/(.+))?\/-\/jobs\/(\d+)\/(retry|cancel|play)$/;
+const PIPELINE_CANCEL_PATH = /^\/-\/pipelines\/(\d+)\/cancel$/;
+/** A page of this site to come back to after an action; anything else is ignored. */
+const LOCAL_PATH = /^\/(?!\/)[A-Za-z0-9/_.#-]*$/;
 
 /** Serve the page; false for paths it does not own. */
 export async function handlePage(
@@ -21,18 +39,63 @@ export async function handlePage(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<boolean> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   const path = new URL(req.url ?? '/', 'http://emulator.invalid').pathname;
-  if (path === '/') {
-    send(res, 200, overview(ctx));
+  if (req.method === 'GET' || req.method === 'HEAD') return handleGet(ctx, req, res, path);
+  if (req.method === 'POST' && isActionPath(path)) {
+    await handleAction(ctx, req, res, path);
     return true;
   }
-  const artifact = /^(?:\/(.+))?\/-\/jobs\/(\d+)\/artifacts\/(\d+)$/.exec(path);
+  return false;
+}
+
+function isActionPath(path: string): boolean {
+  return (
+    path === '/-/pipelines' ||
+    path === '/-/sign-out' ||
+    JOB_ACTION_PATH.test(path) ||
+    PIPELINE_CANCEL_PATH.test(path)
+  );
+}
+
+async function handleGet(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<boolean> {
+  const instructor = isInstructor(ctx, req);
+  if (path === '/') {
+    send(res, 200, pipelinesView(ctx, instructor));
+    return true;
+  }
+  if (path === '/-/runners') {
+    send(res, 200, runnersView(ctx, instructor));
+    return true;
+  }
+  if (path === SIGN_IN_PATH) {
+    const code = new URL(req.url ?? '/', 'http://emulator.invalid').searchParams.get('code');
+    if (isSignInCode(ctx, code)) redirect(res, '/', { 'Set-Cookie': sessionCookie(ctx) });
+    else
+      sendMessage(
+        res,
+        403,
+        'Sign-in link not valid',
+        'This sign-in link is not valid for this emulator: open the one `npm start` printed (it changes with the admin token).',
+        instructor,
+      );
+    return true;
+  }
+  if (path === '/-/pipelines/new') {
+    if (!instructor)
+      sendMessage(res, 403, 'Instructor only', refusal(ctx, req, undefined) ?? '', false);
+    else send(res, 200, await runPipelineForm(ctx));
+    return true;
+  }
+  const artifact = ARTIFACT_PATH.exec(path);
   if (artifact) {
-    const job = jobAt(ctx, artifact[1], artifact[2]);
-    const stored = job?.artifactsStored[Number(artifact[3])];
+    const stored = jobAt(ctx, artifact[1], artifact[2])?.artifactsStored[Number(artifact[3])];
     if (!stored) {
-      send(res, 404, page('Not found', '<p>No such artifact.</p>', false));
+      sendMessage(res, 404, 'Not found', 'No such artifact.', instructor);
       return true;
     }
     res.writeHead(200, {
@@ -43,14 +106,88 @@ export async function handlePage(
     res.end(req.method === 'HEAD' ? undefined : Buffer.from(stored.data));
     return true;
   }
-  const jobMatch = /^(?:\/(.+))?\/-\/jobs\/(\d+)$/.exec(path);
+  const jobMatch = JOB_PATH.exec(path);
   if (jobMatch) {
     const job = jobAt(ctx, jobMatch[1], jobMatch[2]);
-    if (!job) send(res, 404, page('Not found', '<p>No such job.</p>', false));
-    else send(res, 200, jobPage(ctx, job));
+    if (!job) sendMessage(res, 404, 'Not found', 'No such job.', instructor);
+    else send(res, 200, jobPage(ctx, job, instructor));
     return true;
   }
   return false;
+}
+
+async function handleAction(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+): Promise<void> {
+  const form = await readForm(req);
+  if (!form.ok) return sendMessage(res, form.status, 'Request refused', form.message, false);
+  const refused = refusal(ctx, req, form.fields.get('admin_token') ?? undefined);
+  if (refused !== null) return sendMessage(res, 403, 'Not allowed', refused, false);
+
+  const backField = form.fields.get('back');
+  const back = (fallback: string) =>
+    backField && LOCAL_PATH.test(backField) ? backField : fallback;
+
+  if (path === '/-/sign-out') return redirect(res, '/', { 'Set-Cookie': sessionCookie(ctx, true) });
+
+  if (path === '/-/pipelines') {
+    const input = {
+      target: form.fields.get('target') ?? '',
+      variables: form.fields.get('variables') ?? '',
+    };
+    const created = await runPipeline(ctx, input);
+    if (typeof created === 'string')
+      return send(res, 400, await runPipelineForm(ctx, input, created));
+    return redirect(res, `/#pipeline-${created.id}`);
+  }
+
+  const cancelMatch = PIPELINE_CANCEL_PATH.exec(path);
+  if (cancelMatch) {
+    const pipeline = ctx.state.pipelines.get(Number(cancelMatch[1]));
+    if (!pipeline) return sendMessage(res, 404, 'Not found', 'No such pipeline.', true);
+    cancelPipeline(ctx, pipeline);
+    return redirect(res, back(`/#pipeline-${pipeline.id}`));
+  }
+
+  const action = JOB_ACTION_PATH.exec(path);
+  const job = action ? jobAt(ctx, action[1], action[2]) : undefined;
+  if (!action || !job) return sendMessage(res, 404, 'Not found', 'No such job.', true);
+  const verb = action[3];
+  if (verb === 'retry') {
+    const clone = retryJob(ctx, job);
+    if (!clone) return conflict(res, job, 'retried: only a passed, failed or canceled job can be');
+    return redirect(res, back(`/-/jobs/${clone.id}`));
+  }
+  if (verb === 'play') {
+    if (!playJob(ctx, job)) return conflict(res, job, 'played: only a manual job can be');
+    return redirect(res, back(`/-/jobs/${job.id}`));
+  }
+  cancelJob(ctx, job);
+  return redirect(res, back(`/-/jobs/${job.id}`));
+}
+
+function conflict(res: ServerResponse, job: Job, why: string): void {
+  sendMessage(
+    res,
+    409,
+    'Not possible',
+    `Job #${job.id} is ${job.status}, so it cannot be ${why}.`,
+    true,
+  );
+}
+
+function sendMessage(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  text: string,
+  instructor: boolean,
+): void {
+  const body = `<div class="page-title"><h1>${escapeHtml(title)}</h1></div><p class="alert alert-danger" role="alert">${escapeHtml(text)}</p><p><a href="/">Back to the pipelines</a></p>`;
+  send(res, status, page(title, body, { instructor, refresh: false }));
 }
 
 /**
@@ -61,91 +198,4 @@ function jobAt(ctx: EmulatorContext, projectPath: string | undefined, id: string
   const job = ctx.state.jobs.get(Number(id));
   if (!job || projectPath === undefined) return job;
   return ctx.state.projectByPath(projectPath)?.id === job.projectId ? job : undefined;
-}
-
-function send(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Cache-Control': 'no-store',
-    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
-  });
-  res.end(html);
-}
-
-function page(title: string, body: string, refresh: boolean): string {
-  return [
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">',
-    refresh ? '<meta http-equiv="refresh" content="2">' : '',
-    `<title>${escapeHtml(title)} · tabrunner emulator</title><style>${PAGE_STYLE}</style></head>`,
-    `<body><header><a href="/">tabrunner GitLab emulator</a></header><main>${body}</main></body></html>`,
-  ].join('');
-}
-
-function badge(status: string): string {
-  return `<span class="status status-${escapeHtml(status)}">${escapeHtml(status)}</span>`;
-}
-
-function jobDuration(ctx: EmulatorContext, job: Job): string {
-  if (job.startedAt === null) return '';
-  return formatDuration((job.finishedAt ?? ctx.clock.now()) - job.startedAt);
-}
-
-function overview(ctx: EmulatorContext): string {
-  const pipelines = [...ctx.state.pipelines.values()].sort((a, b) => b.id - a.id);
-  const active = pipelines.some((p) => ACTIVE.has(p.status));
-  const sections = pipelines.map((pipeline) => pipelineSection(ctx, pipeline)).join('');
-  const body = `<h1>Pipelines</h1>${sections || '<p>No pipelines yet.</p>'}`;
-  return page('Pipelines', body, active);
-}
-
-function pipelineSection(ctx: EmulatorContext, pipeline: Pipeline): string {
-  const project = ctx.state.projects.get(pipeline.projectId);
-  const jobs = pipeline.jobIds
-    .map((id) => ctx.state.jobs.get(id))
-    .filter((job): job is Job => job !== undefined);
-  const rows = jobs
-    .map((job) => {
-      const stuck = stuckMessage(ctx, job);
-      return (
-        `<tr><td>${escapeHtml(job.stage)}</td><td><a href="/-/jobs/${job.id}">${escapeHtml(job.name)}</a> #${job.id}</td>` +
-        `<td>${badge(job.status)}${stuck ? ` <span class="stuck" title="${escapeHtml(stuck)}">stuck</span>` : ''}</td>` +
-        `<td>${escapeHtml(jobDuration(ctx, job))}</td><td>${escapeHtml(job.tags.join(', '))}</td></tr>`
-      );
-    })
-    .join('');
-  return (
-    `<section class="pipeline"><h2>${badge(pipeline.status === 'manual' ? 'blocked' : pipeline.status)} Pipeline #${pipeline.id} ` +
-    `<small>${escapeHtml(project?.fullPath ?? '?')} · ${escapeHtml(pipeline.ref)} · ` +
-    `<code>${escapeHtml(pipeline.sha.slice(0, 8))}</code> · ${escapeHtml(pipeline.source)}</small></h2>` +
-    `<table><thead><tr><th>Stage</th><th>Job</th><th>Status</th><th>Duration</th><th>Tags</th></tr></thead>` +
-    `<tbody>${rows}</tbody></table></section>`
-  );
-}
-
-function jobPage(ctx: EmulatorContext, job: Job): string {
-  const trace = maskSecrets(ctx, new TextDecoder().decode(job.trace));
-  const artifacts = job.artifactsStored
-    .map(
-      (a, i) =>
-        `<li><a href="/-/jobs/${job.id}/artifacts/${i}">${escapeHtml(a.filename)}</a> ` +
-        `(${escapeHtml(a.artifactType)}, ${a.data.byteLength} bytes)</li>`,
-    )
-    .join('');
-  const facts = [
-    `Stage <b>${escapeHtml(job.stage)}</b>`,
-    `pipeline #${job.pipelineId}`,
-    job.runnerId === null ? 'no runner yet' : `runner #${job.runnerId}`,
-    jobDuration(ctx, job) && `duration ${escapeHtml(jobDuration(ctx, job))}`,
-    job.failureReason && `failure reason <b>${escapeHtml(job.failureReason)}</b>`,
-    job.exitCode !== null && `exit code ${job.exitCode}`,
-  ].filter(Boolean);
-  const stuck = stuckMessage(ctx, job);
-  const body =
-    `<h1>${badge(job.status)} ${escapeHtml(job.name)} <small>#${job.id}</small></h1>` +
-    `<p>${facts.join(' · ')}</p>` +
-    (stuck ? `<p class="stuck-banner" role="status">${escapeHtml(stuck)}</p>` : '') +
-    `<h2>Artifacts</h2>${artifacts ? `<ul>${artifacts}</ul>` : '<p>None.</p>'}` +
-    `<h2>Log</h2><input type="checkbox" id="show-times"><label for="show-times">Show timestamps</label>` +
-    (trace === '' ? '<p class="empty">No output yet.</p>' : traceToHtml(trace));
-  return page(`${job.name} #${job.id}`, body, ACTIVE.has(job.status));
 }

@@ -22,7 +22,11 @@ const TOKEN_SHAPES = /\b(?:glcbt|glrt|glrtr|glpat|gldt)-[A-Za-z0-9_.-]{8,}/g;
 
 /** Replace every token and masked variable value the emulator knows with `[MASKED]` (docs/runner-protocol.md §9.8). */
 export function maskSecrets(ctx: EmulatorContext, text: string): string {
-  const secrets = new Set<string>([ctx.options.adminToken, ctx.options.registrationToken]);
+  const secrets = new Set<string>([
+    ctx.options.adminToken,
+    ctx.options.registrationToken,
+    ctx.options.workshopPassword,
+  ]);
   for (const job of ctx.state.jobs.values()) secrets.add(job.token);
   for (const runner of ctx.state.runners.values()) secrets.add(runner.token);
   for (const project of ctx.state.projects.values()) {
