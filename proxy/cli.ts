@@ -2,9 +2,11 @@
  * @module `npm run relay`: starts the relay from flags and environment variables
  * (config.ts, `RELAY_FLAGS`). Example:
  * `tsx proxy/cli.ts --upstream https://gitlab.example.com --origin https://runner.example --app-dir dist`
+ * (add `--tls-cert cert.pem --tls-key key.pem` to serve HTTPS itself).
  */
 import { RELAY_FLAGS, loadRelayOptions } from './config.ts';
 import { startRelay } from './node.ts';
+import { readRelayTls } from './read-relay-tls.ts';
 
 function usage(): string {
   const lines = Object.values(RELAY_FLAGS).map(
@@ -34,7 +36,9 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    const relay = await startRelay(options);
+    const { tlsFiles, ...serverOptions } = options;
+    const tls = tlsFiles ? await readRelayTls(tlsFiles) : undefined;
+    const relay = await startRelay({ ...serverOptions, tls });
     process.stderr.write(`relay listening on ${relay.url}\n`);
     const stop = () => void relay.close().then(() => process.exit(0));
     process.once('SIGINT', stop);

@@ -1,5 +1,8 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRelayOptions, relayConfigFromEnv, resolveRelayConfig } from './config.ts';
+import { readRelayTls } from './read-relay-tls.ts';
 
 describe('relay configuration', () => {
   it('reads repeatable flags, and flags win over environment variables', () => {
@@ -92,6 +95,8 @@ describe('relay configuration', () => {
       RELAY_PORT: '9000',
       RELAY_HOST: '0.0.0.0',
       RELAY_APP_DIR: 'dist',
+      RELAY_TLS_CERT: 'cert.pem',
+      RELAY_TLS_KEY: 'key.pem',
     });
     expect(fromEnv).toEqual({
       upstreams: ['https://gitlab.example.com'],
@@ -101,6 +106,31 @@ describe('relay configuration', () => {
       cspConnectSrc: ['https://relay.example'],
       maxRequestBytes: 1024,
       upstreamTimeoutMs: 5000,
+    });
+  });
+
+  it('reads the TLS files from flags or the environment, and only as a pair', () => {
+    const upstream = ['--upstream', 'https://gitlab.example.com'];
+    expect(
+      loadRelayOptions([...upstream, '--tls-cert', 'c.pem', '--tls-key', 'k.pem'], {}).tlsFiles,
+    ).toEqual({ cert: 'c.pem', key: 'k.pem' });
+    expect(
+      loadRelayOptions(upstream, { RELAY_TLS_CERT: 'c.pem', RELAY_TLS_KEY: 'k.pem' }).tlsFiles,
+    ).toEqual({ cert: 'c.pem', key: 'k.pem' });
+    expect(loadRelayOptions(upstream, {}).tlsFiles).toBeUndefined();
+    expect(() => loadRelayOptions([...upstream, '--tls-cert', 'c.pem'], {})).toThrow(
+      /--tls-cert and --tls-key go together/,
+    );
+    expect(() => loadRelayOptions(upstream, { RELAY_TLS_KEY: 'k.pem' })).toThrow(
+      /--tls-cert and --tls-key go together/,
+    );
+  });
+
+  it('names the TLS file it cannot read', async () => {
+    const missing = join(tmpdir(), 'tabrunner-no-such-dir', 'cert.pem');
+    await expect(readRelayTls({ cert: missing, key: missing })).rejects.toMatchObject({
+      code: 'RelayTlsError',
+      message: expect.stringContaining(`--tls-cert file ${missing} (ENOENT)`),
     });
   });
 

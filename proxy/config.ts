@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import type { RelayTlsFiles } from './read-relay-tls.ts';
+import { RelayTlsError } from './relay-tls-error.ts';
 
 const MiB = 1024 * 1024;
 
@@ -241,6 +243,18 @@ export const RELAY_FLAGS = {
     list: false,
     help: 'folder of the built app to serve (e.g. dist); none by default',
   },
+  tlsCert: {
+    flag: 'tls-cert',
+    env: 'RELAY_TLS_CERT',
+    list: false,
+    help: 'PEM certificate file: serve HTTPS (with --tls-key)',
+  },
+  tlsKey: {
+    flag: 'tls-key',
+    env: 'RELAY_TLS_KEY',
+    list: false,
+    help: 'PEM private key file of --tls-cert, unencrypted',
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagKey = keyof typeof RELAY_FLAGS;
@@ -255,11 +269,17 @@ export interface RelayServerOptions extends RelayConfig {
   appDir?: string;
 }
 
+/** What the relay's CLI reads: the server's options, and the TLS files it reads before starting. */
+export interface RelayCliOptions extends RelayServerOptions {
+  /** `--tls-cert` and `--tls-key`, both or neither; the relay then serves HTTPS. */
+  tlsFiles?: RelayTlsFiles;
+}
+
 /** Reads flags (`argv` without node and script) and environment variables. */
 export function loadRelayOptions(
   argv: readonly string[],
   env: Record<string, string | undefined>,
-): RelayServerOptions {
+): RelayCliOptions {
   const specs = Object.values(RELAY_FLAGS) as FlagSpec[];
   const { values } = parseArgs({
     args: [...argv],
@@ -286,6 +306,14 @@ export function loadRelayOptions(
     const text = one(key);
     return text === undefined ? undefined : Number(text);
   };
+  const tlsCert = one('tlsCert');
+  const tlsKey = one('tlsKey');
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new RelayTlsError(
+      'pair',
+      '--tls-cert and --tls-key go together (RELAY_TLS_CERT, RELAY_TLS_KEY): name both files, or neither.',
+    );
+  }
   return {
     upstreams: read('upstreams') ?? [],
     allowPrivate: read('allowPrivate'),
@@ -299,21 +327,25 @@ export function loadRelayOptions(
     port: num('port') ?? 8787,
     host: one('host') ?? '127.0.0.1',
     appDir: one('appDir'),
+    ...(tlsCert !== undefined && tlsKey !== undefined
+      ? { tlsFiles: { cert: tlsCert, key: tlsKey } }
+      : {}),
   };
 }
 
 /**
  * The relay's settings out of the Node server's options. What is left out belongs to the
- * server the relay runs in: under Vite, Vite's own port, host, files and time limits apply.
+ * server the relay runs in: under Vite, Vite's own port, host, files, TLS and time limits apply.
  */
 function relaySettings({
   port: _port,
   host: _host,
   appDir: _appDir,
+  tlsFiles: _tlsFiles,
   headersTimeoutMs: _headersTimeoutMs,
   requestTimeoutMs: _requestTimeoutMs,
   ...config
-}: RelayServerOptions): RelayConfig {
+}: RelayCliOptions): RelayConfig {
   return config;
 }
 

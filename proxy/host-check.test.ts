@@ -187,6 +187,18 @@ describe('listen names', () => {
     );
   });
 
+  it('include the bare name for HTTPS on 443, which browsers send without the port', async () => {
+    expect(listenHostNames(['relay.lan'], 443, 'https')).toEqual(['relay.lan:443', 'relay.lan']);
+    expect(listenHostNames(['relay.lan'], 8443, 'https')).toEqual(['relay.lan:8443']);
+    expect(listenHostNames(['relay.lan'], 443)).toEqual(['relay.lan:443']);
+    const relay = createRelay(
+      { upstreams: ['https://gitlab.example.com'] },
+      { log: () => undefined, listenHosts: () => listenHostNames(['relay.lan'], 443, 'https') },
+    );
+    // Past the Host check: nothing is served there.
+    expect((await relay(new Request('https://relay.lan/nothing'))).status).toBe(404);
+  });
+
   it('are asked for at each request, so a handler built before its server listens learns them', async () => {
     let names: string[] = [];
     const relay = createRelay(

@@ -34,9 +34,14 @@ function isLoopbackOrWildcard(address: string): boolean {
 
 /**
  * The `host:port` names of a server bound to `addresses` (the configured `--host` and the
- * address it resolved to) on `port`.
+ * address it resolved to) on `port`. An `https` server on 443 is also named without the port,
+ * as browsers send it (an `http` one on 80 needs nothing: normalizeHost drops `:80`).
  */
-export function listenHostNames(addresses: readonly string[], port: number): string[] {
+export function listenHostNames(
+  addresses: readonly string[],
+  port: number,
+  scheme: 'http' | 'https' = 'http',
+): string[] {
   const names = new Set<string>();
   for (const raw of addresses) {
     const address = raw.replace(/^\[|\]$/g, '').toLowerCase();
@@ -45,7 +50,8 @@ export function listenHostNames(addresses: readonly string[], port: number): str
     }
     if (isLoopbackOrWildcard(address)) for (const name of LOOPBACK_NAMES) names.add(name);
   }
-  return [...names].map((name) => `${name}:${port}`);
+  const withPort = [...names].map((name) => `${name}:${port}`);
+  return scheme === 'https' && port === 443 ? [...withPort, ...names] : withPort;
 }
 
 /**
@@ -57,11 +63,12 @@ export function listenHostNames(addresses: readonly string[], port: number): str
 export function listenHostsOf(
   configuredHost: string | boolean | undefined,
   address: AddressInfo | string | null | undefined,
+  scheme: 'http' | 'https' = 'http',
 ): string[] {
   if (!address || typeof address !== 'object') return [];
   const addresses =
     typeof configuredHost === 'string' ? [configuredHost, address.address] : [address.address];
-  return listenHostNames(addresses, address.port);
+  return listenHostNames(addresses, address.port, scheme);
 }
 
 /**

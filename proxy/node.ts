@@ -1,10 +1,16 @@
 /**
- * @module The relay as a Node HTTP server. Owns what only a socket can enforce: the raw
- * request target (raw-target.ts), time limits against slow clients (node's `headersTimeout`
- * and `requestTimeout`) and the names it listens on (host-check.ts). Everything else is the
- * shared handler.
+ * @module The relay as a Node HTTP or HTTPS server. Owns what only a socket can enforce: the
+ * raw request target (raw-target.ts), time limits against slow clients (node's
+ * `headersTimeout` and `requestTimeout`, and the TLS handshake's), the names it listens on
+ * (host-check.ts) and its own certificate (relay-tls.ts). Everything else is the shared handler.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerOptions,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createSecureServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { logRefusal, stdoutAccessLog, type AccessLogSink } from './access-log.ts';
@@ -13,14 +19,21 @@ import { buildRelay } from './handler.ts';
 import { listenHostsOf } from './host-check.ts';
 import { refusalHeaders, refuseRawTarget } from './raw-target.ts';
 import { RelayError } from './relay-error.ts';
+import { checkRelayTls, type RelayTls } from './relay-tls.ts';
 
 export interface StartRelayOptions extends RelayServerOptions {
   /** Where access log entries go. @default JSON lines on stdout */
   log?: AccessLogSink;
+  /**
+   * Serve HTTPS with this certificate and key (PEM text, e.g. from readRelayTls). Checked before
+   * binding: a certificate that does not parse, a key that is not its own, or one out of its
+   * validity fails the start with a RelayTlsError. @default plain HTTP
+   */
+  tls?: RelayTls;
 }
 
 export interface RunningRelay {
-  /** `http://host:port`, no trailing slash. */
+  /** `http://host:port`, or `https://` when started with `tls`; no trailing slash. */
   url: string;
   /** Stops listening and cuts open connections. */
   close(): Promise<void>;
@@ -28,28 +41,53 @@ export interface RunningRelay {
 
 /** Starts the relay; resolves once it listens. */
 export async function startRelay(options: StartRelayOptions): Promise<RunningRelay> {
-  const { port = 8787, host = '127.0.0.1', appDir, log = stdoutAccessLog, ...config } = options;
+  const {
+    port = 8787,
+    host = '127.0.0.1',
+    appDir,
+    log = stdoutAccessLog,
+    tls,
+    ...config
+  } = options;
   // Checked before binding, so a bad configuration never leaves a port taken.
   const resolved = resolveRelayConfig(config);
+  if (tls) checkRelayTls(tls);
+  const scheme = tls ? 'https' : 'http';
   // The handler exists before the server accepts anything; it asks for the listen names (whose
   // port is known only once bound, port 0 picks one) at each request.
   const listener = getRequestListener(
-    buildRelay(resolved, { appDir, log, listenHosts: () => listenHostsOf(host, server.address()) }),
+    buildRelay(resolved, {
+      appDir,
+      log,
+      listenHosts: () => listenHostsOf(host, server.address(), scheme),
+    }),
     { overrideGlobalObjects: false },
   );
-  const server = createServer(
-    {
-      headersTimeout: resolved.headersTimeoutMs,
-      requestTimeout: resolved.requestTimeoutMs,
-      // How often node looks for connections past those limits; by default only every 30 s.
-      connectionsCheckingInterval: Math.min(1_000, resolved.headersTimeoutMs),
-      // Headers beyond 16 KiB are refused with 431 (node's default, stated here on purpose).
-      maxHeaderSize: 16 * 1024,
-    },
-    (req: IncomingMessage, res: ServerResponse) => {
-      if (!refuseRawTarget(req, res, log)) void listener(req, res);
-    },
-  );
+  const serverOptions: ServerOptions = {
+    headersTimeout: resolved.headersTimeoutMs,
+    requestTimeout: resolved.requestTimeoutMs,
+    // How often node looks for connections past those limits; by default only every 30 s.
+    connectionsCheckingInterval: Math.min(1_000, resolved.headersTimeoutMs),
+    // Headers beyond 16 KiB are refused with 431 (node's default, stated here on purpose).
+    maxHeaderSize: 16 * 1024,
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (!refuseRawTarget(req, res, log)) void listener(req, res);
+  };
+  const server = tls
+    ? createSecureServer(
+        {
+          ...serverOptions,
+          cert: tls.cert,
+          key: tls.key,
+          // The header clock starts only once the handshake is done; a client that opens a
+          // connection and never finishes the handshake gets the same time as one that never
+          // sends its headers (node's own default is 120 s).
+          handshakeTimeout: resolved.headersTimeoutMs,
+        },
+        onRequest,
+      )
+    : createServer(serverOptions, onRequest);
   // CONNECT would make the relay a tunnel (RFC 9110 §9.3.6); node hands it to this event.
   server.on('connect', (req: IncomingMessage, socket: Socket) => {
     const error = new RelayError('bad_request_target', 'The relay is not a forward proxy.');
@@ -76,7 +114,7 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   });
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url: `${scheme}://${shownHost}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
