@@ -41,6 +41,12 @@ export interface EmulatorOptions {
   adminToken: string;
   /** Legacy registration token for `POST /runners`. Random when not given. */
   registrationToken: string;
+  /**
+   * Password that lets any user name fetch from and push to hosted projects over git HTTP, and
+   * nothing else (docs/workshop.md): what a workshop's participants get instead of the admin
+   * token. Random when not given.
+   */
+  workshopPassword: string;
   /** Folder for bare repositories; a fresh temp folder when not given. */
   dataDir: string;
 }

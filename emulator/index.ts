@@ -14,6 +14,7 @@ import { RequestLog, type RequestLogEntry } from './http/request-log.ts';
 import { cancelJob, dropJob, watchJobTimeouts } from './jobs/index.ts';
 import type { Job, JobStatus, Runner } from './model.ts';
 import { createRunner, newSecret, type RunnerSettings } from './runners/index.ts';
+import { newWorkshopPassword } from './git/workshop-password.ts';
 import { createEmulatorServer } from './server.ts';
 import { EmulatorState } from './state.ts';
 
@@ -37,6 +38,8 @@ export interface Emulator {
   readonly adminToken: string;
   /** Registration token for legacy `POST /api/v4/runners`. */
   readonly registrationToken: string;
+  /** Password for git fetch and push by any user name (`EmulatorOptions.workshopPassword`). */
+  readonly workshopPassword: string;
   readonly faults: Faults;
   /** Create a runner with a `glrt-` token (or a legacy one with `kind: 'legacy'`). */
   createRunner(settings?: RunnerSettings): Runner;
@@ -79,6 +82,7 @@ export async function startEmulator(
     ...DEFAULTS,
     adminToken: newSecret(),
     registrationToken: newSecret(),
+    workshopPassword: newWorkshopPassword(),
     ...options,
     dataDir: options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tabrunner-emulator-'))),
   };
@@ -98,8 +102,7 @@ export async function startEmulator(
     server.listen(resolved.port, resolved.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
-  baseUrl = `http://${host}:${port}`;
+  baseUrl = `http://${urlHost(resolved.host)}:${port}`;
   const stopTimeouts = watchJobTimeouts(ctx);
 
   const jobById = (id: number): Job => {
@@ -114,6 +117,7 @@ export async function startEmulator(
     state,
     adminToken: resolved.adminToken,
     registrationToken: resolved.registrationToken,
+    workshopPassword: resolved.workshopPassword,
     faults,
     createRunner: (settings) => createRunner(ctx, settings),
     cancelJob: (id) => cancelJob(ctx, jobById(id)),
@@ -138,4 +142,14 @@ export async function startEmulator(
       if (ownDataDir) await rm(resolved.dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The host of the emulator's own URL. Bound to every interface, it is still reached here over
+ * loopback: the URL goes into job payloads, and the relay fetches them on this machine.
+ */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }

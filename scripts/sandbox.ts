@@ -1,18 +1,21 @@
 /**
- * The sandbox `npm start` runs (scripts/start.ts): the GitLab emulator with the sample project, a
- * pipeline and two runners, and the relay serving the app, with `/sandbox.json` telling the page
- * the runner tokens.
+ * The sandbox `npm start` runs (scripts/start.ts): the GitLab emulator with the sample project
+ * (or the local repositories given with `--project`, scripts/sandbox-projects.ts), a pipeline and
+ * two runners, and the relay serving the app, with `/sandbox.json` telling the page the runner
+ * tokens. The emulator binds the relay's interface, so with `--host 0.0.0.0` a room can push to
+ * it with the workshop password and watch its pipelines page (docs/workshop.md).
  *
  * Restarting must not break a tab left open: the tab holds the relay's URL, the emulator's URL
  * and a runner token. So the state folder (default `.tabrunner-sandbox/` in the repo) keeps
  * both ports, the admin and registration tokens, the sample project's repository and the
  * emulator's whole state (runners with their tokens and managers, projects, pipelines, jobs with
- * logs and artifacts, emulator/persist.ts), saved every couple of seconds and on stop. A
+ * logs and artifacts, emulator/persist.ts), which folders became which projects, and the
+ * workshop password, saved every couple of seconds and on stop. A
  * restart serves the same runners on the same ports, and a job that was running when it stopped
  * can still report to the same job id with its token. `fresh` starts over.
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -27,6 +30,15 @@ import {
 } from '../emulator/persist.ts';
 import { createPipeline } from '../emulator/pipelines/index.ts';
 import { startRelay, type RunningRelay } from '../proxy/node.ts';
+import { roomAddress } from './room-urls.ts';
+import {
+  firstPipeline,
+  importProject,
+  planProjects,
+  SANDBOX_NAMESPACE,
+  type ProjectSource,
+  type SavedProjectSource,
+} from './sandbox-projects.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** Where `npm start` keeps its state unless told otherwise; in .gitignore. */
@@ -44,7 +56,14 @@ const savedSandboxSchema = z.object({
   emulatorPort: z.number().int().min(1).max(65535),
   adminToken: z.string().min(1),
   registrationToken: z.string().min(1),
+  // Absent in state saved before workshops: a new one is made and saved.
+  workshopPassword: z.string().min(1).optional(),
+  /** The project the page is offered. */
   projectId: z.number().int().positive(),
+  /** `--project` folders imported so far, and their projects; absent or empty: the sample. */
+  sources: z
+    .array(z.object({ dir: z.string().min(1), projectId: z.number().int().positive() }))
+    .optional(),
   runnerId: z.number().int().positive(),
   webContainerRunnerId: z.number().int().positive(),
   emulator: savedEmulatorStateSchema,
@@ -124,6 +143,12 @@ export interface SandboxOptions {
   verbose: boolean;
   /** The saved sandbox when the caller already loaded it (to fail before building the app). */
   saved?: SavedSandbox | null;
+  /** Absolute folders of local repositories to serve instead of the sample (`--project`). */
+  projects?: string[];
+  /** Workshop password (`--password`); otherwise the saved one, or a new one. */
+  password?: string;
+  /** PEM certificate and key for the relay (`--tls-cert`, `--tls-key`). */
+  tls?: { cert: string; key: string };
   /** How often the state is saved while running. Default 2000 ms. */
   saveEveryMs?: number;
 }
@@ -141,7 +166,12 @@ export interface Sandbox {
   relay: RunningRelay;
   emulator: Emulator;
   offer: SandboxOffer;
-  pipeline: Pipeline;
+  /** The offered project's current pipeline; null when it has none (no `.gitlab-ci.yml`). */
+  pipeline: Pipeline | null;
+  /** Every hosted project, by id. */
+  projects: Project[];
+  /** Projects imported from `--project` folders on this start (not on an earlier one). */
+  imported: Project[];
   /** Whether a saved sandbox was resumed (false on a first or `--fresh` start). */
   resumed: boolean;
   /** Relay port the sandbox fell back to because 8787 was taken, if it did. */
@@ -172,6 +202,17 @@ function portTakenError(
   return new SandboxStateError(`Port ${port} for the ${what} is taken. ${advice}`);
 }
 
+function freePort(host: string): Promise<number> {
+  return new Promise((answer, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => answer(port));
+    });
+  });
+}
+
 function probe(port: number, host: string): Promise<boolean> {
   return new Promise((answer) => {
     const server = createServer();
@@ -190,7 +231,7 @@ export async function checkPorts(
   saved: SavedSandbox | null,
 ): Promise<void> {
   const emulatorPort = options.emulatorPort ?? saved?.emulatorPort ?? 0;
-  if (emulatorPort !== 0 && !(await probe(emulatorPort, '127.0.0.1'))) {
+  if (emulatorPort !== 0 && !(await probe(emulatorPort, options.host))) {
     const origin = options.emulatorPort !== undefined ? 'flag' : 'saved';
     throw portTakenError(
       'GitLab emulator',
@@ -215,6 +256,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       ? options.saved
       : await loadSandbox(stateDir, options.fresh);
   const dataDir = join(stateDir, DATA_DIR);
+  const savedSources = saved?.sources ?? [];
+  // Before anything starts: a bad folder is said at once and leaves the saved state as it was.
+  const toImport = await planProjects(options.projects ?? [], {
+    sources: savedSources,
+    projectPaths: saved?.emulator.projects.map((project) => project.fullPath) ?? [],
+  });
   // A data folder without a state file is a start that never saved: its repositories are not
   // known to any state, and creating the sample project again must not meet them.
   if (!saved) await rm(dataDir, { recursive: true, force: true });
@@ -223,13 +270,15 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const emulatorPort = options.emulatorPort ?? saved?.emulatorPort ?? 0;
   let emulator: Emulator;
   try {
+    const workshopPassword = options.password ?? saved?.workshopPassword;
     emulator = await startEmulator({
       port: emulatorPort,
-      host: '127.0.0.1',
+      host: options.host,
       dataDir,
       ...(saved
         ? { adminToken: saved.adminToken, registrationToken: saved.registrationToken }
         : {}),
+      ...(workshopPassword ? { workshopPassword } : {}),
     });
   } catch (error) {
     if (!isPortTaken(error)) throw error;
@@ -238,12 +287,26 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   }
 
   try {
+    const withProjects = (options.projects ?? []).length > 0;
     const ids = saved
       ? await resume(emulator, saved, dataDir, stateDir)
-      : await createSample(emulator);
+      : withProjects
+        ? { projectId: 0, ...createSandboxRunners(emulator) }
+        : await createSample(emulator);
+    const { sources, imported } = await importProjects(emulator, savedSources, toImport);
     const runner = runnerOf(emulator, ids.runnerId);
     const webContainerRunner = runnerOf(emulator, ids.webContainerRunnerId);
-    const pipeline = await currentPipeline(emulator, ids.projectId, runner);
+    const projectId = withProjects
+      ? (sources.find((source) => source.dir === options.projects?.[0])?.projectId ?? 0)
+      : ids.projectId;
+    let pipeline: Pipeline | null = null;
+    for (const { projectId: id } of sources) {
+      const created = await firstPipeline(emulator, projectOf(emulator, id));
+      if (id === projectId) pipeline = created ?? latestPipeline(emulator, id);
+    }
+    if (!sources.some((source) => source.projectId === projectId)) {
+      pipeline = await currentPipeline(emulator, projectId, runner);
+    }
 
     const relayOptions = {
       host: options.host,
@@ -251,13 +314,25 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       allowPrivate: [new URL(emulator.url).host],
       publicUrls: options.publicUrls,
       appDir: options.appDir,
+      ...(options.tls ? { tls: options.tls } : {}),
       ...(options.verbose ? {} : { log: () => undefined }),
     };
     const wantedPort = options.port ?? saved?.relayPort ?? DEFAULT_RELAY_PORT;
+    // Bound to every interface with no --public-url, the relay must still answer to the LAN
+    // address the room is told (it refuses other Host names), so it is named for it; that
+    // needs the port before binding.
+    const lan = options.publicUrls.length === 0 ? roomAddress(options.host) : undefined;
+    const startRelayOn = async (port: number) => {
+      if (!lan) return startRelay({ ...relayOptions, port });
+      const chosen = port === 0 ? await freePort(options.host) : port;
+      const scheme = options.tls ? 'https' : 'http';
+      const publicUrls = [`${scheme}://${lan.includes(':') ? `[${lan}]` : lan}:${chosen}`];
+      return startRelay({ ...relayOptions, port: chosen, publicUrls });
+    };
     let relay: RunningRelay;
     let fellBackFrom: number | null = null;
     try {
-      relay = await startRelay({ ...relayOptions, port: wantedPort });
+      relay = await startRelayOn(wantedPort);
     } catch (error) {
       if (!isPortTaken(error)) throw error;
       if (options.port !== undefined || saved) {
@@ -266,16 +341,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }
       // Nothing depends on the port yet: a first start may take any.
       fellBackFrom = wantedPort;
-      relay = await startRelay({ ...relayOptions, port: 0 });
+      relay = await startRelayOn(0);
     }
 
-    const project = emulator.state.projects.get(ids.projectId);
+    const project = emulator.state.projects.get(projectId);
     const offer: SandboxOffer = {
       gitlabUrl: emulator.url,
       token: runner.token,
       projectUrl: `${emulator.url}/${project?.fullPath ?? ''}`,
       webContainerToken: webContainerRunner.token,
-      waiting: pipeline.jobIds
+      waiting: (pipeline?.jobIds ?? [])
         .map((id) => emulator.state.jobs.get(id))
         .filter((job) => job !== undefined && !canPick(runner, job))
         .map((job) => ({ name: job?.name ?? '', tags: job?.tags ?? [] })),
@@ -290,7 +365,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       emulatorPort: Number(new URL(emulator.url).port),
       adminToken: emulator.adminToken,
       registrationToken: emulator.registrationToken,
+      workshopPassword: emulator.workshopPassword,
       ...ids,
+      projectId,
+      sources,
     };
     let written = '';
     let saving: Promise<void> = Promise.resolve();
@@ -323,6 +401,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       emulator,
       offer,
       pipeline,
+      projects: [...emulator.state.projects.values()],
+      imported,
       resumed: saved !== null,
       fellBackFrom,
       save,
@@ -359,7 +439,7 @@ export async function createSampleProject(
 ): Promise<{ project: Project; runner: Runner; webContainerRunner: Runner }> {
   const project = await createProject(emulator.context, {
     path: 'sample',
-    namespace: 'demo',
+    namespace: SANDBOX_NAMESPACE,
     name: 'Sample',
     sourceDir: SAMPLE_DIR,
   });
@@ -370,6 +450,33 @@ export async function createSampleProject(
     runUntagged: false,
   });
   return { project, runner, webContainerRunner };
+}
+
+/** The sandbox's two runners (see `createSampleProject`), for a sandbox without the sample. */
+function createSandboxRunners(emulator: Emulator): Omit<SandboxIds, 'projectId'> {
+  const runner = emulator.createRunner({ description: 'tabrunner sandbox', runUntagged: true });
+  const webContainerRunner = emulator.createRunner({
+    description: 'tabrunner sandbox (WebContainer)',
+    tags: ['node'],
+    runUntagged: false,
+  });
+  return { runnerId: runner.id, webContainerRunnerId: webContainerRunner.id };
+}
+
+/** Import the planned folders; returns every imported folder so far, and the new projects. */
+async function importProjects(
+  emulator: Emulator,
+  saved: readonly SavedProjectSource[],
+  planned: readonly ProjectSource[],
+): Promise<{ sources: SavedProjectSource[]; imported: Project[] }> {
+  const sources = [...saved];
+  const imported: Project[] = [];
+  for (const source of planned) {
+    const project = await importProject(emulator, source);
+    sources.push({ dir: source.dir, projectId: project.id });
+    imported.push(project);
+  }
+  return { sources, imported };
 }
 
 async function createSample(emulator: Emulator): Promise<SandboxIds> {
@@ -395,11 +502,12 @@ async function resume(
       `The saved sandbox state ${file} is inconsistent (${error instanceof Error ? error.message : String(error)}). ${startOverHint(stateDir)}`,
     );
   }
-  const project = emulator.state.projects.get(saved.projectId);
-  if (!project) {
-    throw new SandboxStateError(
-      `The saved sandbox state ${file} has no project ${saved.projectId}. ${startOverHint(stateDir)}`,
-    );
+  for (const id of [saved.projectId, ...(saved.sources ?? []).map((s) => s.projectId)]) {
+    if (!emulator.state.projects.has(id)) {
+      throw new SandboxStateError(
+        `The saved sandbox state ${file} has no project ${id}. ${startOverHint(stateDir)}`,
+      );
+    }
   }
   for (const { gitDir, fullPath } of emulator.state.projects.values()) {
     if (!(await stat(gitDir).catch(() => null))?.isDirectory()) {
@@ -421,6 +529,17 @@ async function resume(
         runUntagged: false,
       }).id;
   return { projectId: saved.projectId, runnerId, webContainerRunnerId };
+}
+
+function projectOf(emulator: Emulator, id: number): Project {
+  const project = emulator.state.projects.get(id);
+  if (!project) throw new Error(`the sandbox has no project ${id}`);
+  return project;
+}
+
+function latestPipeline(emulator: Emulator, projectId: number): Pipeline | null {
+  const pipelines = [...emulator.state.pipelines.values()].filter((p) => p.projectId === projectId);
+  return pipelines.sort((a, b) => b.id - a.id)[0] ?? null;
 }
 
 function runnerOf(emulator: Emulator, id: number): Runner {

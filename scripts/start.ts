@@ -11,14 +11,18 @@
  * every page load a 404).
  *
  * Ports, tokens, the project and the jobs are kept in a state folder across restarts, so a tab
- * left open keeps working; the flags are in HELP below.
+ * left open keeps working; the flags are in HELP below. For a workshop (docs/workshop.md) it
+ * serves `--project` repositories and prints what the room needs: the page, the pipelines page
+ * and the `git remote` with the workshop password, which is printed here and nowhere else.
  */
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { checkPorts, loadSandbox, startSandbox, stateFileOf } from './sandbox.ts';
-import { HELP, parseStartArgs, type StartArgs } from './start-args.ts';
+import { signInUrl } from '../emulator/page/index.ts';
+import { roomUrls } from './room-urls.ts';
+import { HELP, parseStartArgs, readTlsFiles, type StartArgs } from './start-args.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 // In node_modules/.cache like other tools' build caches: ignored by git, lint and format, and
@@ -68,29 +72,59 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  // Before the build, which takes a while: a broken state file or a taken port is said at once.
+  // Before the build, which takes a while: a broken state file, a taken port or an unreadable
+  // certificate is said at once.
   const saved = await loadSandbox(args.stateDir, args.fresh);
   await checkPorts(args, saved);
+  const tls = args.tlsFiles ? await readTlsFiles(args.tlsFiles) : undefined;
   await buildIfStale(args.rebuild);
-  const sandbox = await startSandbox({ ...args, fresh: false, saved, appDir: APP_DIR });
+  const sandbox = await startSandbox({
+    ...args,
+    fresh: false,
+    saved,
+    appDir: APP_DIR,
+    ...(tls ? { tls } : {}),
+  });
   const { relay, emulator, pipeline } = sandbox;
-  const project = emulator.state.projects.get(pipeline.projectId);
+  const project = pipeline ? emulator.state.projects.get(pipeline.projectId) : undefined;
+  const room = roomUrls({
+    host: args.host,
+    publicUrls: args.publicUrls,
+    relayUrl: relay.url,
+    emulatorUrl: emulator.url,
+    projectPaths: sandbox.projects.map((p) => p.fullPath),
+    password: emulator.workshopPassword,
+  });
 
   if (sandbox.fellBackFrom !== null) {
     console.log(`Port ${sandbox.fellBackFrom} is taken; using a free one.`);
+  }
+  for (const imported of sandbox.imported) {
+    console.log(`Imported ${imported.fullPath} (default branch ${imported.defaultBranch}).`);
   }
   console.log(
     [
       '',
       `  tabrunner is ready:   ${relay.url}/`,
       '',
-      `  GitLab emulator:      ${emulator.url}/  (pipeline #${pipeline.id} of ${project?.fullPath ?? ''})`,
+      `  GitLab emulator:      ${emulator.url}/` +
+        (pipeline ? `  (pipeline #${pipeline.id} of ${project?.fullPath ?? ''})` : ''),
       '  Open the page and press "Connect to the local sandbox"; the untagged jobs run in the tab.',
       '  The node jobs need a WebContainer runner (a second tab, with internet for stackblitz.com).',
       sandbox.resumed
         ? `  Resumed the sandbox saved in ${stateFileOf(args.stateDir)}: same ports and tokens.`
         : `  Saved in ${stateFileOf(args.stateDir)}: a restart keeps these ports and tokens.`,
       '  Restart for a new pipeline once this one is done; `npm start -- --fresh` starts over.',
+      '',
+      '  For a workshop (docs/workshop.md), participants open:',
+      `    the page:            ${room.page}`,
+      `    the pipelines:       ${room.pipelines}`,
+      '  and push to a project after adding it as a remote (the password is for git only):',
+      ...room.remotes.map((remote) => `    ${remote.command}`),
+      '',
+      '  Instructor: sign in to the pipelines page (retry, cancel, play, run) on this machine:',
+      `    ${signInUrl(emulator.context)}`,
+      '',
       '  Press Ctrl+C to stop.',
       '',
     ].join('\n'),

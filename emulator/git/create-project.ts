@@ -1,10 +1,12 @@
 /**
  * Hosting a project: a bare repository under the emulator's data folder, filled from a folder
- * (one commit on the default branch) or copied from an existing bare repository, and the
- * project registered in the state so `handle-git.ts` serves it.
+ * (one commit on the default branch), copied from an existing bare repository, or imported from
+ * a local repository (its branches and tags with their history, as GitLab's "import by URL"
+ * does), and the project registered in the state so `handle-git.ts` serves it.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TabrunnerError } from '../../src/errors/index.ts';
 import type { EmulatorContext } from '../context.ts';
 import type { JobVariableSpec, Project } from '../model.ts';
 import { committerEnv } from './repository.ts';
@@ -22,6 +24,11 @@ export interface CreateProjectInput {
   sourceDir?: string;
   /** Existing bare repository to host (all its refs are copied). */
   bareRepo?: string;
+  /**
+   * A repository (working or bare) whose branches and tags are imported; its uncommitted
+   * changes and remote-tracking refs are not. The default branch is its current branch.
+   */
+  importRepo?: string;
   /** Default branch. Default `main`, or the bare repository's HEAD. */
   defaultBranch?: string;
   /** Project CI/CD variables added to every job. Default none. */
@@ -49,7 +56,9 @@ export async function createProject(
   await mkdir(join(gitDir, '..'), { recursive: true });
 
   let defaultBranch = input.defaultBranch ?? 'main';
-  if (input.bareRepo) {
+  if (input.importRepo) {
+    defaultBranch = await importRepository(input.importRepo, gitDir, input.defaultBranch);
+  } else if (input.bareRepo) {
     await runGit(['clone', '--quiet', '--mirror', input.bareRepo, gitDir]);
     await runGit(['remote', 'remove', 'origin'], { gitDir });
     if (!input.defaultBranch) {
@@ -76,6 +85,52 @@ export async function createProject(
   };
   ctx.state.projects.set(project.id, project);
   return project;
+}
+
+/** A local repository could not be imported; the message says why and what to do. */
+export class ProjectImportError extends TabrunnerError<{ source: string }> {
+  constructor(source: string, message: string) {
+    super('ProjectImportError', message, { source });
+  }
+}
+
+/** Clone `source`'s branches and tags into `gitDir`; returns the default branch. */
+async function importRepository(
+  source: string,
+  gitDir: string,
+  wanted: string | undefined,
+): Promise<string> {
+  const probe = await runGit(['-C', source, 'rev-parse', '--show-prefix'], {
+    allowFailure: true,
+  });
+  // A folder inside another repository is found by git too; only its top folder is a project.
+  if (probe.code !== 0 || probe.stdout.trim() !== '') {
+    throw new ProjectImportError(
+      source,
+      `${source} is not a git repository (the top folder of one): run \`git init\` and commit there first.`,
+    );
+  }
+  // `--bare` takes `refs/heads/*` and tags, not the source's remote-tracking refs or stash.
+  await runGit(['clone', '--quiet', '--bare', source, gitDir]);
+  await runGit(['remote', 'remove', 'origin'], { gitDir, allowFailure: true });
+  const branches = (
+    await runGit(['for-each-ref', '--format=%(refname:short)', 'refs/heads/'], { gitDir })
+  ).stdout
+    .split('\n')
+    .filter(Boolean);
+  if (branches.length === 0) {
+    await rm(gitDir, { recursive: true, force: true });
+    throw new ProjectImportError(source, `${source} has no commits yet: commit something first.`);
+  }
+  const head = await runGit(['symbolic-ref', '--short', 'HEAD'], { gitDir, allowFailure: true });
+  const current = head.code === 0 ? head.stdout.trim() : '';
+  // A detached HEAD in the source names no branch: take the usual default names, else the first.
+  const branch =
+    [wanted, current, 'main', 'master'].find((name) => name && branches.includes(name)) ??
+    branches[0] ??
+    'main';
+  await runGit(['symbolic-ref', 'HEAD', `refs/heads/${branch}`], { gitDir });
+  return branch;
 }
 
 /** Same namespace, same id, as GitLab's namespaces table would give. */

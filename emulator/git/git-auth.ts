@@ -6,8 +6,12 @@
  *   A valid job token of another project gets 404, as GitLab hides projects it cannot show.
  *   Job tokens never push: 403.
  * - Any user name with the admin token (a personal access token) may fetch and push.
+ * - Any user name with the workshop password may fetch and push too (docs/workshop.md): as a
+ *   GitLab user with a password and the Developer role could, and unlike the admin token it
+ *   opens nothing else.
  * - No credentials: 401 with `WWW-Authenticate: Basic realm="GitLab"` (projects are private).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { EmulatorContext } from '../context.ts';
 import type { Job, Project } from '../model.ts';
@@ -44,11 +48,19 @@ export function authorizeGit(
     return { kind: 'allowed', remoteUser: login, canPush: false };
   }
 
-  if (password !== ctx.options.adminToken) {
+  const { adminToken, workshopPassword } = ctx.options;
+  if (!sameSecret(password, adminToken) && !sameSecret(password, workshopPassword)) {
     return { kind: 'denied', status: 401, message: ACCESS_DENIED };
   }
   if (!project) return { kind: 'denied', status: 404, message: PROJECT_NOT_FOUND };
   return { kind: 'allowed', remoteUser: login, canPush: true };
+}
+
+/** Equal and non-empty, compared in constant time so a guess learns nothing from the clock. */
+function sameSecret(given: string, secret: string): boolean {
+  if (!given || !secret) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(secret));
 }
 
 function runningJobByToken(ctx: EmulatorContext, token: string): Job | undefined {

@@ -4,13 +4,22 @@
  * (git-http-backend(1)). Request and response bodies stream both ways; gzip request bodies are inflated by
  * http-backend itself (`HTTP_CONTENT_ENCODING`); the `Git-Protocol` header enables protocol v2.
  * Auth follows GitLab (`git-auth.ts`). Never logs or echoes credentials.
+ *
+ * A push makes pipelines as on GitLab (`push-pipeline.ts`): the refs it updated are learnt from
+ * the emulator's `post-receive` hook (`push-record.ts`), and the pipelines are created before
+ * the answer ends, so a pusher that sees `git push` return can already find them. Creating them
+ * never fails the push: the refs are already updated, as on GitLab, whose pipelines come later
+ * from a background worker.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { EmulatorContext } from '../context.ts';
 import type { Project } from '../model.ts';
 import { authorizeGit } from './git-auth.ts';
+import { createPushPipeline } from './push-pipeline.ts';
+import { parsePushRecord, PUSH_RECORD_ENV, pushRecordConfig } from './push-record.ts';
 import { ISOLATED_GIT_ENV } from './run-git.ts';
 import { uploadPackConfig } from './upload-pack-policy.ts';
 
@@ -71,8 +80,45 @@ export async function handleGit(
   if (!project) return true;
 
   const lose = fault?.kind === 'lost-response';
-  await runBackend(ctx, req, res, project, action, url.search.slice(1), auth, lose);
+  const query = url.search.slice(1);
+  if (service !== 'git-receive-pack' || !auth.canPush) {
+    await runBackend(ctx, req, res, project, action, query, auth, lose, { config: [], file: null });
+    return true;
+  }
+  // The advertisement (`info/refs`) must offer push options too, or clients never send them.
+  const config = await pushRecordConfig(ctx);
+  if (action !== 'git-receive-pack') {
+    await runBackend(ctx, req, res, project, action, query, auth, lose, { config, file: null });
+    return true;
+  }
+  const scratch = await mkdtemp(join(ctx.options.dataDir, 'push-'));
+  try {
+    const push = { config, file: join(scratch, 'record') };
+    await runBackend(ctx, req, res, project, action, query, auth, lose, push);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
   return true;
+}
+
+/** Create the pipelines of the push recorded in `file` (none when the push updated nothing). */
+async function createPipelinesOfPush(
+  ctx: EmulatorContext,
+  project: Project,
+  file: string,
+): Promise<void> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  const { updates, options } = parsePushRecord(text);
+  for (const update of updates) {
+    try {
+      await createPushPipeline(ctx, project, update, options);
+    } catch (error) {
+      // Never a token here: git's and the pipeline creator's messages name refs and shas.
+      console.error(
+        `No pipeline for ${update.ref} of ${project.fullPath}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
 }
 
 function asFault(value: unknown): GitFault | null {
@@ -101,8 +147,9 @@ function runBackend(
   query: string,
   auth: { remoteUser: string; canPush: boolean },
   loseResponse: boolean,
+  push: { config: [string, string][]; file: string | null },
 ): Promise<void> {
-  const config = uploadPackConfig(project, auth.canPush);
+  const config = [...uploadPackConfig(project, auth.canPush), ...push.config];
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     ...ISOLATED_GIT_ENV,
@@ -115,6 +162,7 @@ function runBackend(
     REMOTE_ADDR: req.socket.remoteAddress ?? '127.0.0.1',
     GIT_CONFIG_COUNT: String(config.length),
   };
+  if (push.file) env[PUSH_RECORD_ENV] = push.file;
   config.forEach(([key, value], i) => {
     env[`GIT_CONFIG_KEY_${i}`] = key;
     env[`GIT_CONFIG_VALUE_${i}`] = value;
@@ -138,7 +186,10 @@ function runBackend(
     child.stdin.on('error', () => undefined); // the backend may exit before reading everything
     let head = Buffer.alloc(0);
     let headerDone = false;
+    let finished = false;
     const finish = () => {
+      if (finished) return;
+      finished = true;
       if (loseResponse) {
         req.socket.destroy();
       } else if (!headerDone) {
@@ -164,7 +215,10 @@ function runBackend(
       if (rest.length > 0) res.write(rest);
     });
     child.on('error', () => finish());
-    child.on('close', () => finish());
+    child.on('close', () => {
+      if (!push.file) return finish();
+      void createPipelinesOfPush(ctx, project, push.file).finally(finish);
+    });
     res.on('close', () => {
       if (child.exitCode === null) child.kill();
     });

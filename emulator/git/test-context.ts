@@ -44,6 +44,7 @@ export async function createTestContext(): Promise<TestContext> {
       acceptanceTimeoutSeconds: 60,
       adminToken: 'admin-token-for-tests',
       registrationToken: 'registration-token-for-tests',
+      workshopPassword: 'workshop-password-for-tests',
       dataDir,
     },
   };

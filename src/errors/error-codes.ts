@@ -54,7 +54,9 @@ export const ERROR_CODES = [
   'JobStageFailed',
   // The relay and the GitLab emulator.
   'RelayError',
+  'RelayTlsError',
   'CiConfigError',
+  'ProjectImportError',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

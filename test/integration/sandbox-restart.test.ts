@@ -122,7 +122,7 @@ describe('npm start across restarts', () => {
       202,
     );
     const firstUrls = { relay: first.relay.url, emulator: first.emulator.url };
-    const firstPipeline = first.pipeline.id;
+    const firstPipeline = first.pipeline?.id;
     await stop(first);
 
     // No --port this time: the saved ports come back, not 8787 or a random one.
@@ -134,7 +134,7 @@ describe('npm start across restarts', () => {
     expect((await readOffer()).token).toBe(token);
     expect((await verify(second.emulator.url, token)).status).toBe(200);
     // The job goes on where it was: same pipeline, its token works, its log continues at 7.
-    expect(second.pipeline.id).toBe(firstPipeline);
+    expect(second.pipeline?.id).toBe(firstPipeline);
     expect((await patchTrace(second.emulator.url, job.id, job.token, 7, 'after\n')).status).toBe(
       202,
     );

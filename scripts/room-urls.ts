@@ -1,0 +1,74 @@
+/**
+ * What the instructor shows a room (docs/workshop.md): the page participants open to donate
+ * their tab, the emulator's pipelines page, and per project the `git remote add` command with
+ * the workshop user and password. Named by the first `--public-url`, else, when bound to every
+ * interface, by this machine's first LAN address, else by the bound address itself.
+ */
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+
+export interface RoomUrlsInput {
+  /** Interface both servers bind (`--host`). */
+  host: string;
+  publicUrls: readonly string[];
+  /** The relay's own URL (scheme and port). */
+  relayUrl: string;
+  /** The emulator's own URL (its port). */
+  emulatorUrl: string;
+  /** `group/project` paths. */
+  projectPaths: readonly string[];
+  password: string;
+}
+
+export interface RoomUrls {
+  /** The tabrunner page. */
+  page: string;
+  /** The emulator's page of pipelines. */
+  pipelines: string;
+  /** One `git remote add workshop …` command per project. */
+  remotes: { project: string; command: string }[];
+}
+
+/** The user name printed in remotes; any name works with the workshop password. */
+export const WORKSHOP_USER = 'workshop';
+
+const WILDCARD = new Set(['0.0.0.0', '::']);
+
+/** The URLs for a room; `interfaces` is this machine's by default. */
+export function roomUrls(
+  input: RoomUrlsInput,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+): RoomUrls {
+  const publicUrl = input.publicUrls[0];
+  const name = publicUrl
+    ? new URL(publicUrl).hostname
+    : (roomAddress(input.host, interfaces) ?? input.host);
+  const host = name.includes(':') && !name.startsWith('[') ? `[${name}]` : name;
+  const relay = new URL(input.relayUrl);
+  const page = publicUrl ? new URL(publicUrl).origin : `${relay.protocol}//${host}:${relay.port}`;
+  const emulator = `http://${host}:${new URL(input.emulatorUrl).port}`;
+  const credentials = `${WORKSHOP_USER}:${encodeURIComponent(input.password)}`;
+  return {
+    page: `${page}/`,
+    pipelines: `${emulator}/`,
+    remotes: input.projectPaths.map((project) => ({
+      project,
+      command: `git remote add workshop ${emulator.replace('http://', `http://${credentials}@`)}/${project}.git`,
+    })),
+  };
+}
+
+/**
+ * The address a room reaches this machine by when bound to every interface (`host` 0.0.0.0 or
+ * `::`): its first non-internal IPv4 address. Undefined for any other `host`, or without one.
+ */
+export function roomAddress(
+  host: string,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+): string | undefined {
+  if (!WILDCARD.has(host)) return undefined;
+  for (const list of Object.values(interfaces)) {
+    const found = list?.find((info) => info.family === 'IPv4' && !info.internal);
+    if (found) return found.address;
+  }
+  return undefined;
+}

@@ -1,0 +1,306 @@
+/**
+ * `npm start` for a workshop (docs/workshop.md): the flags, the URLs printed for a room, and the
+ * real sandbox (scripts/sandbox.ts) serving two local repositories given with `--project`,
+ * pushed to with the git CLI and the workshop password, across a restart.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resolveCommit } from '../../emulator/git/index.ts';
+import type { Pipeline } from '../../emulator/model.ts';
+import { roomUrls } from '../../scripts/room-urls.ts';
+import { startSandbox, stateFileOf, type Sandbox } from '../../scripts/sandbox.ts';
+import { parseStartArgs, readTlsFiles } from '../../scripts/start-args.ts';
+
+const exec = promisify(execFile);
+const GIT_ENV = {
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.com',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.com',
+};
+const PASSWORD = 'room-pass-1234';
+
+async function git(args: string[], cwd?: string): Promise<string> {
+  return (await exec('git', args, { cwd, env: GIT_ENV })).stdout.trim();
+}
+
+let work = '';
+let stateDir = '';
+let appDir = '';
+const running: Sandbox[] = [];
+
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), 'tabrunner-workshop-'));
+  stateDir = join(work, 'state');
+  appDir = join(work, 'app');
+  await mkdir(appDir, { recursive: true });
+  await writeFile(join(appDir, 'index.html'), '<!doctype html><title>tabrunner</title>');
+});
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((sandbox) => sandbox.close()));
+  await rm(work, { recursive: true, force: true });
+});
+
+async function start(projects: string[], password?: string, host = '127.0.0.1'): Promise<Sandbox> {
+  const sandbox = await startSandbox({
+    stateDir,
+    appDir,
+    fresh: false,
+    port: 0,
+    host,
+    publicUrls: [],
+    verbose: false,
+    projects,
+    ...(password ? { password } : {}),
+  });
+  running.push(sandbox);
+  return sandbox;
+}
+
+async function stop(sandbox: Sandbox): Promise<void> {
+  running.splice(running.indexOf(sandbox), 1);
+  await sandbox.close();
+}
+
+/** A working repository with one commit of `files` on `main`. */
+async function repository(name: string, files: Record<string, string>): Promise<string> {
+  const dir = join(work, name);
+  await mkdir(dir, { recursive: true });
+  await git(['init', '--quiet', '--initial-branch=main', dir]);
+  for (const [path, text] of Object.entries(files)) await writeFile(join(dir, path), text);
+  await git(['add', '--all'], dir);
+  await git(['commit', '--quiet', '-m', `start ${name}`], dir);
+  return dir;
+}
+
+const pipelinesOf = (sandbox: Sandbox, fullPath: string): Pipeline[] => {
+  const project = sandbox.emulator.state.projectByPath(fullPath);
+  return [...sandbox.emulator.state.pipelines.values()].filter((p) => p.projectId === project?.id);
+};
+
+describe('npm start with --project', () => {
+  it('serves two local repositories with their history, takes pushes and survives a restart', async () => {
+    const app = await repository('app', {
+      '.gitlab-ci.yml': 'test:\n  script: [echo hi]\n',
+      'README.md': 'app\n',
+    });
+    await git(['checkout', '--quiet', '-b', 'feature'], app);
+    await writeFile(join(app, 'feature.txt'), 'f\n');
+    await git(['add', '--all'], app);
+    await git(['commit', '--quiet', '-m', 'feature work'], app);
+    await git(['tag', 'v1'], app);
+    await git(['checkout', '--quiet', 'main'], app);
+    const notes = await repository('notes', { 'notes.md': 'no CI here\n' });
+
+    const first = await start([app, notes], PASSWORD);
+    expect(first.emulator.workshopPassword).toBe(PASSWORD);
+    expect(first.imported.map((p) => p.fullPath)).toEqual(['demo/app', 'demo/notes']);
+    expect(first.projects.map((p) => p.fullPath)).toEqual(['demo/app', 'demo/notes']);
+    const appProject = first.emulator.state.projectByPath('demo/app');
+    if (!appProject) throw new Error('demo/app is not served');
+    expect(await resolveCommit(appProject, 'feature')).toBe(
+      await git(['rev-parse', 'feature'], app),
+    );
+    expect(await resolveCommit(appProject, 'v1')).toBe(await git(['rev-parse', 'v1'], app));
+    // The default branch got its first pipeline; a project without .gitlab-ci.yml none.
+    const [started] = pipelinesOf(first, 'demo/app');
+    expect(started).toMatchObject({ ref: 'main', source: 'push', status: 'pending' });
+    expect(first.pipeline?.id).toBe(started?.id);
+    expect(pipelinesOf(first, 'demo/notes')).toEqual([]);
+
+    // A participant clones and pushes with the workshop password.
+    const remote = first.emulator.url.replace('http://', `http://workshop:${PASSWORD}@`);
+    const clone = join(work, 'clone');
+    await git(['clone', '--quiet', `${remote}/demo/app.git`, clone]);
+    await writeFile(join(clone, 'more.txt'), 'more\n');
+    await git(['add', '--all'], clone);
+    await git(['commit', '--quiet', '-m', 'from the room'], clone);
+    await git(['push', '--quiet', 'origin', 'HEAD:main'], clone);
+    const pushed = await git(['rev-parse', 'HEAD'], clone);
+    expect(pipelinesOf(first, 'demo/app').map((p) => p.sha)).toEqual([started?.sha, pushed]);
+    await stop(first);
+
+    // The same command again: same projects and password, the pushed commit, no new pipeline.
+    const second = await start([app, notes]);
+    expect(second.resumed).toBe(true);
+    expect(second.imported).toEqual([]);
+    expect(second.emulator.workshopPassword).toBe(PASSWORD);
+    expect(pipelinesOf(second, 'demo/app')).toHaveLength(2);
+    const served = second.emulator.state.projectByPath('demo/app');
+    if (!served) throw new Error('demo/app is gone');
+    expect(await resolveCommit(served, 'main')).toBe(pushed);
+    await git([
+      'clone',
+      '--quiet',
+      `${remote.replace(first.emulator.url, second.emulator.url)}/demo/notes.git`,
+      join(work, 'notes-clone'),
+    ]);
+    expect(await readFile(join(work, 'notes-clone', 'notes.md'), 'utf8')).toBe('no CI here\n');
+    await stop(second);
+
+    // A new folder is added next to the saved ones.
+    const extra = await repository('extra', { '.gitlab-ci.yml': 'job:\n  script: [true]\n' });
+    const third = await start([app, notes, extra]);
+    expect(third.imported.map((p) => p.fullPath)).toEqual(['demo/extra']);
+    expect(third.projects).toHaveLength(3);
+    expect(pipelinesOf(third, 'demo/extra')).toHaveLength(1);
+  });
+
+  it('lets a room clone with the printed remote when bound to 0.0.0.0', async () => {
+    const app = await repository('app', { '.gitlab-ci.yml': 'test:\n  script: [echo hi]\n' });
+    const sandbox = await start([app], PASSWORD, '0.0.0.0');
+    // The emulator's own URL stays on loopback: jobs and the relay use it on this machine.
+    expect(new URL(sandbox.emulator.url).hostname).toBe('127.0.0.1');
+    const room = roomUrls({
+      host: '0.0.0.0',
+      publicUrls: [],
+      relayUrl: sandbox.relay.url,
+      emulatorUrl: sandbox.emulator.url,
+      projectPaths: ['demo/app'],
+      password: PASSWORD,
+    });
+    const command = room.remotes[0]?.command ?? '';
+    const remote = command.replace('git remote add workshop ', '');
+    // The machine's LAN address (or 0.0.0.0 where it has none) reaches the emulator.
+    expect(new URL(remote).hostname).not.toBe('127.0.0.1');
+    await git(['clone', '--quiet', remote, join(work, 'room-clone')]);
+    expect(await readFile(join(work, 'room-clone', '.gitlab-ci.yml'), 'utf8')).toContain('echo hi');
+    expect((await fetch(room.pipelines)).status).toBe(200);
+    // The relay answers to the name the room is told, not only to its listen address.
+    expect((await fetch(room.page)).status).toBe(200);
+  });
+
+  it('refuses a folder that is not a git repository, and two folders of one name', async () => {
+    const plain = join(work, 'plain');
+    await mkdir(plain);
+    await expect(start([plain])).rejects.toMatchObject({
+      code: 'ProjectImportError',
+      message: expect.stringContaining(`${plain} (from --project) is not a git repository`),
+    });
+    const one = await repository('a/same', { 'x.txt': 'x\n' });
+    const two = await repository('b/same', { 'y.txt': 'y\n' });
+    await expect(start([one, two])).rejects.toMatchObject({
+      message: expect.stringContaining('would both be the project demo/same'),
+    });
+    // Nothing was saved by the refused starts.
+    await expect(readFile(stateFileOf(stateDir), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('records a failed first pipeline when the config is bad', async () => {
+    const bad = await repository('bad', {
+      '.gitlab-ci.yml': 'job:\n  stage: nope\n  script: [true]\n',
+    });
+    const sandbox = await start([bad]);
+    const [pipeline] = pipelinesOf(sandbox, 'demo/bad');
+    expect(pipeline).toMatchObject({ status: 'failed', jobIds: [] });
+    expect(pipeline?.configError).toContain('chosen stage nope does not exist');
+  });
+
+  it('still loads a sandbox saved before workshops (one project, no password)', async () => {
+    const first = await start([]);
+    const sample = first.pipeline?.projectId;
+    await stop(first);
+    const file = stateFileOf(stateDir);
+    const saved = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    delete saved['sources'];
+    delete saved['workshopPassword'];
+    await writeFile(file, JSON.stringify(saved));
+    const second = await start([]);
+    expect(second.resumed).toBe(true);
+    expect(second.pipeline?.projectId).toBe(sample);
+    expect(second.emulator.workshopPassword).toMatch(/^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
+  });
+});
+
+describe('npm start flags for a workshop', () => {
+  it('reads --project (repeatable), --password and --tls-cert with --tls-key', () => {
+    const args = parseStartArgs(
+      [
+        '--project',
+        'a',
+        '--project',
+        '/x/b',
+        '--password',
+        PASSWORD,
+        '--tls-cert',
+        'c.pem',
+        '--tls-key',
+        'k.pem',
+      ],
+      {},
+    );
+    expect(args.projects).toEqual([join(process.cwd(), 'a'), '/x/b']);
+    expect(args.password).toBe(PASSWORD);
+    expect(args.tlsFiles).toEqual({
+      cert: join(process.cwd(), 'c.pem'),
+      key: join(process.cwd(), 'k.pem'),
+    });
+    expect(parseStartArgs([], {})).toMatchObject({ projects: [] });
+    expect(parseStartArgs([], {}).tlsFiles).toBeUndefined();
+    expect(() => parseStartArgs(['--tls-cert', 'c.pem'], {})).toThrow(
+      /--tls-cert and --tls-key go together/,
+    );
+    expect(() => parseStartArgs(['--password', 'short'], {})).toThrow(/--password must be/);
+    expect(() => parseStartArgs(['--password', 'has:colon-in-it'], {})).toThrow(
+      /--password must be/,
+    );
+  });
+
+  it('reads the PEM files, naming the flag and file of a bad one', async () => {
+    const cert = join(work, 'cert.pem');
+    const key = join(work, 'key.pem');
+    await writeFile(cert, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    await writeFile(key, '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n');
+    expect((await readTlsFiles({ cert, key })).cert).toContain('BEGIN CERTIFICATE');
+    await expect(readTlsFiles({ cert: key, key })).rejects.toThrow(
+      `--tls-cert ${key} is not a PEM certificate`,
+    );
+    await expect(readTlsFiles({ cert, key: cert })).rejects.toThrow(
+      `--tls-key ${cert} is not a PEM private key`,
+    );
+    const missing = join(work, 'missing.pem');
+    await expect(readTlsFiles({ cert, key: missing })).rejects.toThrow(
+      `--tls-key ${missing} cannot be read (ENOENT)`,
+    );
+  });
+
+  it('prints room URLs by the first --public-url, or the LAN address when bound to 0.0.0.0', () => {
+    const base = {
+      relayUrl: 'http://0.0.0.0:8787',
+      emulatorUrl: 'http://127.0.0.1:9100',
+      projectPaths: ['demo/app'],
+      password: 'p@ss word',
+    };
+    const lan = { eth0: [{ address: '192.168.1.20', family: 'IPv4', internal: false }] } as never;
+    const viaLan = roomUrls({ ...base, host: '0.0.0.0', publicUrls: [] }, lan);
+    expect(viaLan).toEqual({
+      page: 'http://192.168.1.20:8787/',
+      pipelines: 'http://192.168.1.20:9100/',
+      remotes: [
+        {
+          project: 'demo/app',
+          command:
+            'git remote add workshop http://workshop:p%40ss%20word@192.168.1.20:9100/demo/app.git',
+        },
+      ],
+    });
+    const named = roomUrls(
+      { ...base, host: '0.0.0.0', publicUrls: ['https://class.example:8443'] },
+      lan,
+    );
+    expect(named.page).toBe('https://class.example:8443/');
+    expect(named.pipelines).toBe('http://class.example:9100/');
+    expect(roomUrls({ ...base, host: '127.0.0.1', publicUrls: [] }, lan).page).toBe(
+      'http://127.0.0.1:8787/',
+    );
+  });
+});
