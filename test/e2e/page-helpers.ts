@@ -63,13 +63,19 @@ export async function download(page: Page, button: Locator): Promise<Uint8Array>
 }
 
 /**
- * Screenshot `target` in the light and the dark theme into docs/screenshots/<name>-<theme>.png,
+ * Screenshot `target` in the light and the dark theme (or those given) into docs/screenshots/<name>-<theme>.png,
  * only for `npm run screenshots` (TABRUNNER_SCREENSHOTS=1): a test run never writes tracked files.
  */
-export async function screenshots(page: Page, target: Locator | null, name: string): Promise<void> {
+export async function screenshots(
+  page: Page,
+  target: Locator | null,
+  name: string,
+  // The emulator's page has one theme; the tab's follows the system's.
+  colorSchemes: readonly ('light' | 'dark')[] = ['light', 'dark'],
+): Promise<void> {
   if (process.env['TABRUNNER_SCREENSHOTS'] !== '1') return;
   await mkdir(SCREENSHOTS, { recursive: true });
-  for (const colorScheme of ['light', 'dark'] as const) {
+  for (const colorScheme of colorSchemes) {
     await page.emulateMedia({ colorScheme, reducedMotion: 'reduce' });
     const path = join(SCREENSHOTS, `${name}-${colorScheme}.png`);
     if (target) await target.screenshot({ path, animations: 'disabled' });
