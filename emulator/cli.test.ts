@@ -1,6 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/run-command.ts';
 import { parseCliArgs, startDemo, type Demo } from './cli.ts';
@@ -41,6 +43,49 @@ describe('emulator CLI', () => {
     ]);
     const page = await fetch(`${demo.emulator.url}/`);
     expect(await page.text()).toContain('shell-build');
+  });
+
+  it('prints the workshop password and a git remote line that pushes a new pipeline', async () => {
+    demo = await startDemo({ port: 0, host: '127.0.0.1' });
+    const { emulator } = demo;
+    expect(demo.banner).toContain(`workshop password:   ${emulator.workshopPassword}`);
+    const line = demo.banner.split('\n').find((l) => l.trim().startsWith('git remote add'));
+    const credentials = `workshop:${encodeURIComponent(emulator.workshopPassword)}@`;
+    expect(line?.trim()).toBe(
+      `git remote add workshop ${emulator.url.replace('http://', `http://${credentials}`)}/demo/sample.git`,
+    );
+
+    const work = await mkdtemp(join(tmpdir(), 'tabrunner-demo-push-'));
+    const env = {
+      ...process.env,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_TERMINAL_PROMPT: '0',
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    };
+    const git = (args: string[]) => promisify(execFile)('git', args, { cwd: work, env });
+    try {
+      await git(['init', '--quiet']);
+      await git(line!.trim().split(' ').slice(1));
+      await git(['fetch', '--quiet', 'workshop', 'main']);
+      await git(['checkout', '--quiet', '-b', 'main', 'FETCH_HEAD']);
+      await writeFile(join(work, 'NOTES.md'), 'pushed from the room\n');
+      await git(['add', 'NOTES.md']);
+      await git(['commit', '--quiet', '-m', 'a participant’s change']);
+      await git(['push', '--quiet', 'workshop', 'main']);
+      const head = (await git(['rev-parse', 'HEAD'])).stdout.trim();
+      const pipelines = [...emulator.state.pipelines.values()];
+      expect(pipelines.map((p) => [p.ref, p.source])).toEqual([
+        ['main', 'push'],
+        ['main', 'push'],
+      ]);
+      expect(pipelines[1]?.sha).toBe(head);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 
   it("restores the sample's shell-test cache in the pipeline's second run", async () => {

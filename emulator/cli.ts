@@ -1,11 +1,13 @@
 /**
  * `npm run emulator`: starts the GitLab emulator with the sample project (emulator/sample/), a
- * pipeline from its `.gitlab-ci.yml` and a runner, then prints the URL, the runner token and how
- * to connect. Flags: `--port <n>` (default 8080; 0 picks a free port), `--host <addr>`
+ * pipeline from its `.gitlab-ci.yml` and a runner, then prints the URL, the runner token, how
+ * to connect, and the `git remote add` line (with the workshop password) to push to the sample
+ * as `npm start` prints it (scripts/room-urls.ts). Flags: `--port <n>` (default 8080; 0 picks a free port), `--host <addr>`
  * (default 127.0.0.1). Runs until interrupted.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { emulatorRoomUrls } from '../scripts/room-urls.ts';
 import { createProject } from './git/index.ts';
 import { startEmulator, type Emulator } from './index.ts';
 import { createPipeline } from './pipelines/index.ts';
@@ -59,12 +61,23 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const runner = emulator.createRunner({ description: 'tabrunner demo', tags: ['node'] });
     // A second runner without tags takes only the untagged (shell) jobs: the one for the CLI.
     const shellRunner = emulator.createRunner({ description: 'tabrunner demo (shell)' });
+    const room = emulatorRoomUrls({
+      host: options.host,
+      publicUrls: [],
+      emulatorUrl: emulator.url,
+      projectPaths: [project.fullPath],
+      password: emulator.workshopPassword,
+    });
     const banner = [
       `GitLab emulator listening on ${emulator.url}`,
       `  pipelines and logs:  ${emulator.url}/`,
       `  project:             ${emulator.url}/${project.fullPath} (pipeline #${pipeline.id})`,
       `  runner token:        ${runner.token}`,
       `  admin token:         ${emulator.adminToken}`,
+      `  workshop password:   ${emulator.workshopPassword}  (git fetch and push only)`,
+      '',
+      'Push to the sample project, a pipeline per push, after adding it as a remote:',
+      ...room.remotes.map((remote) => `  ${remote.command}`),
       '',
       'Run the shell jobs headless with:',
       `  npx tabrunner run --url ${emulator.url} --token ${shellRunner.token}`,

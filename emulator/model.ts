@@ -216,4 +216,12 @@ export interface Job {
    * kept for its log, left out of the pipeline's status and of later stages' artifacts.
    */
   retried?: boolean;
+  /**
+   * `retry:` as GitLab keeps it (`options[:retry]`): up to `max` automatic retries of a failure
+   * whose reason is in `when` (default `always`, or nothing when `exitCodes` is given) or whose
+   * exit code is in `exitCodes`. Absent: no `retry:`.
+   */
+  retry?: { max?: number; when?: string[]; exitCodes?: number[] };
+  /** How many jobs of this name the pipeline retried before this one (GitLab's `retries_count`). */
+  retryCount?: number;
 }

@@ -201,6 +201,14 @@ const jobSchema = z.object({
   watchedUntil: z.number(),
   pendingFinalSince: z.number().nullable(),
   retried: z.boolean().optional(),
+  retry: z
+    .object({
+      max: z.number().optional(),
+      when: z.array(z.string()).optional(),
+      exitCodes: z.array(z.number()).optional(),
+    })
+    .optional(),
+  retryCount: z.number().optional(),
   parallel: z.object({ index: z.number(), total: z.number() }).optional(),
 });
 

@@ -39,22 +39,39 @@ export function roomUrls(
   interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
 ): RoomUrls {
   const publicUrl = input.publicUrls[0];
-  const name = publicUrl
-    ? new URL(publicUrl).hostname
-    : (roomAddress(input.host, interfaces) ?? input.host);
-  const host = name.includes(':') && !name.startsWith('[') ? `[${name}]` : name;
   const relay = new URL(input.relayUrl);
-  const page = publicUrl ? new URL(publicUrl).origin : `${relay.protocol}//${host}:${relay.port}`;
-  const emulator = `http://${host}:${new URL(input.emulatorUrl).port}`;
+  const page = publicUrl
+    ? new URL(publicUrl).origin
+    : `${relay.protocol}//${roomHost(input, interfaces)}:${relay.port}`;
+  return { page: `${page}/`, ...emulatorRoomUrls(input, interfaces) };
+}
+
+/** The emulator's part of a room (no relay): `npm run emulator` prints it alone. */
+export function emulatorRoomUrls(
+  input: Omit<RoomUrlsInput, 'relayUrl'>,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+): Omit<RoomUrls, 'page'> {
+  const emulator = `http://${roomHost(input, interfaces)}:${new URL(input.emulatorUrl).port}`;
   const credentials = `${WORKSHOP_USER}:${encodeURIComponent(input.password)}`;
   return {
-    page: `${page}/`,
     pipelines: `${emulator}/`,
     remotes: input.projectPaths.map((project) => ({
       project,
       command: `git remote add workshop ${emulator.replace('http://', `http://${credentials}@`)}/${project}.git`,
     })),
   };
+}
+
+/** The host name a room uses for this machine, bracketed when it is an IPv6 address. */
+function roomHost(
+  input: Pick<RoomUrlsInput, 'host' | 'publicUrls'>,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>,
+): string {
+  const publicUrl = input.publicUrls[0];
+  const name = publicUrl
+    ? new URL(publicUrl).hostname
+    : (roomAddress(input.host, interfaces) ?? input.host);
+  return name.includes(':') && !name.startsWith('[') ? `[${name}]` : name;
 }
 
 /**

@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileAt, resolveCommit } from '../git/index.ts';
 import { startEmulator, type Emulator } from '../index.ts';
 import { insertSimpleJob, patchTrace, requestJob, sendJson } from '../test-support/index.ts';
 
@@ -180,6 +181,34 @@ describe('admin API', () => {
       expect(badRef.status).toBe(400);
       const invalid = await call('POST', '/projects', { path: '../evil' });
       expect(invalid.status).toBe(400);
+    } finally {
+      await rm(source, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a relative source_dir from the working directory, and names a missing one (400)', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'emulator-admin-relative-'));
+    try {
+      await writeFile(join(source, 'README.md'), 'relative\n');
+      const res = await call('POST', '/projects', {
+        path: 'relative',
+        source_dir: relative(process.cwd(), source),
+      });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: number };
+      const project = emulator.state.projects.get(id)!;
+      const head = await resolveCommit(project, 'main');
+      expect(await readFileAt(project, head!, 'README.md')).toBe('relative\n');
+
+      const missing = await call('POST', '/projects', {
+        path: 'missing',
+        source_dir: 'no/such/folder',
+      });
+      expect(missing.status).toBe(400);
+      expect(((await missing.json()) as { message: string }).message).toBe(
+        `no/such/folder is not a folder (looked for ${join(process.cwd(), 'no/such/folder')}; a relative path is resolved against the emulator's working directory): name the folder whose files make the project's first commit.`,
+      );
+      expect([...emulator.state.projects.values()].map((p) => p.path)).toEqual(['relative']);
     } finally {
       await rm(source, { recursive: true, force: true });
     }

@@ -2,7 +2,9 @@
  * The emulator's admin API under `/admin/api/` (authenticated by `PRIVATE-TOKEN: <adminToken>`
  * in `server.ts`): create runners, projects and pipelines; set project variables; read jobs; play,
  * retry, cancel, fail or watch a job; cancel a pipeline; arm faults; read the request log; switch CORS mode. Bodies and answers are JSON with
- * GitLab-style snake_case keys.
+ * GitLab-style snake_case keys. A project's `source_dir` (the folder whose files become its
+ * first commit) may be relative: it is resolved against the emulator process's working
+ * directory, and a path that is not a folder is a 400 saying so.
  */
 import type { CorsMode } from '../context.ts';
 import {

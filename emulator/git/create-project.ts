@@ -4,8 +4,8 @@
  * a local repository (its branches and tags with their history, as GitLab's "import by URL"
  * does), and the project registered in the state so `handle-git.ts` serves it.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { TabrunnerError } from '../../src/errors/index.ts';
 import type { EmulatorContext } from '../context.ts';
 import type { JobVariableSpec, Project } from '../model.ts';
@@ -20,7 +20,10 @@ export interface CreateProjectInput {
   namespace?: string;
   /** Display name. Default: `path`. */
   name?: string;
-  /** Folder whose files become the first commit of the default branch. */
+  /**
+   * Folder whose files become the first commit of the default branch; a relative path is
+   * resolved against the emulator process's working directory.
+   */
   sourceDir?: string;
   /** Existing bare repository to host (all its refs are copied). */
   bareRepo?: string;
@@ -52,6 +55,7 @@ export async function createProject(
   }
   const fullPath = `${namespace}/${input.path}`;
   if (ctx.state.projectByPath(fullPath)) throw new Error(`project ${fullPath} already exists`);
+  const sourceDir = input.sourceDir === undefined ? undefined : await sourceFolder(input.sourceDir);
   const gitDir = join(ctx.options.dataDir, 'repositories', `${fullPath}.git`);
   await mkdir(join(gitDir, '..'), { recursive: true });
 
@@ -69,7 +73,7 @@ export async function createProject(
     }
   } else {
     await runGit(['init', '--quiet', '--bare', `--initial-branch=${defaultBranch}`, gitDir]);
-    if (input.sourceDir) await commitFolder(ctx, gitDir, input.sourceDir, defaultBranch);
+    if (sourceDir) await commitFolder(ctx, gitDir, sourceDir, defaultBranch);
   }
 
   const project: Project = {
@@ -87,11 +91,24 @@ export async function createProject(
   return project;
 }
 
-/** A local repository could not be imported; the message says why and what to do. */
+/** A local folder or repository could not be imported; the message says why and what to do. */
 export class ProjectImportError extends TabrunnerError<{ source: string }> {
   constructor(source: string, message: string) {
     super('ProjectImportError', message, { source });
   }
+}
+
+/** `given` resolved against the working directory, checked before anything is created. */
+async function sourceFolder(given: string): Promise<string> {
+  const folder = resolve(given);
+  const found = await stat(folder).catch(() => null);
+  if (!found?.isDirectory()) {
+    throw new ProjectImportError(
+      given,
+      `${given} is not a folder (looked for ${folder}; a relative path is resolved against the emulator's working directory): name the folder whose files make the project's first commit.`,
+    );
+  }
+  return folder;
 }
 
 /** Clone `source`'s branches and tags into `gitDir`; returns the default branch. */

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { EmulatorContext } from '../context.ts';
 import type { Project } from '../model.ts';
 import { authorizeGit } from './git-auth.ts';
-import { createPushPipeline } from './push-pipeline.ts';
+import { createPushPipelines } from './push-pipeline.ts';
 import { parsePushRecord, PUSH_RECORD_ENV, pushRecordConfig } from './push-record.ts';
 import { ISOLATED_GIT_ENV } from './run-git.ts';
 import { uploadPackConfig } from './upload-pack-policy.ts';
@@ -108,17 +108,7 @@ async function createPipelinesOfPush(
   file: string,
 ): Promise<void> {
   const text = await readFile(file, 'utf8').catch(() => '');
-  const { updates, options } = parsePushRecord(text);
-  for (const update of updates) {
-    try {
-      await createPushPipeline(ctx, project, update, options);
-    } catch (error) {
-      // Never a token here: git's and the pipeline creator's messages name refs and shas.
-      console.error(
-        `No pipeline for ${update.ref} of ${project.fullPath}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-  }
+  await createPushPipelines(ctx, project, parsePushRecord(text));
 }
 
 function asFault(value: unknown): GitFault | null {

@@ -153,6 +153,23 @@ describe('git push makes pipelines', () => {
     expect(await resolveCommit(project, `refs/pipelines/${pipeline?.id}`)).toBeNull();
   });
 
+  it('makes pipelines for the first four refs of one push only, as GitLab does', async () => {
+    await commit({ 'g.txt': 'g\n' }, 'five branches');
+    const branches = ['b1', 'b2', 'b3', 'b4', 'b5'];
+    await git(['push', '--quiet', 'origin', ...branches.map((b) => `HEAD:refs/heads/${b}`)], clone);
+    for (const branch of branches) expect(await resolveCommit(project, branch)).not.toBeNull();
+    expect(pipelines().map((p) => p.ref)).toEqual(['b1', 'b2', 'b3', 'b4']);
+  });
+
+  it('counts a deleted ref among the four, though it makes no pipeline', async () => {
+    await git(['push', '--quiet', 'origin', 'HEAD:refs/heads/a0'], clone);
+    await commit({ 'h.txt': 'h\n' }, 'one deleted, four pushed');
+    const pushed = ['b1', 'b2', 'b3', 'b4'].map((b) => `HEAD:refs/heads/${b}`);
+    await git(['push', '--quiet', 'origin', ':refs/heads/a0', ...pushed], clone);
+    expect(await resolveCommit(project, 'refs/heads/b4')).not.toBeNull();
+    expect(pipelines().map((p) => p.ref)).toEqual(['a0', 'b1', 'b2', 'b3']);
+  });
+
   it('makes no pipeline for a commit without .gitlab-ci.yml', async () => {
     await git(['rm', '--quiet', '.gitlab-ci.yml'], clone);
     await git(['commit', '--quiet', '-m', 'no more CI'], clone);

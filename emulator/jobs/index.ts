@@ -8,9 +8,9 @@ export {
   isFinished,
   isProcessing,
   managerOf,
-  playJob,
   type FinishDetails,
 } from './job-transitions.ts';
+export { playJob } from './play-job.ts';
 export { canPick, missingFeatures, pickJob } from './pick-job.ts';
 export { isRetryable, retryJob } from './retry-job.ts';
 export { cancelPipeline, isCancelable } from './cancel-pipeline.ts';

@@ -6,8 +6,10 @@
 import type { EmulatorContext } from '../context.ts';
 import type { Job, JobStatus, Runner, RunnerManager } from '../model.ts';
 import { FINISHED_STATUSES } from '../model.ts';
-import { recordedFailureReason } from './failure-reasons.ts';
 import { advancePipeline } from '../collaborators.ts';
+import { isAutoRetryAllowed } from './auto-retry.ts';
+import { recordedFailureReason } from './failure-reasons.ts';
+import { retryJob } from './retry-job.ts';
 
 /** Whether the job accepts trace and state updates (docs/runner-protocol.md §6.2). */
 export function isProcessing(job: Job): boolean {
@@ -61,26 +63,17 @@ export function requeueJob(ctx: EmulatorContext, job: Job): void {
   ctx.state.changed();
 }
 
-/**
- * Play a manual job, as the job page's play button does: it joins the queue. Returns false for
- * a job that is not waiting for a person (GitLab answers such a play with "Unplayable Job").
- */
-export function playJob(ctx: EmulatorContext, job: Job): boolean {
-  if (job.status !== 'manual') return false;
-  job.status = 'pending';
-  job.queuedAt = ctx.clock.now();
-  advancePipeline(ctx, job.pipelineId);
-  ctx.state.changed();
-  return true;
-}
-
 /** Outcome recorded with a final state. */
 export interface FinishDetails {
   failureReason?: unknown;
   exitCode?: number | null;
 }
 
-/** Move a job to a final state, record why, and let its pipeline advance. */
+/**
+ * Move a job to a final state, record why, and let its pipeline advance. A failure its
+ * `retry:` covers is retried here, the one place jobs fail, before the pipeline sees it, so
+ * the pipeline does not end `failed` while GitLab would be re-creating the job.
+ */
 export function finishJob(
   ctx: EmulatorContext,
   job: Job,
@@ -107,7 +100,9 @@ export function finishJob(
   ) {
     job.allowFailure = true;
   }
-  advancePipeline(ctx, job.pipelineId);
+  // GitLab's `after_transition any => :failed` runs `Ci::RetryJobService` when auto-retry allows.
+  const retriedAs = isAutoRetryAllowed(job) ? retryJob(ctx, job) : null;
+  if (retriedAs === null) advancePipeline(ctx, job.pipelineId);
   ctx.state.changed();
 }
 

@@ -11,7 +11,7 @@ import type { EmulatorContext } from '../context.ts';
 import type { Job, Pipeline } from '../model.ts';
 import { newJobToken } from '../runners/index.ts';
 import { advancePipeline } from '../collaborators.ts';
-import { playJob } from './job-transitions.ts';
+import { playJob } from './play-job.ts';
 
 const RETRYABLE: readonly Job['status'][] = ['success', 'failed', 'canceled'];
 
@@ -46,6 +46,7 @@ export function retryJob(ctx: EmulatorContext, job: Job): Job | null {
     finishedAt: null,
     watchedUntil: 0,
     pendingFinalSince: null,
+    retryCount: (job.retryCount ?? 0) + 1,
   };
   job.retried = true;
   ctx.state.jobs.set(clone.id, clone);

@@ -25,7 +25,8 @@ import { isConfigHash, loadCiYaml, resolveReferences } from './yaml-references.t
 /** GitLab's stages when `stages:` is absent. */
 export const DEFAULT_STAGES = ['.pre', 'build', 'test', 'deploy', '.post'];
 
-const DEFAULT_KEYWORDS = [
+/** Keywords that may also stand at the top level, where GitLab reads them as `default:`. */
+const GLOBAL_DEFAULT_KEYWORDS = [
   'image',
   'services',
   'before_script',
@@ -36,6 +37,7 @@ const DEFAULT_KEYWORDS = [
   'artifacts',
   'interruptible',
 ];
+const DEFAULT_KEYWORDS = [...GLOBAL_DEFAULT_KEYWORDS, 'retry'];
 const JOB_KEYWORDS = [
   ...DEFAULT_KEYWORDS,
   'stage',
@@ -52,8 +54,9 @@ const JOB_KEYWORDS = [
   'parallel',
   'only',
   'except',
+  'retry',
 ];
-const GLOBAL_KEYWORDS = ['stages', 'default', 'variables', 'workflow', ...DEFAULT_KEYWORDS];
+const GLOBAL_KEYWORDS = ['stages', 'default', 'variables', 'workflow', ...GLOBAL_DEFAULT_KEYWORDS];
 /** Keywords GitLab knows but the emulator does not: named in the error, not ignored. */
 const UNSUPPORTED = [
   'trigger',
@@ -66,8 +69,6 @@ const UNSUPPORTED = [
   'run',
   'inputs',
   'spec',
-  // GitLab re-creates a retried job; the emulator does not yet, so a config relying on it is refused.
-  'retry',
 ];
 
 type Hash = Record<string, unknown>;
@@ -99,7 +100,7 @@ export async function parseCiConfig(
   if (!isConfigHash(document)) throw new CiConfigError('root', 'config should be a hash');
 
   const defaults: Hash = {};
-  for (const key of DEFAULT_KEYWORDS) if (key in document) defaults[key] = document[key];
+  for (const key of GLOBAL_DEFAULT_KEYWORDS) if (key in document) defaults[key] = document[key];
   if (document.default !== undefined) {
     if (!isConfigHash(document.default))
       throw new CiConfigError('default', 'config should be a hash');
@@ -241,6 +242,7 @@ export async function parseCiConfig(
         ? {}
         : { environment: job.environment as JobSpecJson['environment'] }),
       ...(instance ? { instance: { index: instance.index, total: instance.total } } : {}),
+      ...(job.retry === undefined ? {} : { retry: job.retry as JobSpecJson['retry'] }),
     });
   }
 

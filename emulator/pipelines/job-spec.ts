@@ -10,6 +10,7 @@ import { cacheDefinitions, type CacheDefinition } from './cache-spec.ts';
 import { CiConfigError } from './ci-config-error.ts';
 import { parseDuration } from './duration.ts';
 import { jobEnvironment, type EnvironmentKeyword } from './environment.ts';
+import { retryOptions, type RetryKeyword } from './retry-keyword.ts';
 
 /** A variable as configs write it: a string or number, or `{ value, description, expand }`. */
 export type VariableValue =
@@ -67,6 +68,8 @@ export interface JobSpecJson {
   artifacts?: ArtifactsKeyword;
   cache?: CacheKeyword | CacheKeyword[];
   environment?: EnvironmentKeyword;
+  /** Automatic retries of a failed job (retry-keyword.ts). Default none. */
+  retry?: RetryKeyword;
   /**
    * Which of a parallel job's instances this is (set by `parallel:` expansion, GitLab's
    * `options[:instance]` and `parallel.total`): `CI_NODE_INDEX` and `CI_NODE_TOTAL`.
@@ -130,6 +133,7 @@ export type JobDefinition = Pick<
   | 'needs'
   | 'environment'
   | 'parallel'
+  | 'retry'
   | 'requiredFeatures'
   | 'payloadOverrides'
 > & {
@@ -176,6 +180,7 @@ export function defineJob(spec: JobSpecJson, mergeRequest: boolean): JobDefiniti
   }
 
   const artifacts = artifactEntries(spec.artifacts, path);
+  const retry = retryOptions(spec.retry, path);
   const cache = cacheDefinitions(spec.cache, path);
   const needs = spec.needs?.map((need) => (typeof need === 'string' ? need : need.job)) ?? null;
   const needsArtifacts =
@@ -212,6 +217,7 @@ export function defineJob(spec: JobSpecJson, mergeRequest: boolean): JobDefiniti
     needs,
     environment: jobEnvironment(spec.environment, path),
     ...(spec.instance ? { parallel: spec.instance } : {}),
+    ...(retry ? { retry } : {}),
     requiredFeatures,
     payloadOverrides: spec.payload_overrides ?? null,
     explicitDependencies: spec.dependencies ?? null,
