@@ -11,7 +11,9 @@ import { SAMPLE_DIR } from './cli.ts';
 import { createProject } from './git/index.ts';
 import { startEmulator, type Emulator } from './index.ts';
 import { restoreEmulatorState, saveEmulatorState, savedEmulatorStateSchema } from './persist.ts';
+import { dropJob } from './jobs/index.ts';
 import { createPipeline } from './pipelines/index.ts';
+import { createPipelineWithoutJobs } from './pipelines/failed-pipeline.ts';
 import { pipelineExtras } from './pipelines/pipeline-extras.ts';
 import { patchTrace, requestJob, sendJson } from './test-support/index.ts';
 
@@ -24,6 +26,12 @@ async function emulatorOn(dataDir: string): Promise<Emulator> {
   const emulator = await startEmulator({ dataDir });
   cleanups.push(() => emulator.close());
   return emulator;
+}
+
+function restoredSha(emulator: Emulator, pipelineId: number): string {
+  const sha = emulator.state.pipelines.get(pipelineId)?.sha;
+  if (!sha) throw new Error(`no pipeline ${pipelineId}`);
+  return sha;
 }
 
 describe('saving the emulator state', () => {
@@ -48,6 +56,25 @@ describe('saving the emulator state', () => {
       token: string;
     };
     expect((await patchTrace(first.url, job.id, job.token, 0, 'log\n')).status).toBe(202);
+    // What issue 17's workshop adds to jobs and pipelines: retry options, a retried job and its
+    // new attempt, parallel instances, and a pipeline recorded with a config error.
+    const workshop = await createPipeline(first.context, project.id, {
+      ref: 'main',
+      yaml: 'flaky:\n  retry: {max: 2, when: [stuck_or_timeout_failure], exit_codes: [137]}\n  script: [x]\nshard:\n  parallel: 2\n  script: [y]\n',
+    });
+    const flaky = [...first.state.jobs.values()].find(
+      (j) => j.pipelineId === workshop.id && j.name === 'flaky',
+    );
+    if (!flaky) throw new Error('no flaky job');
+    dropJob(first.context, flaky, 'stuck_or_timeout_failure');
+    expect(flaky.retried).toBe(true);
+    const commit = restoredSha(first, pipeline.id);
+    await createPipelineWithoutJobs(
+      first.context,
+      project.id,
+      { ref: 'main', sha: commit, beforeSha: commit, tag: false, source: 'push' },
+      { status: 'failed', configError: 'jobs:x config contains unknown keys: scirpt' },
+    );
 
     const saved = saveEmulatorState(first.state, dataDir);
     const text = JSON.stringify(saved);
@@ -61,6 +88,17 @@ describe('saving the emulator state', () => {
     expect(restored && pipelineExtras(restored).commit?.message).toBe('Initial commit\n');
     // Ids go on from where they were: a new runner never takes the id a tab still holds.
     expect(second.createRunner().id).toBe(runner.id + 1);
+    const jobsOf = (id: number) =>
+      [...second.state.jobs.values()].filter((j) => j.pipelineId === id);
+    const again = jobsOf(workshop.id).find((j) => j.name === 'flaky' && !j.retried);
+    expect(again?.retryCount).toBe(1);
+    expect(again?.retry?.exitCodes).toEqual([137]);
+    expect(
+      jobsOf(workshop.id)
+        .map((j) => j.parallel?.index ?? 0)
+        .sort(),
+    ).toEqual([0, 0, 1, 2]);
+    expect([...second.state.pipelines.values()].at(-1)?.configError).toContain('scirpt');
   });
 
   it('refuses a saved state whose job belongs to no saved pipeline', async () => {
