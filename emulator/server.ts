@@ -22,6 +22,7 @@ import { message, toResponse, type Reply } from './http/reply.ts';
 import { BodyTooLargeError, EmulatorRequest } from './http/request.ts';
 import type { RequestLog } from './http/request-log.ts';
 import { mountRoutes, type Route } from './http/router.ts';
+import { sameSecret } from './http/same-secret.ts';
 
 /** What the server needs from `startEmulator`. */
 export interface ServerDeps {
@@ -79,7 +80,7 @@ function emulatorApp(deps: ServerDeps): Hono<Http> {
       }
     }
     const adminToken = c.req.header('private-token');
-    if (pathKindOf(c.req.path) === 'admin' && adminToken !== ctx.options.adminToken) {
+    if (pathKindOf(c.req.path) === 'admin' && !sameSecret(adminToken, ctx.options.adminToken)) {
       return send(deps, c, message(401, 'Unauthorized'));
     }
     return next();

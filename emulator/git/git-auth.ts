@@ -11,10 +11,10 @@
  *   opens nothing else.
  * - No credentials: 401 with `WWW-Authenticate: Basic realm="GitLab"` (projects are private).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { EmulatorContext } from '../context.ts';
 import type { Job, Project } from '../model.ts';
+import { sameSecret } from '../http/same-secret.ts';
 
 /** Outcome of the auth check: a user to pass to `git http-backend`, or an HTTP refusal. */
 export type GitAuthResult =
@@ -54,13 +54,6 @@ export function authorizeGit(
   }
   if (!project) return { kind: 'denied', status: 404, message: PROJECT_NOT_FOUND };
   return { kind: 'allowed', remoteUser: login, canPush: true };
-}
-
-/** Equal and non-empty, compared in constant time so a guess learns nothing from the clock. */
-function sameSecret(given: string, secret: string): boolean {
-  if (!given || !secret) return false;
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(given), digest(secret));
 }
 
 function runningJobByToken(ctx: EmulatorContext, token: string): Job | undefined {

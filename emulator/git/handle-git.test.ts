@@ -1,38 +1,12 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Project } from '../model.ts';
 import { createPipeline } from '../pipelines/index.ts';
 import { commitFiles, createProject, resolveCommit, setAllowAnyShaInWant } from './index.ts';
 import { createTestContext, type TestContext } from './test-context.ts';
-
-const exec = promisify(execFile);
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_TERMINAL_PROMPT: '0',
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@example.com',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@example.com',
-};
-
-async function git(args: string[], cwd?: string) {
-  return exec('git', args, { cwd, env: GIT_ENV });
-}
-
-async function gitFails(args: string[], cwd?: string): Promise<string> {
-  try {
-    await git(args, cwd);
-  } catch (error) {
-    return String((error as { stderr?: string }).stderr);
-  }
-  throw new Error(`git ${args.join(' ')} unexpectedly succeeded`);
-}
+import { git, gitFails } from '../../test/support/git-cli.ts';
 
 describe('git hosting', () => {
   let t: TestContext;
@@ -45,7 +19,7 @@ describe('git hosting', () => {
     base = await t.listen();
     work = await mkdtemp(join(tmpdir(), 'tabrunner-git-test-'));
     const source = join(work, 'source');
-    await exec('mkdir', ['-p', source]);
+    await mkdir(source, { recursive: true });
     await writeFile(join(source, 'README.md'), 'hello\n');
     await writeFile(
       join(source, '.gitlab-ci.yml'),
@@ -138,8 +112,7 @@ describe('git hosting', () => {
       ],
       repo,
     );
-    const { stdout } = await git(['rev-parse', `refs/pipelines/${pipelineId}`], repo);
-    expect(stdout.trim()).toBe(sha);
+    expect(await git(['rev-parse', `refs/pipelines/${pipelineId}`], repo)).toBe(sha);
   });
 
   it('accepts pushes with admin credentials and refuses them with a job token', async () => {
@@ -150,8 +123,8 @@ describe('git hosting', () => {
     await git(['add', 'new.txt'], clone);
     await git(['commit', '--quiet', '-m', 'push test'], clone);
     await git(['push', '--quiet', 'origin', 'HEAD:main'], clone);
-    const { stdout } = await git(['rev-parse', 'HEAD'], clone);
-    expect(await resolveCommit(project, 'main')).toBe(stdout.trim());
+    const pushed = await git(['rev-parse', 'HEAD'], clone);
+    expect(await resolveCommit(project, 'main')).toBe(pushed);
 
     const res = await fetch(`${base}/group/demo.git/info/refs?service=git-receive-pack`, {
       headers: { Authorization: `Basic ${btoa(`gitlab-ci-token:${token}`)}` },
@@ -171,7 +144,7 @@ describe('git hosting', () => {
     });
     const clone = join(work, 'later');
     await git(['clone', '--quiet', url('gitlab-ci-token', token), clone]);
-    expect((await git(['rev-parse', 'HEAD'], clone)).stdout.trim()).toBe(sha);
+    expect(await git(['rev-parse', 'HEAD'], clone)).toBe(sha);
     expect(await readFile(join(clone, 'later.txt'), 'utf8')).toBe('later\n');
   });
 
@@ -180,7 +153,7 @@ describe('git hosting', () => {
     const first = await resolveCommit(project, 'main');
     await commitFiles(t.ctx, project.id, { branch: 'main', files: { a: 'a' }, message: 'move on' });
     // Delete the pipeline ref so the old commit is reachable but not advertised by any ref tip.
-    await exec('git', [`--git-dir=${project.gitDir}`, 'update-ref', '-d', 'refs/pipelines/1']);
+    await git([`--git-dir=${project.gitDir}`, 'update-ref', '-d', 'refs/pipelines/1']);
     const repo = join(work, 'sha');
     await git(['init', '--quiet', repo]);
     const fetchSha = [

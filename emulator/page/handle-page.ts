@@ -21,6 +21,7 @@ import {
   SIGN_IN_PATH,
 } from './instructor-session.ts';
 import { jobPage } from './job-page.ts';
+import { logViewOf } from './log-view.ts';
 import { page, redirect, send } from './layout.ts';
 import { pipelinesView } from './pipelines-view.ts';
 import { runnersView } from './runners-view.ts';
@@ -39,8 +40,9 @@ export async function handlePage(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<boolean> {
-  const path = new URL(req.url ?? '/', 'http://emulator.invalid').pathname;
-  if (req.method === 'GET' || req.method === 'HEAD') return handleGet(ctx, req, res, path);
+  const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+  const path = url.pathname;
+  if (req.method === 'GET' || req.method === 'HEAD') return handleGet(ctx, req, res, url);
   if (req.method === 'POST' && isActionPath(path)) {
     await handleAction(ctx, req, res, path);
     return true;
@@ -61,8 +63,9 @@ async function handleGet(
   ctx: EmulatorContext,
   req: IncomingMessage,
   res: ServerResponse,
-  path: string,
+  url: URL,
 ): Promise<boolean> {
+  const path = url.pathname;
   const instructor = isInstructor(ctx, req);
   if (path === '/') {
     send(res, 200, pipelinesView(ctx, instructor));
@@ -73,7 +76,7 @@ async function handleGet(
     return true;
   }
   if (path === SIGN_IN_PATH) {
-    const code = new URL(req.url ?? '/', 'http://emulator.invalid').searchParams.get('code');
+    const code = url.searchParams.get('code');
     if (isSignInCode(ctx, code)) redirect(res, '/', { 'Set-Cookie': sessionCookie(ctx) });
     else
       sendMessage(
@@ -110,7 +113,7 @@ async function handleGet(
   if (jobMatch) {
     const job = jobAt(ctx, jobMatch[1], jobMatch[2]);
     if (!job) sendMessage(res, 404, 'Not found', 'No such job.', instructor);
-    else send(res, 200, jobPage(ctx, job, instructor));
+    else send(res, 200, jobPage(ctx, job, instructor, { path, view: logViewOf(url.searchParams) }));
     return true;
   }
   return false;
@@ -187,7 +190,7 @@ function sendMessage(
   instructor: boolean,
 ): void {
   const body = `<div class="page-title"><h1>${escapeHtml(title)}</h1></div><p class="alert alert-danger" role="alert">${escapeHtml(text)}</p><p><a href="/">Back to the pipelines</a></p>`;
-  send(res, status, page(title, body, { instructor, refresh: false }));
+  send(res, status, page(title, body, { instructor, refresh: null }));
 }
 
 /**

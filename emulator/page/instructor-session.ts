@@ -6,22 +6,16 @@
  * field (for scripts), and only from the page's own origin (`Origin`, `Sec-Fetch-Site`), so
  * another site cannot make a signed-in browser press a button.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { EmulatorContext } from '../context.ts';
+import { sameSecret } from '../http/same-secret.ts';
 
 export const SESSION_COOKIE = 'tabrunner_instructor';
 export const SIGN_IN_PATH = '/-/sign-in';
 
 function derive(ctx: EmulatorContext, purpose: string): string {
   return createHmac('sha256', ctx.options.adminToken).update(purpose).digest('hex');
-}
-
-function sameSecret(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The link that signs a browser in as the instructor (`npm start` prints it). */
@@ -51,7 +45,7 @@ export function isInstructor(ctx: EmulatorContext, req: IncomingMessage): boolea
 }
 
 /** Whether the request came from the page itself rather than another site (CSRF). */
-export function isSameOrigin(req: IncomingMessage): boolean {
+function isSameOrigin(req: IncomingMessage): boolean {
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') return false;
   const origin = req.headers.origin;

@@ -8,10 +8,24 @@ import { isRetryable, stuckMessage } from '../jobs/index.ts';
 import type { Job } from '../model.ts';
 import { escapeHtml, maskSecrets } from './html.ts';
 import { badge, button, page } from './layout.ts';
+import { LOG_END_ID, logViewUrl, type LogView } from './log-view.ts';
 import { ACTIVE_STATUSES, jobDuration } from './pipelines-view.ts';
 import { traceToHtml } from './trace-html.ts';
 
-export function jobPage(ctx: EmulatorContext, job: Job, instructor: boolean): string {
+/** Which job page was asked for: its path (`/-/jobs/:id` or under the project) and view. */
+export interface JobPageRequest {
+  path: string;
+  view: LogView;
+}
+
+/** The page of `job`, its log as the request's view asks (emulator/page/log-view.ts). */
+export function jobPage(
+  ctx: EmulatorContext,
+  job: Job,
+  instructor: boolean,
+  { path, view }: JobPageRequest,
+): string {
+  const active = ACTIVE_STATUSES.has(job.status);
   const trace = maskSecrets(ctx, new TextDecoder().decode(job.trace));
   const artifacts = job.artifactsStored
     .map(
@@ -36,13 +50,29 @@ export function jobPage(ctx: EmulatorContext, job: Job, instructor: boolean): st
     retriedNotice(ctx, job) +
     (stuck ? `<p class="stuck-banner" role="status">${escapeHtml(stuck)}</p>` : '') +
     `<h2>Artifacts</h2>${artifacts ? `<ul>${artifacts}</ul>` : '<p>None.</p>'}` +
-    `<h2>Log</h2><input type="checkbox" id="show-times"><label for="show-times">Show timestamps</label>` +
-    (trace === '' ? '<p class="empty">No output yet.</p>' : traceToHtml(trace));
+    `<h2>Log</h2>${logOptions(path, view, active)}` +
+    `<div class="log${view.timestamps ? ' show-times' : ''}">` +
+    (trace === '' ? '<p class="empty">No output yet.</p>' : traceToHtml(trace)) +
+    `</div><span id="${LOG_END_ID}"></span>`;
   return page(`${job.name} #${job.id}`, body, {
     instructor,
-    refresh: ACTIVE_STATUSES.has(job.status),
+    refresh: active ? logViewUrl(path, view, ctx.clock.now()) : null,
     section: 'pipelines',
   });
+}
+
+/** Links that change the view; following is offered only while the log can still grow. */
+function logOptions(path: string, view: LogView, active: boolean): string {
+  const link = (next: LogView, label: string) =>
+    `<a href="${escapeHtml(logViewUrl(path, next))}">${label}</a>`;
+  const times = link(
+    { ...view, timestamps: !view.timestamps },
+    view.timestamps ? 'Hide timestamps' : 'Show timestamps',
+  );
+  const follow = active
+    ? link({ ...view, follow: !view.follow }, view.follow ? 'Stop following' : 'Follow the log')
+    : '';
+  return `<p class="log-options">${[times, follow].filter(Boolean).join(' · ')}</p>`;
 }
 
 function actions(job: Job): string {

@@ -28,8 +28,14 @@ const ICONS: Record<string, string> = {
 /** What a page needs to know about the request to draw its frame. */
 export interface PageFrame {
   instructor: boolean;
-  /** Reload every few seconds, because something is still moving. */
-  refresh: boolean;
+  /**
+   * While something is still moving, the URL to load every two seconds, else null: normally the
+   * page's own path and query, which browsers load as a reload that keeps the reader's scroll
+   * offset. Never the URL with a fragment (`/#pipeline-3`, where a form's redirect lands): a
+   * refresh to the URL a page was loaded at, fragment included, only scrolls to the fragment,
+   * loads nothing, and so never refreshes again.
+   */
+  refresh: string | null;
   /** Which header link is current. */
   section?: 'pipelines' | 'runners';
 }
@@ -69,7 +75,9 @@ export function page(title: string, body: string, frame: PageFrame): string {
   return [
     '<!doctype html><html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    frame.refresh ? '<meta http-equiv="refresh" content="2">' : '',
+    frame.refresh === null
+      ? ''
+      : `<meta http-equiv="refresh" content="2; url=${escapeHtml(frame.refresh)}">`,
     `<title>${escapeHtml(title)} · tabrunner emulator</title><style>${PAGE_STYLE}</style></head>`,
     '<body><header><a class="brand" href="/">tabrunner <span>GitLab emulator</span></a>',
     `<nav>${nav('/', 'Pipelines', 'pipelines')}${nav('/-/runners', 'Runners', 'runners')}</nav>`,

@@ -1,8 +1,8 @@
 /**
  * The page's stylesheet, after GitLab's: status badges and icons in its colours, the pipeline
  * graph's stage columns and job pills, forms and buttons, and the log viewer's colours (dark
- * terminal), section headers and the timestamp column that only shows when "Show timestamps"
- * is ticked.
+ * terminal), section headers and the timestamp column that only shows when the reader asked
+ * for timestamps (`.show-times`, emulator/page/log-view.ts).
  */
 const ANSI = ['black', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'white'];
 const NORMAL = ['#000', '#e24329', '#12b886', '#f2c94c', '#4c9aff', '#c678dd', '#56b6c2', '#ccc'];
@@ -69,7 +69,7 @@ export const PAGE_STYLE = [
   '.trace{background:#1f1f1f;color:#ccc;font:13px/1.45 ui-monospace,monospace;padding:.8em;white-space:pre-wrap;word-break:break-all;border-radius:4px}',
   '.trace summary{cursor:pointer;list-style-position:inside}.trace summary .line{display:inline}',
   '.trace .duration{float:right;color:#999;background:#333;border-radius:.6em;padding:0 .5em}',
-  '.ts{color:#888;margin-right:1em;display:none}#show-times:checked~.trace .ts{display:inline}',
+  '.ts{color:#888;margin-right:1em;display:none}.show-times .ts{display:inline}',
   '.bold{font-weight:bold}.italic{font-style:italic}.underline{text-decoration:underline}',
   colours,
 ].join('');

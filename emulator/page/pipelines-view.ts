@@ -26,12 +26,12 @@ export function jobDuration(ctx: EmulatorContext, job: Job): string {
 }
 
 /** A pipeline's status as its page says it: a waiting manual job "blocks" it. */
-export function pipelineLabel(pipeline: Pipeline): string {
+function pipelineLabel(pipeline: Pipeline): string {
   return pipeline.status === 'manual' ? 'blocked' : pipeline.status;
 }
 
 /** The job's one action in the graph, if the instructor may take it. */
-export function jobAction(job: Job, back?: string): string {
+function jobAction(job: Job, back?: string): string {
   const at = `/-/jobs/${job.id}`;
   const options = (title: string) => ({ kind: 'icon' as const, title, ...(back ? { back } : {}) });
   if (job.status === 'manual') return button(`${at}/play`, '▶', options(`Run ${job.name}`));
@@ -43,7 +43,7 @@ export function jobAction(job: Job, back?: string): string {
 
 export function pipelinesView(ctx: EmulatorContext, instructor: boolean): string {
   const pipelines = [...ctx.state.pipelines.values()].sort((a, b) => b.id - a.id);
-  const refresh = pipelines.some((p) => ACTIVE_STATUSES.has(p.status));
+  const refresh = pipelines.some((p) => ACTIVE_STATUSES.has(p.status)) ? '/' : null;
   const cards = pipelines.map((p) => pipelineCard(ctx, p, instructor)).join('');
   const run = instructor
     ? '<a class="btn btn-confirm" href="/-/pipelines/new">Run pipeline</a>'

@@ -62,11 +62,11 @@ export async function runPipelineForm(
     `<textarea id="variables" name="variables" rows="5" spellcheck="false" placeholder="DEPLOY=staging">${escapeHtml(form.variables)}</textarea>` +
     '<div class="form-actions"><button type="submit" class="btn btn-confirm">Run pipeline</button> <a class="btn" href="/">Cancel</a></div>' +
     '</form>';
-  return page('Run pipeline', body, { instructor: true, refresh: false, section: 'pipelines' });
+  return page('Run pipeline', body, { instructor: true, refresh: null, section: 'pipelines' });
 }
 
 /** Read `KEY=value` lines; blank lines are skipped. */
-export function parseVariableLines(text: string): Record<string, string> | string {
+function parseVariableLines(text: string): Record<string, string> | string {
   const variables: Record<string, string> = {};
   for (const [index, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();

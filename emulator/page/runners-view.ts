@@ -47,7 +47,11 @@ export function runnersView(ctx: EmulatorContext, instructor: boolean): string {
         '<th>Version · platform</th><th>Last contact</th><th>Status</th><th>Current job</th><th>Jobs run</th></tr></thead>' +
         `<tbody>${rows.join('')}</tbody></table>`
       : '<p class="empty">No runners yet. Open the runner tab and connect it to this emulator.</p>');
-  return page('Runners', body, { instructor, refresh: online, section: 'runners' });
+  return page('Runners', body, {
+    instructor,
+    refresh: online ? '/-/runners' : null,
+    section: 'runners',
+  });
 }
 
 function runnerRow(

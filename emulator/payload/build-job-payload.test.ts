@@ -5,28 +5,14 @@ import { commitFiles, createProject } from '../git/index.ts';
 import { createTestContext, type TestContext } from '../git/test-context.ts';
 import type { Job, Pipeline, Project, Runner } from '../model.ts';
 import { createPipeline } from '../pipelines/index.ts';
+import { testRunner } from '../test-support/index.ts';
 import { buildJobPayload, FAILURE_REASONS } from './index.ts';
 
 const SAMPLE = fileURLToPath(new URL('../sample', import.meta.url));
 
-function runner(overrides: Partial<Runner> = {}): Runner {
-  return {
-    id: 7,
-    token: 'glrt-runner-token',
-    tokenExpiresAt: null,
-    kind: 'authentication',
-    description: 'tab runner',
-    tags: ['node', 'browser'],
-    runUntagged: true,
-    paused: false,
-    locked: false,
-    accessLevel: 'not_protected',
-    maximumTimeout: null,
-    managers: new Map(),
-    queueVersion: 'v1',
-    ...overrides,
-  };
-}
+/** A tagged runner, so the payload's CI_RUNNER_* variables have values to check. */
+const runner = (overrides: Partial<Runner> = {}): Runner =>
+  testRunner({ id: 7, description: 'tab runner', tags: ['node', 'browser'], ...overrides });
 
 type Variable = { key: string; value: string; public: boolean; masked: boolean; file?: boolean };
 

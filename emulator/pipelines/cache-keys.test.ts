@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitFiles, createProject } from '../git/index.ts';
 import { createTestContext, type TestContext } from '../git/test-context.ts';
-import type { Job, Pipeline, Project, Runner } from '../model.ts';
+import type { Job, Pipeline, Project } from '../model.ts';
 import { buildJobPayload } from '../payload/index.ts';
+import { pipelineJobs, testRunner } from '../test-support/index.ts';
 import { createPipeline } from './index.ts';
 
 const SAMPLE = fileURLToPath(new URL('../sample', import.meta.url));
@@ -23,21 +24,7 @@ const sampleBlob = async (path: string) => blobId(await readFile(`${SAMPLE}/${pa
 /** GitLab's digest: the blob ids sorted, joined with `-`, SHA-1. */
 const digest = (ids: string[]) => sha1([...ids].sort().join('-'));
 
-const runner: Runner = {
-  id: 1,
-  token: 'glrt-runner-token',
-  tokenExpiresAt: null,
-  kind: 'authentication',
-  description: 'tab',
-  tags: [],
-  runUntagged: true,
-  paused: false,
-  locked: false,
-  accessLevel: 'not_protected',
-  maximumTimeout: null,
-  managers: new Map(),
-  queueVersion: 'v1',
-};
+const runner = testRunner();
 
 describe('cache entries in the job payload', () => {
   let t: TestContext;
@@ -51,7 +38,7 @@ describe('cache entries in the job payload', () => {
   afterEach(() => t.dispose());
 
   const job = (pipeline: Pipeline, name: string): Job =>
-    pipeline.jobIds.map((id) => t.ctx.state.jobs.get(id)!).find((j) => j.name === name)!;
+    pipelineJobs(t.ctx.state, pipeline).find((j) => j.name === name)!;
   const cacheOf = (pipeline: Pipeline, name: string) =>
     buildJobPayload(t.ctx, job(pipeline, name), runner).cache as {
       key: string;

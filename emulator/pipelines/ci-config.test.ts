@@ -123,17 +123,41 @@ b:
       ),
     ).toBe('jobs:job:only config uses keywords the emulator does not support: kubernetes');
     expect(
-      await configError(() => parseCiConfig('job:\n  script: [x]\n  retry: 2\n', BRANCH)),
-    ).toBe('jobs:job config uses keywords the emulator does not support: retry');
+      await configError(() => parseCiConfig('job:\n  script: [x]\n  secrets: {}\n', BRANCH)),
+    ).toBe('jobs:job config uses keywords the emulator does not support: secrets');
     expect(
-      await configError(() => parseCiConfig('default:\n  retry: 2\njob:\n  script: [x]\n', BRANCH)),
-    ).toBe('default config uses keywords the emulator does not support: retry');
+      await configError(() =>
+        parseCiConfig('default:\n  hooks: {}\njob:\n  script: [x]\n', BRANCH),
+      ),
+    ).toBe('default config uses keywords the emulator does not support: hooks');
     expect(
       await configError(() => parseCiConfig('job:\n  stage: deploy2\n  script: [x]\n', BRANCH)),
     ).toMatch(/chosen stage deploy2 does not exist/);
     expect(await configError(() => parseCiConfig('job:\n  image: x\n', BRANCH))).toMatch(/script/);
     expect(await configError(() => parseCiConfig('job: [1]\n', BRANCH))).toBe(
       'jobs:job config should be a hash',
+    );
+  });
+
+  it('takes retry from default unless the job sets its own; at the top level it is a job', async () => {
+    const { jobs } = await parseCiConfig(
+      `
+default:
+  retry: { max: 2, when: script_failure }
+flaky:
+  script: [x]
+own:
+  script: [x]
+  retry: 1
+`,
+      BRANCH,
+    );
+    expect(jobs.map((job) => [job.name, defineJob(job, false).retry])).toEqual([
+      ['flaky', { max: 2, when: ['script_failure'] }],
+      ['own', { max: 1 }],
+    ]);
+    expect(await configError(() => parseCiConfig('retry: 2\njob:\n  script: [x]\n', BRANCH))).toBe(
+      'jobs:retry config should be a hash',
     );
   });
 

@@ -3,10 +3,10 @@
  * merged as GitLab merges them, and refused in GitLab's words.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hasErrorCode } from '../../src/errors/index.ts';
 import { commitFiles, createProject } from '../git/index.ts';
 import { createTestContext, type TestContext } from '../git/test-context.ts';
 import type { Pipeline, Project } from '../model.ts';
+import { ciConfigError, pipelineJobs } from '../test-support/index.ts';
 import { parseCiConfig } from './ci-config.ts';
 import { createPipeline } from './create-pipeline.ts';
 
@@ -22,16 +22,10 @@ describe('include: local', () => {
 
   const commit = (files: Record<string, string>) =>
     commitFiles(t.ctx, project.id, { branch: 'main', files, message: 'ci' });
-  const jobsOf = (pipeline: Pipeline) => pipeline.jobIds.map((id) => t.ctx.state.jobs.get(id)!);
+  const jobsOf = (pipeline: Pipeline) => pipelineJobs(t.ctx.state, pipeline);
   const failure = async (files: Record<string, string>): Promise<string> => {
     await commit(files);
-    try {
-      await createPipeline(t.ctx, project.id, { ref: 'main' });
-    } catch (error) {
-      expect(hasErrorCode(error, 'CiConfigError')).toBe(true);
-      return (error as Error).message;
-    }
-    throw new Error('expected a CiConfigError');
+    return ciConfigError(createPipeline(t.ctx, project.id, { ref: 'main' }));
   };
 
   it('merges included files first and the including file over them, nested and by wildcard', async () => {

@@ -6,27 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commitFiles, createProject, filesAt } from '../git/index.ts';
 import { runGit } from '../git/run-git.ts';
 import { createTestContext, type TestContext } from '../git/test-context.ts';
-import type { Pipeline, Project, Runner } from '../model.ts';
+import type { Pipeline, Project } from '../model.ts';
 import { buildJobPayload } from '../payload/index.ts';
+import { pipelineJobs, testRunner } from '../test-support/index.ts';
 import { createPipeline, type PipelineInput } from './create-pipeline.ts';
 
 const ZERO_SHA = '0'.repeat(40);
 
-const runner: Runner = {
-  id: 1,
-  token: 'glrt-runner-token',
-  tokenExpiresAt: null,
-  kind: 'authentication',
-  description: 'tab',
-  tags: [],
-  runUntagged: true,
-  paused: false,
-  locked: false,
-  accessLevel: 'not_protected',
-  maximumTimeout: null,
-  managers: new Map(),
-  queueVersion: 'v1',
-};
+const runner = testRunner();
 
 describe('rules: exists and changes', () => {
   let t: TestContext;
@@ -51,7 +38,7 @@ describe('rules: exists and changes', () => {
 
   const names = async (input: PipelineInput): Promise<string[]> => {
     const pipeline: Pipeline = await createPipeline(t.ctx, project.id, input);
-    return pipeline.jobIds.map((id) => t.ctx.state.jobs.get(id)!.name);
+    return pipelineJobs(t.ctx.state, pipeline).map((job) => job.name);
   };
 
   it('lists a commit’s files recursively, dot files included', async () => {
@@ -224,8 +211,7 @@ describe('parallel jobs in the payload', () => {
       ref: 'main',
       yaml: 'test:\n  parallel: 2\n  script: [x]\nmatrix:\n  parallel:\n    matrix:\n      - OS: [linux]\n  script: [x]\nsolo:\n  script: [x]\n',
     });
-    const nodeVariables = pipeline.jobIds.map((id) => {
-      const job = t.ctx.state.jobs.get(id)!;
+    const nodeVariables = pipelineJobs(t.ctx.state, pipeline).map((job) => {
       const variables = buildJobPayload(t.ctx, job, runner).variables as {
         key: string;
         value: string;

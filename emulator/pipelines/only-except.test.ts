@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasErrorCode } from '../../src/errors/index.ts';
+import { ciConfigError } from '../test-support/index.ts';
 import { parseCiConfig } from './ci-config.ts';
 
 const PROJECT = { CI_PROJECT_PATH: 'group/app', CI_DEFAULT_BRANCH: 'main' };
@@ -32,15 +33,7 @@ const jobNames = async (yaml: string, predefined: Record<string, string>) => {
   }
 };
 
-async function configError(yaml: string): Promise<string> {
-  try {
-    await parseCiConfig(yaml, branch('main'));
-  } catch (error) {
-    expect(hasErrorCode(error, 'CiConfigError')).toBe(true);
-    return (error as Error).message;
-  }
-  throw new Error('expected a CiConfigError');
-}
+const configError = (yaml: string) => ciConfigError(parseCiConfig(yaml, branch('main')));
 
 describe('parseCiConfig: only and except', () => {
   it('defaults to only branches and tags, so merge-request pipelines get no plain jobs', async () => {

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { hasErrorCode } from '../../src/errors/index.ts';
+import { ciConfigError, PUSH_TO_MAIN } from '../test-support/index.ts';
 import { parseCiConfig } from './ci-config.ts';
 import type { JobSpecJson } from './job-spec.ts';
 
-const BRANCH = { CI_COMMIT_BRANCH: 'main', CI_PIPELINE_SOURCE: 'push', CI_DEFAULT_BRANCH: 'main' };
-
-async function configError(yaml: string): Promise<string> {
-  try {
-    await parseCiConfig(yaml, BRANCH);
-  } catch (error) {
-    expect(hasErrorCode(error, 'CiConfigError')).toBe(true);
-    return (error as Error).message;
-  }
-  throw new Error('expected a CiConfigError');
-}
+const configError = (yaml: string) => ciConfigError(parseCiConfig(yaml, PUSH_TO_MAIN));
 
 const variablesOf = (job: JobSpecJson | undefined) =>
   Object.fromEntries(
@@ -24,7 +14,7 @@ describe('parseCiConfig: parallel', () => {
   it('makes `name i/N` jobs in place of a `parallel: N` job, each knowing its index', async () => {
     const { jobs } = await parseCiConfig(
       'build:\n  stage: build\n  script: [make]\ntest:\n  parallel: 3\n  script: [rspec]\nlint:\n  script: [lint]\n',
-      BRANCH,
+      PUSH_TO_MAIN,
     );
     expect(jobs.map((job) => job.name)).toEqual([
       'build',
@@ -58,7 +48,7 @@ deploystacks:
       - PROVIDER: [gcp, vultr]
         STACK: [data, processing]
 `,
-      BRANCH,
+      PUSH_TO_MAIN,
     );
     expect(jobs.map((job) => job.name)).toEqual([
       'deploystacks: [aws, monitoring]',
@@ -91,7 +81,7 @@ deploy:
       when: manual
     - if: $PROVIDER == "gcp"
 `,
-      BRANCH,
+      PUSH_TO_MAIN,
     );
     expect(jobs.map((job) => [job.name, job.when ?? 'on_success'])).toEqual([
       ['deploy: [aws, app]', 'manual'],
@@ -132,7 +122,7 @@ report:
   dependencies: [unit]
   script: [echo report]
 `,
-      BRANCH,
+      PUSH_TO_MAIN,
     );
     const job = (name: string) => jobs.find((one) => one.name === name);
     expect(job('linux:rspec')?.needs).toEqual([

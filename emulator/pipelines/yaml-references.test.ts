@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { hasErrorCode } from '../../src/errors/index.ts';
+import { ciConfigError, PUSH_TO_MAIN } from '../test-support/index.ts';
 import { parseCiConfig } from './ci-config.ts';
 import { defineJob } from './job-spec.ts';
 
-const BRANCH = { CI_COMMIT_BRANCH: 'main', CI_PIPELINE_SOURCE: 'push', CI_DEFAULT_BRANCH: 'main' };
-
-async function configError(yaml: string): Promise<string> {
-  try {
-    await parseCiConfig(yaml, BRANCH);
-  } catch (error) {
-    expect(hasErrorCode(error, 'CiConfigError')).toBe(true);
-    return (error as Error).message;
-  }
-  throw new Error('expected a CiConfigError');
-}
+const configError = (yaml: string) => ciConfigError(parseCiConfig(yaml, PUSH_TO_MAIN));
 
 describe('parseCiConfig: !reference tags', () => {
   it('runs referenced script lines in place, nested references included (GitLab docs example)', async () => {
@@ -38,7 +28,7 @@ nested-references:
   after_script:
     - !reference [.teardown, after_script]
 `,
-      BRANCH,
+      PUSH_TO_MAIN,
     );
     const definition = defineJob(jobs[0] ?? { name: 'x' }, false);
     expect(definition.steps.map((step) => step.script)).toEqual([
@@ -71,7 +61,7 @@ deploy:
   variables: !reference [.vars, variables]
   script: [make deploy]
 `,
-      BRANCH,
+      PUSH_TO_MAIN,
     );
     const [, test, deploy] = jobs;
     expect(test?.variables).toEqual([

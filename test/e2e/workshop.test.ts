@@ -6,31 +6,20 @@
  * opening the sign-in link start printed. `npm run screenshots` also saves the pipelines page
  * and the runners view to docs/screenshots/.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshots, waitForState } from './page-helpers.ts';
 import { buildApp } from './stack.ts';
 import { launchChromium } from '../support/chromium.ts';
+import { git } from '../support/git-cli.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
-const exec = promisify(execFile);
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_TERMINAL_PROMPT: '0',
-  GIT_AUTHOR_NAME: 'Participant',
-  GIT_AUTHOR_EMAIL: 'participant@example.com',
-  GIT_COMMITTER_NAME: 'Participant',
-  GIT_COMMITTER_EMAIL: 'participant@example.com',
-};
 /** How long start may take once the app is built (it finds the build up to date). */
 const START_TIMEOUT_MS = 60_000;
 /** How long a pipeline of shell jobs may take on the tab. */
@@ -86,10 +75,6 @@ interface JobJson {
 let work = '';
 let started: Started | undefined;
 let browser: Browser | undefined;
-
-async function git(args: string[], cwd?: string): Promise<string> {
-  return (await exec('git', args, { cwd, env: GIT_ENV })).stdout.trim();
-}
 
 /** Run `scripts/start.ts` as `npm start` would, and read what it prints for the room. */
 async function startWorkshop(project: string, stateDir: string, appDir: string): Promise<Started> {

@@ -3,34 +3,18 @@
  * real sandbox (scripts/sandbox.ts) serving two local repositories given with `--project`,
  * pushed to with the git CLI and the workshop password, across a restart.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveCommit } from '../../emulator/git/index.ts';
 import type { Pipeline } from '../../emulator/model.ts';
 import { roomUrls } from '../../scripts/room-urls.ts';
 import { startSandbox, stateFileOf, type Sandbox } from '../../scripts/sandbox.ts';
 import { parseStartArgs, readTlsFiles } from '../../scripts/start-args.ts';
+import { git } from '../support/git-cli.ts';
 
-const exec = promisify(execFile);
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_TERMINAL_PROMPT: '0',
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@example.com',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@example.com',
-};
 const PASSWORD = 'room-pass-1234';
-
-async function git(args: string[], cwd?: string): Promise<string> {
-  return (await exec('git', args, { cwd, env: GIT_ENV })).stdout.trim();
-}
 
 let work = '';
 let stateDir = '';
