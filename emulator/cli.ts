@@ -3,11 +3,13 @@
  * pipeline from its `.gitlab-ci.yml` and a runner, then prints the URL, the runner token, how
  * to connect, and the `git remote add` line (with the workshop password) to push to the sample
  * as `npm start` prints it (scripts/room-urls.ts). Flags: `--port <n>` (default 8080; 0 picks a free port), `--host <addr>`
- * (default 127.0.0.1). Runs until interrupted.
+ * (default 127.0.0.1; with 0.0.0.0 its URLs name this machine's LAN address, its external URL).
+ * Runs until interrupted.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { emulatorRoomUrls } from '../scripts/room-urls.ts';
+import { freePort } from '../scripts/free-port.ts';
+import { emulatorRoomUrls, roomEmulatorUrl } from '../scripts/room-urls.ts';
 import { createProject } from './git/index.ts';
 import { startEmulator, type Emulator } from './index.ts';
 import { createPipeline } from './pipelines/index.ts';
@@ -49,7 +51,18 @@ export interface Demo {
 
 /** Start the emulator with the sample project, one pipeline and one runner. */
 export async function startDemo(options: DemoOptions): Promise<Demo> {
-  const emulator = await startEmulator({ port: options.port, host: options.host });
+  // Reachable by a room, the emulator is named for it (its external URL), as `npm start` does.
+  const room = { host: options.host, publicUrls: [] };
+  const port =
+    options.port === 0 && roomEmulatorUrl(room, 0) !== undefined
+      ? await freePort(options.host)
+      : options.port;
+  const externalUrl = roomEmulatorUrl(room, port);
+  const emulator = await startEmulator({
+    port,
+    host: options.host,
+    ...(externalUrl ? { externalUrl } : {}),
+  });
   try {
     const project = await createProject(emulator.context, {
       path: 'sample',
@@ -61,26 +74,24 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
     const runner = emulator.createRunner({ description: 'tabrunner demo', tags: ['node'] });
     // A second runner without tags takes only the untagged (shell) jobs: the one for the CLI.
     const shellRunner = emulator.createRunner({ description: 'tabrunner demo (shell)' });
-    const room = emulatorRoomUrls({
-      host: options.host,
-      publicUrls: [],
-      emulatorUrl: emulator.url,
+    const { remotes } = emulatorRoomUrls({
+      emulatorUrl: emulator.externalUrl,
       projectPaths: [project.fullPath],
       password: emulator.workshopPassword,
     });
     const banner = [
-      `GitLab emulator listening on ${emulator.url}`,
-      `  pipelines and logs:  ${emulator.url}/`,
-      `  project:             ${emulator.url}/${project.fullPath} (pipeline #${pipeline.id})`,
+      `GitLab emulator listening on ${emulator.externalUrl}`,
+      `  pipelines and logs:  ${emulator.externalUrl}/`,
+      `  project:             ${emulator.externalUrl}/${project.fullPath} (pipeline #${pipeline.id})`,
       `  runner token:        ${runner.token}`,
       `  admin token:         ${emulator.adminToken}`,
       `  workshop password:   ${emulator.workshopPassword}  (git fetch and push only)`,
       '',
       'Push to the sample project, a pipeline per push, after adding it as a remote:',
-      ...room.remotes.map((remote) => `  ${remote.command}`),
+      ...remotes.map((remote) => `  ${remote.command}`),
       '',
       'Run the shell jobs headless with:',
-      `  npx tabrunner run --url ${emulator.url} --token ${shellRunner.token}`,
+      `  npx tabrunner run --url ${emulator.externalUrl} --token ${shellRunner.token}`,
       'or open the tabrunner page and paste the URL and the runner token above: jobs tagged',
       '"node" need the WebContainer executor; the others run in the shell sandbox.',
       'Press Ctrl+C to stop.',

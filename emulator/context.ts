@@ -49,12 +49,24 @@ export interface EmulatorOptions {
   workshopPassword: string;
   /** Folder for bare repositories; a fresh temp folder when not given. */
   dataDir: string;
+  /**
+   * The URL people and runners reach the emulator by, as GitLab's `external_url`: the web URLs
+   * it hands out (a job's `CI_JOB_URL`, `CI_PROJECT_URL`, `CI_SERVER_URL`, the clone URL
+   * `repo_url`, `http_url_to_repo`) are made from it. An `http(s)` origin; default its own URL.
+   * A workshop bound to every interface sets the room's (scripts/sandbox.ts).
+   */
+  externalUrl?: string;
 }
 
 export interface EmulatorContext {
   readonly state: EmulatorState;
   readonly options: EmulatorOptions;
   readonly clock: Clock;
-  /** `http://host:port` once listening, without a trailing slash. */
+  /**
+   * `http://host:port` once listening, without a trailing slash: the URL this machine reaches
+   * it by (loopback when bound to every interface).
+   */
   baseUrl(): string;
+  /** `options.externalUrl`, else `baseUrl()`: what the URLs handed to others are made from. */
+  externalUrl(): string;
 }

@@ -30,8 +30,10 @@ export * from './model.ts';
 
 /** A running emulator. */
 export interface Emulator {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  /** `http://127.0.0.1:<port>` (the bound address), no trailing slash: this machine's way in. */
   readonly url: string;
+  /** `EmulatorOptions.externalUrl`, else `url`: where the room and the runners reach it. */
+  readonly externalUrl: string;
   readonly context: EmulatorContext;
   readonly state: EmulatorState;
   /** `PRIVATE-TOKEN` for `/admin/api/…` and `POST /api/v4/user/runners`. */
@@ -77,6 +79,8 @@ export async function startEmulator(
   options: Partial<EmulatorOptions> = {},
   deps: Partial<EmulatorDeps> = {},
 ): Promise<Emulator> {
+  const externalUrl =
+    options.externalUrl === undefined ? undefined : externalOrigin(options.externalUrl);
   const ownDataDir = options.dataDir === undefined;
   const resolved: EmulatorOptions = {
     ...DEFAULTS,
@@ -85,6 +89,7 @@ export async function startEmulator(
     workshopPassword: newWorkshopPassword(),
     ...options,
     dataDir: options.dataDir ?? (await mkdtemp(join(tmpdir(), 'tabrunner-emulator-'))),
+    ...(externalUrl ? { externalUrl } : {}),
   };
   const state = new EmulatorState();
   let baseUrl = '';
@@ -93,6 +98,7 @@ export async function startEmulator(
     options: resolved,
     clock: deps.clock ?? systemClock,
     baseUrl: () => baseUrl,
+    externalUrl: () => externalUrl ?? baseUrl,
   };
   const faults = new Faults();
   const requests = new RequestLog();
@@ -113,6 +119,7 @@ export async function startEmulator(
 
   return {
     url: baseUrl,
+    externalUrl: ctx.externalUrl(),
     context: ctx,
     state,
     adminToken: resolved.adminToken,
@@ -146,10 +153,27 @@ export async function startEmulator(
 
 /**
  * The host of the emulator's own URL. Bound to every interface, it is still reached here over
- * loopback: the URL goes into job payloads, and the relay fetches them on this machine.
+ * loopback, the one address sure to answer on this machine (the instructor's sign-in link, the
+ * default `externalUrl`); a room is given `externalUrl` instead.
  */
 function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';
   if (host === '::') return '[::1]';
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * `externalUrl` as an origin. GitLab's `external_url` may carry a path (a relative URL root);
+ * the emulator serves from `/`, so a path, credentials or a query are refused rather than lost.
+ */
+function externalOrigin(raw: string): string {
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  // The href of a bare origin is the origin and a slash; anything more was a path, query,
+  // fragment or credentials.
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.href !== `${url.origin}/`) {
+    throw new RangeError(
+      `externalUrl must be an http(s) origin such as http://192.168.1.20:9100, got "${raw}"`,
+    );
+  }
+  return url.origin;
 }

@@ -1,10 +1,15 @@
 /**
  * What the instructor shows a room (docs/workshop.md): the page participants open to donate
  * their tab, the emulator's pipelines page, and per project the `git remote add` command with
- * the workshop user and password. Named by the first `--public-url`, else, when bound to every
- * interface, by this machine's first LAN address, else by the bound address itself.
+ * the workshop user and password; and the page for the instructor's own browser. The room
+ * names this machine by the first `--public-url`, else, when bound to every interface, by its
+ * first LAN address, else by the bound address itself. The emulator's URL for the room is also
+ * its external URL (`roomEmulatorUrl`): the links it hands to tabs are on it.
  */
+import { X509Certificate } from 'node:crypto';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+
+type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>;
 
 export interface RoomUrlsInput {
   /** Interface both servers bind (`--host`). */
@@ -12,16 +17,23 @@ export interface RoomUrlsInput {
   publicUrls: readonly string[];
   /** The relay's own URL (scheme and port). */
   relayUrl: string;
-  /** The emulator's own URL (its port). */
+  /** The emulator's external URL (`Emulator.externalUrl`). */
   emulatorUrl: string;
   /** `group/project` paths. */
   projectPaths: readonly string[];
   password: string;
+  /** The relay's PEM certificate (`--tls-cert`), whose names decide `ownPage`. */
+  certificate?: string;
 }
 
 export interface RoomUrls {
-  /** The tabrunner page. */
+  /** The tabrunner page, for the room. */
   page: string;
+  /**
+   * The tabrunner page for a browser on this machine: `localhost` when bound to every interface
+   * (a secure context even over plain HTTP), unless the certificate does not name it.
+   */
+  ownPage: string;
   /** The emulator's page of pipelines. */
   pipelines: string;
   /** One `git remote add workshop …` command per project. */
@@ -32,46 +44,91 @@ export interface RoomUrls {
 export const WORKSHOP_USER = 'workshop';
 
 const WILDCARD = new Set(['0.0.0.0', '::']);
+const LOOPBACK = /^(?:localhost|::1|127\.\d+\.\d+\.\d+)$/i;
 
 /** The URLs for a room; `interfaces` is this machine's by default. */
 export function roomUrls(
   input: RoomUrlsInput,
-  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+  interfaces: Interfaces = networkInterfaces(),
 ): RoomUrls {
   const publicUrl = input.publicUrls[0];
   const relay = new URL(input.relayUrl);
   const page = publicUrl
-    ? new URL(publicUrl).origin
-    : `${relay.protocol}//${roomHost(input, interfaces)}:${relay.port}`;
-  return { page: `${page}/`, ...emulatorRoomUrls(input, interfaces) };
+    ? `${new URL(publicUrl).origin}/`
+    : withHost(relay, roomHost(input, interfaces) ?? 'localhost');
+  return { page, ownPage: ownPage(relay, page, input.certificate), ...emulatorRoomUrls(input) };
 }
 
 /** The emulator's part of a room (no relay): `npm run emulator` prints it alone. */
 export function emulatorRoomUrls(
-  input: Omit<RoomUrlsInput, 'relayUrl'>,
-  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
-): Omit<RoomUrls, 'page'> {
-  const emulator = `http://${roomHost(input, interfaces)}:${new URL(input.emulatorUrl).port}`;
+  input: Pick<RoomUrlsInput, 'emulatorUrl' | 'projectPaths' | 'password'>,
+): Omit<RoomUrls, 'page' | 'ownPage'> {
+  const emulator = new URL(input.emulatorUrl).origin;
   const credentials = `${WORKSHOP_USER}:${encodeURIComponent(input.password)}`;
   return {
     pipelines: `${emulator}/`,
     remotes: input.projectPaths.map((project) => ({
       project,
-      command: `git remote add workshop ${emulator.replace('http://', `http://${credentials}@`)}/${project}.git`,
+      command: `git remote add workshop ${emulator.replace('://', `://${credentials}@`)}/${project}.git`,
     })),
   };
 }
 
-/** The host name a room uses for this machine, bracketed when it is an IPv6 address. */
+/**
+ * The URL a room reaches the emulator by on `port`, to be its external URL
+ * (`EmulatorOptions.externalUrl`). Undefined when it listens on loopback only (nothing to hand a
+ * room: its own URL stays), or on every interface with no name for this machine.
+ */
+export function roomEmulatorUrl(
+  input: Pick<RoomUrlsInput, 'host' | 'publicUrls'>,
+  port: number,
+  interfaces: Interfaces = networkInterfaces(),
+): string | undefined {
+  if (LOOPBACK.test(input.host.replace(/^\[|\]$/g, ''))) return undefined;
+  const host = roomHost(input, interfaces);
+  return host === undefined ? undefined : `http://${host}:${port}`;
+}
+
+/**
+ * The host name a room uses for this machine, bracketed when it is an IPv6 address; undefined
+ * when bound to every interface with neither a `--public-url` nor a LAN address.
+ */
 function roomHost(
   input: Pick<RoomUrlsInput, 'host' | 'publicUrls'>,
-  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]>,
-): string {
+  interfaces: Interfaces,
+): string | undefined {
   const publicUrl = input.publicUrls[0];
   const name = publicUrl
     ? new URL(publicUrl).hostname
-    : (roomAddress(input.host, interfaces) ?? input.host);
+    : WILDCARD.has(input.host)
+      ? roomAddress(input.host, interfaces)
+      : input.host;
+  if (name === undefined) return undefined;
   return name.includes(':') && !name.startsWith('[') ? `[${name}]` : name;
+}
+
+/**
+ * The relay's URL for this machine's own browser. Bound to every interface, its listen address
+ * (0.0.0.0) is no name it answers to, while `localhost` is one, and a secure context, which
+ * WebContainer needs. A certificate that does not name `localhost` would be refused there, so
+ * the room's page is given instead.
+ */
+function ownPage(relay: URL, page: string, certificate: string | undefined): string {
+  if (!WILDCARD.has(relay.hostname.replace(/^\[|\]$/g, ''))) return `${relay.origin}/`;
+  if (
+    certificate !== undefined &&
+    new X509Certificate(certificate).checkHost('localhost') === undefined
+  ) {
+    return page;
+  }
+  return withHost(relay, 'localhost');
+}
+
+/** `url`'s origin with another host name, and a slash. */
+function withHost(url: URL, host: string): string {
+  const renamed = new URL(url);
+  renamed.hostname = host;
+  return `${renamed.origin}/`;
 }
 
 /**
@@ -80,7 +137,7 @@ function roomHost(
  */
 export function roomAddress(
   host: string,
-  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+  interfaces: Interfaces = networkInterfaces(),
 ): string | undefined {
   if (!WILDCARD.has(host)) return undefined;
   for (const list of Object.values(interfaces)) {

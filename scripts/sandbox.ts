@@ -3,7 +3,10 @@
  * (or the local repositories given with `--project`, scripts/sandbox-projects.ts), a pipeline and
  * two runners, and the relay serving the app, with `/sandbox.json` telling the page the runner
  * tokens. The emulator binds the relay's interface, so with `--host 0.0.0.0` a room can push to
- * it with the workshop password and watch its pipelines page (docs/workshop.md).
+ * it with the workshop password and watch its pipelines page (docs/workshop.md). Then the
+ * room's URL for the emulator (the LAN address or first `--public-url` name, with its port) is
+ * its external URL: the tabs are offered it as `gitlabUrl`, the relay forwards to it, and the
+ * job links and clone URLs the emulator hands out are on it, so they work on every laptop.
  *
  * Restarting must not break a tab left open: the tab holds the relay's URL, the emulator's URL
  * and a runner token. So the state folder (default `.tabrunner-sandbox/` in the repo) keeps
@@ -15,7 +18,7 @@
  * can still report to the same job id with its token. `fresh` starts over.
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -30,7 +33,8 @@ import {
 } from '../emulator/persist.ts';
 import { createPipeline } from '../emulator/pipelines/index.ts';
 import { startRelay, type RunningRelay } from '../proxy/node.ts';
-import { roomAddress } from './room-urls.ts';
+import { freePort } from './free-port.ts';
+import { roomAddress, roomEmulatorUrl } from './room-urls.ts';
 import {
   firstPipeline,
   importProject,
@@ -202,17 +206,6 @@ function portTakenError(
   return new SandboxStateError(`Port ${port} for the ${what} is taken. ${advice}`);
 }
 
-function freePort(host: string): Promise<number> {
-  return new Promise((answer, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => answer(port));
-    });
-  });
-}
-
 function probe(port: number, host: string): Promise<boolean> {
   return new Promise((answer) => {
     const server = createServer();
@@ -268,20 +261,29 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   await mkdir(dataDir, { recursive: true });
 
   const emulatorPort = options.emulatorPort ?? saved?.emulatorPort ?? 0;
+  // Reachable by a room, the emulator's external URL is the room's: it has the port in it, so a
+  // free port is picked first.
+  const port =
+    emulatorPort === 0 && roomEmulatorUrl(options, 0) !== undefined
+      ? await freePort(options.host)
+      : emulatorPort;
+  const externalUrl = roomEmulatorUrl(options, port);
   let emulator: Emulator;
   try {
     const workshopPassword = options.password ?? saved?.workshopPassword;
     emulator = await startEmulator({
-      port: emulatorPort,
+      port,
       host: options.host,
       dataDir,
+      ...(externalUrl ? { externalUrl } : {}),
       ...(saved
         ? { adminToken: saved.adminToken, registrationToken: saved.registrationToken }
         : {}),
       ...(workshopPassword ? { workshopPassword } : {}),
     });
   } catch (error) {
-    if (!isPortTaken(error)) throw error;
+    // A port picked here and taken in between is no port a person chose: said as it is.
+    if (!isPortTaken(error) || emulatorPort === 0) throw error;
     const origin = options.emulatorPort !== undefined ? 'flag' : 'saved';
     throw portTakenError('GitLab emulator', emulatorPort, origin, '--emulator-port', stateDir);
   }
@@ -308,10 +310,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       pipeline = await currentPipeline(emulator, projectId, runner);
     }
 
+    // The tab is offered the external URL; a tab connected by the loopback URL on an earlier
+    // start keeps working. Both are this machine, a private address the relay must be told of.
+    const upstreams = [...new Set([emulator.externalUrl, emulator.url])];
     const relayOptions = {
       host: options.host,
-      upstreams: [emulator.url],
-      allowPrivate: [new URL(emulator.url).host],
+      upstreams,
+      allowPrivate: upstreams.map((url) => new URL(url).host),
       publicUrls: options.publicUrls,
       appDir: options.appDir,
       ...(options.tls ? { tls: options.tls } : {}),
@@ -346,9 +351,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     const project = emulator.state.projects.get(projectId);
     const offer: SandboxOffer = {
-      gitlabUrl: emulator.url,
+      gitlabUrl: emulator.externalUrl,
       token: runner.token,
-      projectUrl: `${emulator.url}/${project?.fullPath ?? ''}`,
+      projectUrl: `${emulator.externalUrl}/${project?.fullPath ?? ''}`,
       webContainerToken: webContainerRunner.token,
       waiting: (pipeline?.jobIds ?? [])
         .map((id) => emulator.state.jobs.get(id))

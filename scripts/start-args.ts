@@ -29,6 +29,7 @@ Flags:
   --public-url <url>    a name the page is opened by other than the listen address, such as a
                         LAN address (repeatable; the relay refuses other Host names); the
                         first one also names this machine in the URLs printed for a room
+                        and in the links the emulator hands out (it must resolve here too)
   --tls-cert <file>     PEM certificate for the relay to serve HTTPS (with --tls-key)
   --tls-key <file>      PEM private key of that certificate (with --tls-cert)
   --state-dir <path>    state folder (default .tabrunner-sandbox/ in the repository, or

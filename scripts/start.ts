@@ -6,7 +6,8 @@
  *
  * The page learns about the sandbox from `/sandbox.json`, written next to the built app: the
  * emulator's URL and the runner tokens, so "Connect to the local sandbox" is one click. The
- * relay binds 127.0.0.1, so only this machine can read it; a production build (`npm run build`
+ * relay binds 127.0.0.1, so only this machine can read it, unless `--host` lets a room in to
+ * connect its tabs the same way; a production build (`npm run build`
  * into dist/) carries only `public/sandbox.json`, `{}`, which offers no sandbox (and spares
  * every page load a 404).
  *
@@ -91,9 +92,10 @@ async function main(): Promise<void> {
     host: args.host,
     publicUrls: args.publicUrls,
     relayUrl: relay.url,
-    emulatorUrl: emulator.url,
+    emulatorUrl: emulator.externalUrl,
     projectPaths: sandbox.projects.map((p) => p.fullPath),
     password: emulator.workshopPassword,
+    ...(tls ? { certificate: tls.cert } : {}),
   });
 
   if (sandbox.fellBackFrom !== null) {
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
   console.log(
     [
       '',
-      `  tabrunner is ready:   ${relay.url}/`,
+      `  tabrunner is ready:   ${room.ownPage}`,
       '',
       `  GitLab emulator:      ${emulator.url}/` +
         (pipeline ? `  (pipeline #${pipeline.id} of ${project?.fullPath ?? ''})` : ''),

@@ -87,7 +87,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
         id: project.id,
         path: project.path,
         full_path: project.fullPath,
-        http_url_to_repo: `${ctx.baseUrl()}/${project.fullPath}.git`,
+        http_url_to_repo: `${ctx.externalUrl()}/${project.fullPath}.git`,
       });
     },
   },

@@ -33,6 +33,7 @@ export async function createTestContext(): Promise<TestContext> {
     state: new EmulatorState(),
     clock: systemClock,
     baseUrl: () => baseUrl,
+    externalUrl: () => baseUrl,
     options: {
       port: 0,
       host: '127.0.0.1',

@@ -169,6 +169,27 @@ describe('buildJobPayload', () => {
     expect(jobPayloadSchema.safeParse(payload).success).toBe(true);
   });
 
+  it('makes every URL it hands out from the external URL, as GitLab does from external_url', async () => {
+    const room = 'http://192.168.1.20:9100';
+    const ctx = { ...t.ctx, externalUrl: () => room };
+    const pipeline = await createPipeline(ctx, project.id, { ref: 'main' });
+    const job = jobNamed(pipeline, 'shell-build');
+    const payload = buildJobPayload(ctx, job, runner());
+    const projectUrl = `${room}/demo/sample`;
+    expect(varValue(payload, 'CI_JOB_URL')).toBe(`${projectUrl}/-/jobs/${job.id}`);
+    expect(varValue(payload, 'CI_PIPELINE_URL')).toBe(`${projectUrl}/-/pipelines/${pipeline.id}`);
+    expect(varValue(payload, 'CI_PROJECT_URL')).toBe(projectUrl);
+    expect(varValue(payload, 'CI_SERVER_URL')).toBe(room);
+    expect(varValue(payload, 'CI_SERVER_HOST')).toBe('192.168.1.20');
+    expect(varValue(payload, 'CI_SERVER_PORT')).toBe('9100');
+    expect(varValue(payload, 'CI_API_V4_URL')).toBe(`${room}/api/v4`);
+    const clone = `http://gitlab-ci-token:${job.token}@192.168.1.20:9100/demo/sample.git`;
+    expect(varValue(payload, 'CI_REPOSITORY_URL')).toBe(clone);
+    expect((payload.git_info as { repo_url: string }).repo_url).toBe(clone);
+    // Nothing still names the address the emulator listens on.
+    expect(JSON.stringify(payload)).not.toContain(new URL(base).host);
+  });
+
   it('gives a test job its dependency with an archive only when one is stored and fresh', async () => {
     const pipeline = await createPipeline(t.ctx, project.id, { ref: 'main' });
     const build = jobNamed(pipeline, 'shell-build');

@@ -34,9 +34,13 @@ export function isProtectedRef(project: Project, pipeline: Pipeline): boolean {
   return pipeline.refType === 'branch' && pipeline.ref === project.defaultBranch;
 }
 
-/** The HTTP clone URL carrying the job token, as `git_info.repo_url` and `CI_REPOSITORY_URL`. */
+/**
+ * The HTTP clone URL carrying the job token, as `git_info.repo_url` and `CI_REPOSITORY_URL`.
+ * GitLab makes it from the project's `http_url_to_repo`, so it is on the external URL like
+ * every other URL here (`Ci::Build#repo_url`).
+ */
 export function repoUrl(ctx: EmulatorContext, project: Project, token: string): string {
-  const url = new URL(ctx.baseUrl());
+  const url = new URL(ctx.externalUrl());
   return `${url.protocol}//gitlab-ci-token:${token}@${url.host}/${project.fullPath}.git`;
 }
 
@@ -57,8 +61,9 @@ export function predefinedVariables(
   pipeline: Pipeline,
   project: Project,
 ): JobVariableSpec[] {
-  const base = new URL(ctx.baseUrl());
-  const baseUrl = ctx.baseUrl();
+  // GitLab makes these from its `external_url`, the name people and runners reach it by.
+  const baseUrl = ctx.externalUrl();
+  const base = new URL(baseUrl);
   const projectUrl = `${baseUrl}/${project.fullPath}`;
   const namespace = project.fullPath.split('/').slice(0, -1).join('/');
   const rootNamespace = project.fullPath.split('/')[0] ?? '';

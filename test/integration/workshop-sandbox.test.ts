@@ -7,14 +7,27 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { resolveCommit } from '../../emulator/git/index.ts';
 import type { Pipeline } from '../../emulator/model.ts';
-import { roomUrls } from '../../scripts/room-urls.ts';
+import { signInUrl } from '../../emulator/page/index.ts';
+import { roomAddress, roomEmulatorUrl, roomUrls } from '../../scripts/room-urls.ts';
+import { makeSelfSignedCert } from '../../proxy/testing/self-signed-cert.ts';
 import { startSandbox, stateFileOf, type Sandbox } from '../../scripts/sandbox.ts';
 import { parseStartArgs, readTlsFiles } from '../../scripts/start-args.ts';
+import { jobPayloadSchema } from '../../src/gitlab/job-payload.ts';
+import { getSources } from '../../src/sources/index.ts';
+import { createNodeSourceStore, nodeHttp } from '../../src/sources/node.ts';
 import { git } from '../support/git-cli.ts';
 
 const PASSWORD = 'room-pass-1234';
+
+/** The part of `/sandbox.json` (scripts/sandbox.ts `SandboxOffer`) a tab connects with. */
+const sandboxOfferSchema = z.object({
+  gitlabUrl: z.string(),
+  projectUrl: z.string(),
+  token: z.string(),
+});
 
 let work = '';
 let stateDir = '';
@@ -139,28 +152,78 @@ describe('npm start with --project', () => {
     expect(pipelinesOf(third, 'demo/extra')).toHaveLength(1);
   });
 
-  it('lets a room clone with the printed remote when bound to 0.0.0.0', async () => {
+  it('hands a room its own URLs when bound to 0.0.0.0: the page, the emulator, job links and clones', async () => {
     const app = await repository('app', { '.gitlab-ci.yml': 'test:\n  script: [echo hi]\n' });
+    const lan = roomAddress('0.0.0.0');
+    if (!lan) throw new Error('this test needs a machine with a LAN (non-internal IPv4) address');
     const sandbox = await start([app], PASSWORD, '0.0.0.0');
-    // The emulator's own URL stays on loopback: jobs and the relay use it on this machine.
-    expect(new URL(sandbox.emulator.url).hostname).toBe('127.0.0.1');
+    const { emulator, relay } = sandbox;
+    // This machine still reaches the emulator over loopback (the instructor's sign-in link) ...
+    expect(new URL(emulator.url).hostname).toBe('127.0.0.1');
+    // ... and the room by the LAN address, which is the emulator's external URL.
+    const roomEmulator = `http://${lan}:${new URL(emulator.url).port}`;
+    expect(emulator.externalUrl).toBe(roomEmulator);
+    expect(signInUrl(emulator.context)).toMatch(new RegExp(`^${emulator.url}/`));
     const room = roomUrls({
       host: '0.0.0.0',
       publicUrls: [],
-      relayUrl: sandbox.relay.url,
-      emulatorUrl: sandbox.emulator.url,
+      relayUrl: relay.url,
+      emulatorUrl: emulator.externalUrl,
       projectPaths: ['demo/app'],
       password: PASSWORD,
     });
-    const command = room.remotes[0]?.command ?? '';
-    const remote = command.replace('git remote add workshop ', '');
-    // The machine's LAN address (or 0.0.0.0 where it has none) reaches the emulator.
-    expect(new URL(remote).hostname).not.toBe('127.0.0.1');
+    expect(room.page).toBe(`http://${lan}:${new URL(relay.url).port}/`);
+    expect(room.pipelines).toBe(`${roomEmulator}/`);
+
+    // The printed remote clones; the pipelines page and the tab's page answer by the room's names.
+    const remote = (room.remotes[0]?.command ?? '').replace('git remote add workshop ', '');
     await git(['clone', '--quiet', remote, join(work, 'room-clone')]);
     expect(await readFile(join(work, 'room-clone', '.gitlab-ci.yml'), 'utf8')).toContain('echo hi');
     expect((await fetch(room.pipelines)).status).toBe(200);
-    // The relay answers to the name the room is told, not only to its listen address.
     expect((await fetch(room.page)).status).toBe(200);
+    // The instructor's own URL is localhost, a name the relay answers to (0.0.0.0 is none).
+    expect(room.ownPage).toBe(`http://localhost:${new URL(relay.url).port}/`);
+    expect((await fetch(room.ownPage)).status).toBe(200);
+    expect((await fetch(relay.url)).status).toBe(421);
+
+    // A participant's tab reads the offer through the room's page: every URL in it is the room's.
+    const offer = sandboxOfferSchema.parse(await (await fetch(`${room.page}sandbox.json`)).json());
+    expect(offer.gitlabUrl).toBe(roomEmulator);
+    expect(offer.projectUrl).toBe(`${roomEmulator}/demo/app`);
+
+    // Its runner asks for a job through the relay, as the tab does with that gitlabUrl.
+    const relayed = `${room.page}gitlab/${new URL(offer.gitlabUrl).host}`;
+    const response = await fetch(`${relayed}/api/v4/jobs/request`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ token: offer.token, info: { name: 'tabrunner', features: {} } }),
+    });
+    expect(response.status).toBe(201);
+    const payload = jobPayloadSchema.parse(await response.json());
+    const job = (name: string) => payload.variables.findLast((v) => v.key === name)?.value;
+    expect(job('CI_JOB_URL')).toBe(`${roomEmulator}/demo/app/-/jobs/${payload.id}`);
+    expect(job('CI_PROJECT_URL')).toBe(`${roomEmulator}/demo/app`);
+    expect(job('CI_SERVER_URL')).toBe(roomEmulator);
+    expect(new URL(payload.git_info.repo_url).host).toBe(new URL(roomEmulator).host);
+
+    // And clones the job's commit through the relay, by the clone URL the payload names.
+    const { tree } = await getSources({
+      gitInfo: payload.git_info,
+      settings: {
+        strategy: 'fetch',
+        depth: payload.git_info.depth,
+        checkout: true,
+        cleanFlags: '-ffdx',
+        submoduleStrategy: 'none',
+        lfsSkipSmudge: false,
+      },
+      store: createNodeSourceStore({ dir: join(work, 'tab-store') }),
+      http: nodeHttp,
+      corsProxy: `${room.page}gitlab`,
+      projectKey: `${new URL(roomEmulator).host}/demo/app`,
+    });
+    const ci = tree?.files.find((file) => file.path === '.gitlab-ci.yml');
+    expect(new TextDecoder().decode(ci?.data)).toContain('echo hi');
   });
 
   it('refuses a folder that is not a git repository, and two folders of one name', async () => {
@@ -257,17 +320,33 @@ describe('npm start flags for a workshop', () => {
     );
   });
 
-  it('prints room URLs by the first --public-url, or the LAN address when bound to 0.0.0.0', () => {
+  it('names the room by the first --public-url, or the LAN address when bound to 0.0.0.0', () => {
+    const lan = { eth0: [{ address: '192.168.1.20', family: 'IPv4', internal: false }] } as never;
+    const none = { lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }] } as never;
+    const bound = (host: string, publicUrls: string[] = []) => ({ host, publicUrls });
+    // The emulator's external URL: what a room reaches it by, with its port.
+    expect(roomEmulatorUrl(bound('0.0.0.0'), 9100, lan)).toBe('http://192.168.1.20:9100');
+    expect(roomEmulatorUrl(bound('::'), 9100, lan)).toBe('http://192.168.1.20:9100');
+    expect(roomEmulatorUrl(bound('0.0.0.0', ['https://class.example:8443']), 9100, lan)).toBe(
+      'http://class.example:9100',
+    );
+    expect(roomEmulatorUrl(bound('192.168.1.20'), 9100, none)).toBe('http://192.168.1.20:9100');
+    expect(roomEmulatorUrl(bound('fd00::20'), 9100, none)).toBe('http://[fd00::20]:9100');
+    // Bound to loopback, or to every interface with no name for this machine: its own URL stays.
+    expect(roomEmulatorUrl(bound('127.0.0.1', ['https://class.example']), 9100, lan)).toBe(
+      undefined,
+    );
+    expect(roomEmulatorUrl(bound('0.0.0.0'), 9100, none)).toBe(undefined);
+
     const base = {
       relayUrl: 'http://0.0.0.0:8787',
-      emulatorUrl: 'http://127.0.0.1:9100',
+      emulatorUrl: 'http://192.168.1.20:9100',
       projectPaths: ['demo/app'],
       password: 'p@ss word',
     };
-    const lan = { eth0: [{ address: '192.168.1.20', family: 'IPv4', internal: false }] } as never;
-    const viaLan = roomUrls({ ...base, host: '0.0.0.0', publicUrls: [] }, lan);
-    expect(viaLan).toEqual({
+    expect(roomUrls({ ...base, ...bound('0.0.0.0') }, lan)).toEqual({
       page: 'http://192.168.1.20:8787/',
+      ownPage: 'http://localhost:8787/',
       pipelines: 'http://192.168.1.20:9100/',
       remotes: [
         {
@@ -277,14 +356,38 @@ describe('npm start flags for a workshop', () => {
         },
       ],
     });
-    const named = roomUrls(
-      { ...base, host: '0.0.0.0', publicUrls: ['https://class.example:8443'] },
-      lan,
-    );
+    const named = roomUrls({ ...base, ...bound('0.0.0.0', ['https://class.example:8443']) }, lan);
     expect(named.page).toBe('https://class.example:8443/');
-    expect(named.pipelines).toBe('http://class.example:9100/');
-    expect(roomUrls({ ...base, host: '127.0.0.1', publicUrls: [] }, lan).page).toBe(
-      'http://127.0.0.1:8787/',
-    );
+    expect(named.ownPage).toBe('http://localhost:8787/');
+    expect(roomUrls({ ...base, ...bound('0.0.0.0') }, none).page).toBe('http://localhost:8787/');
+    const loopback = { ...base, relayUrl: 'http://127.0.0.1:8787', ...bound('127.0.0.1') };
+    expect(roomUrls(loopback, lan)).toMatchObject({
+      page: 'http://127.0.0.1:8787/',
+      ownPage: 'http://127.0.0.1:8787/',
+    });
+  });
+
+  it('gives the instructor localhost over TLS only when the certificate names it', async () => {
+    const lan = { eth0: [{ address: '192.168.1.20', family: 'IPv4', internal: false }] } as never;
+    const input = {
+      host: '0.0.0.0',
+      publicUrls: [],
+      relayUrl: 'https://0.0.0.0:8787',
+      emulatorUrl: 'http://192.168.1.20:9100',
+      projectPaths: [],
+      password: PASSWORD,
+    };
+    const withLocalhost = await makeSelfSignedCert(['192.168.1.20', 'localhost']);
+    const withoutLocalhost = await makeSelfSignedCert(['instructor.local', '192.168.1.20']);
+    try {
+      expect(roomUrls({ ...input, certificate: withLocalhost.cert }, lan).ownPage).toBe(
+        'https://localhost:8787/',
+      );
+      expect(roomUrls({ ...input, certificate: withoutLocalhost.cert }, lan).ownPage).toBe(
+        'https://192.168.1.20:8787/',
+      );
+    } finally {
+      await Promise.all([withLocalhost.remove(), withoutLocalhost.remove()]);
+    }
   });
 });
