@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { roomAddress } from '../scripts/room-urls.ts';
 import { runCommand } from '../src/cli/run-command.ts';
+import { git } from '../test/support/git-cli.ts';
 import { parseCliArgs, startDemo, type Demo } from './cli.ts';
 import { createPipeline } from './pipelines/index.ts';
 
@@ -45,6 +45,19 @@ describe('emulator CLI', () => {
     expect(await page.text()).toContain('shell-build');
   });
 
+  it('names this machine by its LAN address in every URL when bound to 0.0.0.0', async () => {
+    const lan = roomAddress('0.0.0.0');
+    if (!lan) throw new Error('this test needs a machine with a LAN (non-internal IPv4) address');
+    demo = await startDemo({ port: 0, host: '0.0.0.0' });
+    const { emulator } = demo;
+    const room = `http://${lan}:${new URL(emulator.url).port}`;
+    expect(emulator.externalUrl).toBe(room);
+    expect(demo.banner).toContain(`project:             ${room}/demo/sample`);
+    expect(demo.banner).toContain(`--url ${room} `);
+    expect(demo.banner).not.toContain('0.0.0.0');
+    expect((await fetch(`${room}/`)).status).toBe(200);
+  });
+
   it('prints the workshop password and a git remote line that pushes a new pipeline', async () => {
     demo = await startDemo({ port: 0, host: '127.0.0.1' });
     const { emulator } = demo;
@@ -56,27 +69,16 @@ describe('emulator CLI', () => {
     );
 
     const work = await mkdtemp(join(tmpdir(), 'tabrunner-demo-push-'));
-    const env = {
-      ...process.env,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_TERMINAL_PROMPT: '0',
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@example.com',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@example.com',
-    };
-    const git = (args: string[]) => promisify(execFile)('git', args, { cwd: work, env });
     try {
-      await git(['init', '--quiet']);
-      await git(line!.trim().split(' ').slice(1));
-      await git(['fetch', '--quiet', 'workshop', 'main']);
-      await git(['checkout', '--quiet', '-b', 'main', 'FETCH_HEAD']);
+      await git(['init', '--quiet'], work);
+      await git(line!.trim().split(' ').slice(1), work);
+      await git(['fetch', '--quiet', 'workshop', 'main'], work);
+      await git(['checkout', '--quiet', '-b', 'main', 'FETCH_HEAD'], work);
       await writeFile(join(work, 'NOTES.md'), 'pushed from the room\n');
-      await git(['add', 'NOTES.md']);
-      await git(['commit', '--quiet', '-m', 'a participant’s change']);
-      await git(['push', '--quiet', 'workshop', 'main']);
-      const head = (await git(['rev-parse', 'HEAD'])).stdout.trim();
+      await git(['add', 'NOTES.md'], work);
+      await git(['commit', '--quiet', '-m', 'a participant’s change'], work);
+      await git(['push', '--quiet', 'workshop', 'main'], work);
+      const head = await git(['rev-parse', 'HEAD'], work);
       const pipelines = [...emulator.state.pipelines.values()];
       expect(pipelines.map((p) => [p.ref, p.source])).toEqual([
         ['main', 'push'],

@@ -3,6 +3,11 @@
  * page (`git/`, `pipelines/`, `payload/`, `page/`), imported in one place so the seam is visible.
  */
 export { buildJobPayload } from './payload/index.ts';
-export { advancePipeline, createPipeline, type PipelineInput } from './pipelines/index.ts';
+export {
+  advancePipeline,
+  createPipeline,
+  newJobState,
+  type PipelineInput,
+} from './pipelines/index.ts';
 export { createProject, handleGit, type CreateProjectInput } from './git/index.ts';
 export { handlePage } from './page/index.ts';

@@ -2,43 +2,18 @@
  * `git push` over HTTP makes pipelines as GitLab does: the real git CLI pushes to the emulator's
  * git route, authenticated with the workshop password, and the tests read the state.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { git, gitFails } from '../../test/support/git-cli.ts';
 import { startEmulator } from '../index.ts';
 import type { Pipeline, Project } from '../model.ts';
 import { createProject, resolveCommit } from './index.ts';
 import { createTestContext, type TestContext } from './test-context.ts';
 
-const exec = promisify(execFile);
-const GIT_ENV = {
-  ...process.env,
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_TERMINAL_PROMPT: '0',
-  GIT_AUTHOR_NAME: 't',
-  GIT_AUTHOR_EMAIL: 't@example.com',
-  GIT_COMMITTER_NAME: 't',
-  GIT_COMMITTER_EMAIL: 't@example.com',
-};
 const ZEROS = '0'.repeat(40);
 const CI = 'build:\n  stage: build\n  script: [echo build]\ntest:\n  script: [echo test]\n';
-
-async function git(args: string[], cwd?: string): Promise<string> {
-  return (await exec('git', args, { cwd, env: GIT_ENV })).stdout.trim();
-}
-
-async function gitFails(args: string[], cwd?: string): Promise<string> {
-  try {
-    await git(args, cwd);
-  } catch (error) {
-    return String((error as { stderr?: string }).stderr);
-  }
-  throw new Error(`git ${args.join(' ')} unexpectedly succeeded`);
-}
 
 describe('git push makes pipelines', () => {
   let t: TestContext;

@@ -1,7 +1,8 @@
 /**
  * Job state transitions as GitLab applies them (docs/runner-protocol.md §7, §12.1, §12.2, §13): assign, accept,
- * finish, drop, cancel. Every final transition lets the pipeline advance and wakes waiting
- * runners. HTTP handlers and the admin API call these; nothing else writes `job.status`.
+ * finish, drop, cancel. A job that starts running makes its pipeline `running` (GitLab
+ * processes the pipeline after every job transition, `CommitStatus`'s `after_transition`); every final transition lets the pipeline advance and
+ * wakes waiting runners. HTTP handlers and the admin API call these; nothing else writes `job.status`.
  */
 import type { EmulatorContext } from '../context.ts';
 import type { Job, JobStatus, Runner, RunnerManager } from '../model.ts';
@@ -41,15 +42,25 @@ export function assignJob(
   if (manager.features['two_phase_job_commit'] === true) {
     job.awaitingAcceptance = true;
   } else {
-    job.status = 'running';
+    startRunning(ctx, job);
   }
 }
 
 /** The runner accepted a two-phase job with `PUT state=running` (docs/runner-protocol.md §7.5). */
 export function acceptJob(ctx: EmulatorContext, job: Job): void {
   job.awaitingAcceptance = false;
-  job.status = 'running';
   job.startedAt = ctx.clock.now();
+  startRunning(ctx, job);
+}
+
+/**
+ * The job runs: its pipeline's status is computed again, so a pipeline shows `running` while a
+ * job runs rather than `pending` until one finishes. Nothing is queued by it: a running job
+ * settles no other job's prerequisites.
+ */
+function startRunning(ctx: EmulatorContext, job: Job): void {
+  job.status = 'running';
+  advancePipeline(ctx, job.pipelineId);
 }
 
 /** A two-phase job the runner never accepted goes back to the queue for any runner (docs/runner-protocol.md §7.5). */

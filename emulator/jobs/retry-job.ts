@@ -9,8 +9,7 @@
  */
 import type { EmulatorContext } from '../context.ts';
 import type { Job, Pipeline } from '../model.ts';
-import { newJobToken } from '../runners/index.ts';
-import { advancePipeline } from '../collaborators.ts';
+import { advancePipeline, newJobState } from '../collaborators.ts';
 import { playJob } from './play-job.ts';
 
 const RETRYABLE: readonly Job['status'][] = ['success', 'failed', 'canceled'];
@@ -28,24 +27,10 @@ export function retryJob(ctx: EmulatorContext, job: Job): Job | null {
 
   const clone: Job = {
     ...job,
+    ...newJobState(),
     id: ctx.state.nextId('job'),
-    status: 'created',
-    token: newJobToken(),
     // `allow_failure: exit_codes` turned a listed failure into an allowed one; the clone starts over.
     allowFailure: job.allowFailureExitCodes.length > 0 ? false : job.allowFailure,
-    runnerId: null,
-    systemId: null,
-    awaitingAcceptance: false,
-    trace: new Uint8Array(0),
-    failureReason: null,
-    exitCode: null,
-    reportedChecksum: null,
-    artifactsStored: [],
-    queuedAt: null,
-    startedAt: null,
-    finishedAt: null,
-    watchedUntil: 0,
-    pendingFinalSince: null,
     retryCount: (job.retryCount ?? 0) + 1,
   };
   job.retried = true;

@@ -2,9 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProject } from '../git/index.ts';
+import { commitFiles, createProject } from '../git/index.ts';
 import { createTestContext, type TestContext } from '../git/test-context.ts';
-import type { Job } from '../model.ts';
+import type { Job, JobStatus } from '../model.ts';
+import { pipelineJobs } from '../test-support/index.ts';
 import { createPipeline } from '../pipelines/index.ts';
 import { handlePage } from './index.ts';
 
@@ -127,5 +128,54 @@ describe('handlePage', () => {
     expect(html).toContain(
       'This job is stuck because the project doesn&#39;t have any runners online assigned to it.',
     );
+  });
+
+  it('groups parallel and matrix instances as GitLab does: one pill with a count and the composite status', async () => {
+    const project = t.ctx.state.projects.values().next().value;
+    if (!project) throw new Error('no project');
+    await commitFiles(t.ctx, project.id, {
+      branch: 'parallel',
+      files: {
+        '.gitlab-ci.yml': [
+          'unit: {script: [x], parallel: 2}',
+          'lint: {script: [x], parallel: 2, allow_failure: true}',
+          'deploy: {script: [x], parallel: {matrix: [{CLOUD: [aws, gcp], APP: [app]}]}}',
+          'single: {script: [x]}',
+          '',
+        ].join('\n'),
+      },
+      message: 'parallel jobs',
+    });
+    const pipeline = await createPipeline(t.ctx, project.id, { ref: 'parallel' });
+    const jobs = pipelineJobs(t.ctx.state, pipeline);
+    const set = (name: string, status: JobStatus) => {
+      const found = jobs.find((j) => j.name === name);
+      if (!found) throw new Error(`no job ${name} in ${jobs.map((j) => j.name).join(', ')}`);
+      found.status = status;
+    };
+    set('unit 1/2', 'success');
+    set('unit 2/2', 'failed');
+    set('lint 1/2', 'success');
+    set('lint 2/2', 'failed'); // allowed to fail: the group passed (with warnings)
+    set('deploy: [aws, app]', 'running');
+    set('deploy: [gcp, app]', 'pending');
+
+    const html = await (await fetch(`${base}/`)).text();
+    const card = html.slice(html.indexOf(`id="pipeline-${pipeline.id}"`)).split('</section>')[0];
+    const groups = [
+      ...(card ?? '').matchAll(
+        /<summary class="job status-(\w+)"[^>]*>.*?<span class="group-name">([^<]+)<\/span><span class="count">(\d+)<\/span>/g,
+      ),
+    ].map((m) => `${m[2]} ${m[3]} ${m[1]}`);
+    expect(groups).toEqual(['unit 2 failed', 'lint 2 success', 'deploy 2 running']);
+    // The instances are inside their group, each with its own pill and log link.
+    const unit = card?.slice(card.indexOf('class="group-name">unit<')) ?? '';
+    const unitJobs = unit.slice(0, unit.indexOf('</details>'));
+    expect(unitJobs).toContain('>unit 1/2</a>');
+    expect(unitJobs).toContain('>unit 2/2</a>');
+    expect(card).toContain('>deploy: [aws, app]</a>');
+    // A job alone stays a plain pill.
+    expect(card).toMatch(/<div class="job status-pending">.*?>single<\/a>/);
+    expect(card).not.toContain('class="group-name">single<');
   });
 });

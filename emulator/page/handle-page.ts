@@ -126,7 +126,11 @@ async function handleAction(
   path: string,
 ): Promise<void> {
   const form = await readForm(req);
-  if (!form.ok) return sendMessage(res, form.status, 'Request refused', form.message, false);
+  if (!form.ok) {
+    // An oversized body may not have been read to its end: the connection cannot carry another request.
+    const close: Record<string, string> = form.status === 413 ? { Connection: 'close' } : {};
+    return sendMessage(res, form.status, 'Request refused', form.message, false, close);
+  }
   const refused = refusal(ctx, req, form.fields.get('admin_token') ?? undefined);
   if (refused !== null) return sendMessage(res, 403, 'Not allowed', refused, false);
 
@@ -188,9 +192,10 @@ function sendMessage(
   title: string,
   text: string,
   instructor: boolean,
+  headers: Record<string, string> = {},
 ): void {
   const body = `<div class="page-title"><h1>${escapeHtml(title)}</h1></div><p class="alert alert-danger" role="alert">${escapeHtml(text)}</p><p><a href="/">Back to the pipelines</a></p>`;
-  send(res, status, page(title, body, { instructor, refresh: null }));
+  send(res, status, page(title, body, { instructor, refresh: null }), headers);
 }
 
 /**

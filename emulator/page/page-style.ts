@@ -1,6 +1,6 @@
 /**
  * The page's stylesheet, after GitLab's: status badges and icons in its colours, the pipeline
- * graph's stage columns and job pills, forms and buttons, and the log viewer's colours (dark
+ * graph's stage columns, job pills and groups of parallel jobs, forms and buttons, and the log viewer's colours (dark
  * terminal), section headers and the timestamp column that only shows when the reader asked
  * for timestamps (`.show-times`, emulator/page/log-view.ts).
  */
@@ -52,6 +52,10 @@ export const PAGE_STYLE = [
   '.job{display:flex;align-items:center;gap:.45em;border:1px solid var(--border);border-radius:2em;padding:.25em .3em .25em .45em;margin-bottom:.5em;background:#fff;min-height:26px;box-shadow:0 1px 2px rgba(5,5,6,.05)}',
   '.job a{color:#333238;flex:1;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:14em}',
   '.job .action{margin-left:auto}',
+  '.job-group>summary{cursor:pointer;list-style:none}.job-group>summary::-webkit-details-marker{display:none}',
+  '.job-group .group-name{flex:1;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:14em;color:#333238}',
+  '.job-group .count{background:#ececef;color:#535158;border-radius:1em;padding:0 .5em;font-size:.8em;font-weight:600;margin-right:.2em}',
+  '.group-jobs{padding-left:.8em;border-left:2px solid var(--border);margin:0 0 .5em .6em}',
   '.retried{padding:0 1.2em .7em;color:var(--muted);font-size:.9em}.retried ul{list-style:none;padding-left:.5em;margin:.3em 0}.retried li{display:flex;gap:.4em;align-items:center}',
   '.label-danger,.label-success,.label-info,.label-muted{border-radius:1em;padding:0 .55em;font-size:.8em;font-weight:600}',
   '.label-danger{background:#fdd4cd;color:#8d1300}.label-success{background:#c3e6cd;color:#0a4020}.label-info{background:#cbe2f9;color:#0b5cad}.label-muted{background:#ececef;color:#535158}',

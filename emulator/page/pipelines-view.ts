@@ -1,7 +1,9 @@
 /**
  * `GET /`: the pipelines, newest first, each drawn as GitLab's pipeline graph (simplified): its
  * stages as columns, its jobs as status pills linking to their logs, with the job's action
- * (retry, cancel, play) for the signed-in instructor. A pipeline whose config GitLab would
+ * (retry, cancel, play) for the signed-in instructor. The instances of a parallel or matrix
+ * job are one group pill with their count and the group's status, which opens to list them
+ * (`job-groups.ts`; a `<details>`, as the page has no script). A pipeline whose config GitLab would
  * reject shows failed with GitLab's "This GitLab CI configuration is invalid" message. Retried
  * jobs are left out of the graph, as GitLab shows only the latest job of a name, and listed
  * under it.
@@ -10,6 +12,7 @@ import type { EmulatorContext } from '../context.ts';
 import { isCancelable, isRetryable, stuckMessage } from '../jobs/index.ts';
 import type { Job, Pipeline } from '../model.ts';
 import { escapeHtml, formatDuration } from './html.ts';
+import { jobGroups, type JobGroup } from './job-groups.ts';
 import { badge, button, page, statusIcon, timeAgo } from './layout.ts';
 
 export const ACTIVE_STATUSES = new Set(['created', 'pending', 'running', 'canceling']);
@@ -106,11 +109,26 @@ function graph(ctx: EmulatorContext, pipeline: Pipeline, jobs: Job[], instructor
     .map((stage) => {
       const inStage = jobs.filter((job) => job.stage === stage);
       if (inStage.length === 0) return '';
-      const pills = inStage.map((job) => jobPill(ctx, job, instructor)).join('');
+      const pills = jobGroups(inStage)
+        .map((group) => groupPill(ctx, group, instructor))
+        .join('');
       return `<div class="stage"><h3>${escapeHtml(stage)}</h3>${pills}</div>`;
     })
     .join('');
   return `<div class="graph">${columns || '<p class="empty">No jobs.</p>'}</div>`;
+}
+
+/** One job as its pill; several as GitLab's group: name, count and status, opening to the jobs. */
+function groupPill(ctx: EmulatorContext, group: JobGroup, instructor: boolean): string {
+  const [only] = group.jobs;
+  if (only && group.jobs.length === 1) return jobPill(ctx, only, instructor);
+  const status = escapeHtml(group.status);
+  return (
+    `<details class="job-group"><summary class="job status-${status}" title="${status}">` +
+    `${statusIcon(group.status)}<span class="group-name">${escapeHtml(group.name)}</span>` +
+    `<span class="count">${group.jobs.length}</span></summary>` +
+    `<div class="group-jobs">${group.jobs.map((job) => jobPill(ctx, job, instructor)).join('')}</div></details>`
+  );
 }
 
 function jobPill(ctx: EmulatorContext, job: Job, instructor: boolean): string {

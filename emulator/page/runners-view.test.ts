@@ -12,11 +12,17 @@ beforeEach(async () => {
 });
 afterEach(() => emulator.close());
 
-const ask = (token: string, systemId: string, executor: string) =>
+const ask = (token: string, systemId: string, executor?: string) =>
   sendJson(`${emulator.url}/api/v4/jobs/request`, 'POST', {
     token,
     system_id: systemId,
-    info: { name: 'tabrunner', version: '0.9.0', platform: 'browser', executor, features: {} },
+    info: {
+      name: 'tabrunner',
+      version: '0.9.0',
+      platform: 'browser',
+      ...(executor === undefined ? {} : { executor }),
+      features: {},
+    },
   });
 
 describe('the runners view', () => {
@@ -50,5 +56,14 @@ describe('the runners view', () => {
     clock.advance(2 * 60 * 60 * 1000 + 1);
     const later = await (await fetch(`${emulator.url}/-/runners`)).text();
     expect(later.slice(later.indexOf('s_alicetab0002')).split('</tr>')[0]).toContain('offline');
+  });
+
+  it('says the executor was not reported when a runner sent none, as GitLab shows none', async () => {
+    const runner = emulator.createRunner({ description: 'quiet' });
+    expect((await ask(runner.token, 's_quiettab0001')).status).toBe(204);
+    const html = await (await fetch(`${emulator.url}/-/runners`)).text();
+    const row = html.slice(html.indexOf('s_quiettab0001')).split('</tr>')[0] ?? '';
+    expect(row).toContain('<td class="muted">not reported</td>');
+    expect(row).not.toContain('?');
   });
 });

@@ -98,11 +98,16 @@ function managerCells(
   const name = text(manager.info, 'name');
   return (
     `<td><code>${escapeHtml(manager.systemId)}</code>${name ? `<div class="muted">${escapeHtml(name)}</div>` : ''}</td>` +
-    `<td>${escapeHtml(text(manager.info, 'executor') || '?')}</td>` +
+    executorCell(text(manager.info, 'executor')) +
     `<td>${escapeHtml(version)}</td>` +
     `<td title="${escapeHtml(new Date(manager.contactedAt).toISOString())}">${escapeHtml(timeAgo(since))}</td>` +
     `<td>${status}</td>` +
     `<td>${current ? `${badge(current.status)} <a href="/-/jobs/${current.id}">${escapeHtml(current.name)}</a> #${current.id}` : ''}</td>` +
     `<td>${ran.length}</td>`
   );
+}
+
+/** A runner need not send its executor; GitLab then shows none, and so does the page. */
+function executorCell(executor: string): string {
+  return executor ? `<td>${escapeHtml(executor)}</td>` : '<td class="muted">not reported</td>';
 }

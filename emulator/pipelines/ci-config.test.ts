@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { hasErrorCode } from '../../src/errors/index.ts';
+import { ciConfigError, PUSH_TO_MAIN } from '../test-support/index.ts';
 import { parseCiConfig } from './ci-config.ts';
 import { defineJob } from './job-spec.ts';
 import { parseDuration } from './duration.ts';
 import { evaluateRule } from './rules.ts';
 
-const BRANCH = { CI_COMMIT_BRANCH: 'main', CI_PIPELINE_SOURCE: 'push', CI_DEFAULT_BRANCH: 'main' };
-
-async function configError(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn();
-  } catch (error) {
-    expect(hasErrorCode(error, 'CiConfigError')).toBe(true);
-    return (error as Error).message;
-  }
-  throw new Error('expected a CiConfigError');
-}
+const configError = (yaml: string) => ciConfigError(parseCiConfig(yaml, PUSH_TO_MAIN));
 
 describe('parseCiConfig', () => {
   it('applies default, global variables and flattens nested scripts', async () => {
@@ -38,7 +28,7 @@ build:
     - echo one
     - [echo two, echo three]
 `,
-      BRANCH,
+      PUSH_TO_MAIN,
     );
     expect(stages).toEqual(['build']);
     const [build] = jobs;
@@ -81,8 +71,8 @@ manual-tags:
 `;
     const names = async (vars: Record<string, string>) =>
       (await parseCiConfig(yaml, vars)).jobs.map((j) => `${j.name}:${j.when ?? 'on_success'}`);
-    expect(await names(BRANCH)).toEqual(['only-main:on_success', 'manual-tags:manual']);
-    expect(await names({ ...BRANCH, FLAG: 'off' })).toEqual(['only-main:on_success']);
+    expect(await names(PUSH_TO_MAIN)).toEqual(['only-main:on_success', 'manual-tags:manual']);
+    expect(await names({ ...PUSH_TO_MAIN, FLAG: 'off' })).toEqual(['only-main:on_success']);
     expect(
       await names({ CI_PIPELINE_SOURCE: 'merge_request_event', CI_DEFAULT_BRANCH: 'main' }),
     ).toEqual(['only-mr:on_success']);
@@ -103,40 +93,32 @@ b:
   needs: [a]
   script: [echo b]
 `,
-      BRANCH,
+      PUSH_TO_MAIN,
     );
     expect(jobs.map((j) => j.name)).toEqual(['a', 'b']);
     expect(jobs[0]).toMatchObject({ image: 'alpine', script: ['echo base'] });
     expect(jobs[1]).toMatchObject({ needs: ['a'], script: ['echo b'] });
-    expect(
-      await configError(() => parseCiConfig('b:\n  needs: [nope]\n  script: [x]\n', BRANCH)),
-    ).toMatch(/needs nope/);
+    expect(await configError('b:\n  needs: [nope]\n  script: [x]\n')).toMatch(/needs nope/);
   });
 
   it('rejects unknown and unsupported keywords in GitLab words', async () => {
-    expect(
-      await configError(() => parseCiConfig('job:\n  script: [x]\n  scirpt: [y]\n', BRANCH)),
-    ).toBe('jobs:job config contains unknown keys: scirpt');
-    expect(
-      await configError(() =>
-        parseCiConfig('job:\n  script: [x]\n  only: { kubernetes: active }\n', BRANCH),
-      ),
-    ).toBe('jobs:job:only config uses keywords the emulator does not support: kubernetes');
-    expect(
-      await configError(() => parseCiConfig('job:\n  script: [x]\n  secrets: {}\n', BRANCH)),
-    ).toBe('jobs:job config uses keywords the emulator does not support: secrets');
-    expect(
-      await configError(() =>
-        parseCiConfig('default:\n  hooks: {}\njob:\n  script: [x]\n', BRANCH),
-      ),
-    ).toBe('default config uses keywords the emulator does not support: hooks');
-    expect(
-      await configError(() => parseCiConfig('job:\n  stage: deploy2\n  script: [x]\n', BRANCH)),
-    ).toMatch(/chosen stage deploy2 does not exist/);
-    expect(await configError(() => parseCiConfig('job:\n  image: x\n', BRANCH))).toMatch(/script/);
-    expect(await configError(() => parseCiConfig('job: [1]\n', BRANCH))).toBe(
-      'jobs:job config should be a hash',
+    expect(await configError('job:\n  script: [x]\n  scirpt: [y]\n')).toBe(
+      'jobs:job config contains unknown keys: scirpt',
     );
+    expect(await configError('job:\n  script: [x]\n  only: { kubernetes: active }\n')).toBe(
+      'jobs:job:only config uses keywords the emulator does not support: kubernetes',
+    );
+    expect(await configError('job:\n  script: [x]\n  secrets: {}\n')).toBe(
+      'jobs:job config uses keywords the emulator does not support: secrets',
+    );
+    expect(await configError('default:\n  hooks: {}\njob:\n  script: [x]\n')).toBe(
+      'default config uses keywords the emulator does not support: hooks',
+    );
+    expect(await configError('job:\n  stage: deploy2\n  script: [x]\n')).toMatch(
+      /chosen stage deploy2 does not exist/,
+    );
+    expect(await configError('job:\n  image: x\n')).toMatch(/script/);
+    expect(await configError('job: [1]\n')).toBe('jobs:job config should be a hash');
   });
 
   it('takes retry from default unless the job sets its own; at the top level it is a job', async () => {
@@ -150,20 +132,20 @@ own:
   script: [x]
   retry: 1
 `,
-      BRANCH,
+      PUSH_TO_MAIN,
     );
     expect(jobs.map((job) => [job.name, defineJob(job, false).retry])).toEqual([
       ['flaky', { max: 2, when: ['script_failure'] }],
       ['own', { max: 1 }],
     ]);
-    expect(await configError(() => parseCiConfig('retry: 2\njob:\n  script: [x]\n', BRANCH))).toBe(
+    expect(await configError('retry: 2\njob:\n  script: [x]\n')).toBe(
       'jobs:retry config should be a hash',
     );
   });
 
   it('filters the whole pipeline with workflow rules', async () => {
     const yaml = 'workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\njob:\n  script: [x]\n';
-    expect(await configError(() => parseCiConfig(yaml, BRANCH))).toMatch(/workflow/);
+    expect(await configError(yaml)).toMatch(/workflow/);
     expect((await parseCiConfig(yaml, { CI_COMMIT_TAG: 'v1' })).jobs).toHaveLength(1);
   });
 
@@ -294,7 +276,7 @@ two:
   tags: [own]
   script: [echo two]
 `,
-      BRANCH,
+      PUSH_TO_MAIN,
     );
     expect(jobs[0]).toMatchObject({ name: 'one', image: 'node:20', tags: ['node'] });
     // In a list of aliases the earlier one wins; the job's own keys win over both.
@@ -312,7 +294,7 @@ deploy:
   script: [x]
   environment: { name: production, url: "https://example.com", action: start }
 `,
-      BRANCH,
+      PUSH_TO_MAIN,
     );
     const [review, deploy] = jobs.map((job) => defineJob(job, false).environment);
     expect(review).toEqual({
@@ -328,11 +310,13 @@ deploy:
       tier: 'production',
     });
     const env = (value: string) =>
-      configError(async () => {
-        const [job] = (await parseCiConfig(`j:\n  script: [x]\n  environment: ${value}\n`, BRANCH))
-          .jobs;
-        return defineJob(job ?? { name: 'j' }, false);
-      });
+      ciConfigError(
+        (async () => {
+          const yaml = `j:\n  script: [x]\n  environment: ${value}\n`;
+          const [job] = (await parseCiConfig(yaml, PUSH_TO_MAIN)).jobs;
+          return defineJob(job ?? { name: 'j' }, false);
+        })(),
+      );
     expect(await env('{ name: x, action: deploy }')).toBe(
       'jobs:j:environment action should be start, stop, prepare, verify, or access',
     );

@@ -20,6 +20,7 @@ import {
   type ParallelInstance,
 } from './parallel.ts';
 import type { PipelineFiles } from './pipeline-files.ts';
+import { retryOptions } from './retry-keyword.ts';
 import { isConfigHash, loadCiYaml, resolveReferences } from './yaml-references.ts';
 
 /** GitLab's stages when `stages:` is absent. */
@@ -208,6 +209,8 @@ export async function parseCiConfig(
         'config should be on_success, on_failure, always, manual or never',
       );
     }
+    // `Entry::Retry` is checked with the rest of the config, so a bad `retry:` fails the parse.
+    retryOptions(job.retry, path);
     jobs.push({
       name,
       stage,

@@ -5,7 +5,6 @@
  * its jobs with fresh job tokens, write `refs/pipelines/<id>` (and the merge-request ref), then
  * queue the first stage through `advancePipeline`.
  */
-import { randomBytes } from 'node:crypto';
 import type { EmulatorContext } from '../context.ts';
 import {
   isTag,
@@ -25,6 +24,7 @@ import { CiConfigError } from './ci-config-error.ts';
 import { DEFAULT_STAGES, parseCiConfig } from './ci-config.ts';
 import { configVariables, defineJob, type JobSpecJson } from './job-spec.ts';
 import { setPipelineExtras, type MergeRequestInfo } from './pipeline-extras.ts';
+import { newJobState } from './new-job-state.ts';
 import { projectFiles } from './pipeline-files.ts';
 
 /** What a pipeline is for, and where its jobs come from. */
@@ -183,25 +183,11 @@ export async function createPipeline(
       // Replaces the definition's: `key: files:` hashed at the pipeline's commit.
       cache: caches[index] ?? [],
       stageIndex: stageIndex(definition.stage),
-      status: 'created',
-      token: newJobToken(),
       // `Ci::BuildDependencies#local`: earlier stages, or the needs that want artifacts, narrowed by `dependencies:`.
       dependencies: (needsArtifacts ?? earlier).filter(
         (name) => explicitDependencies === null || explicitDependencies.includes(name),
       ),
-      runnerId: null,
-      systemId: null,
-      awaitingAcceptance: false,
-      trace: new Uint8Array(0),
-      failureReason: null,
-      exitCode: null,
-      reportedChecksum: null,
-      artifactsStored: [],
-      queuedAt: null,
-      startedAt: null,
-      finishedAt: null,
-      watchedUntil: 0,
-      pendingFinalSince: null,
+      ...newJobState(),
     };
     ctx.state.jobs.set(job.id, job);
     pipeline.jobIds.push(job.id);
@@ -213,11 +199,6 @@ export async function createPipeline(
   await writePipelineRef(ctx, pipeline);
   advancePipeline(ctx, pipeline.id);
   return pipeline;
-}
-
-/** A job token as current GitLab issues them: `glcbt-` and a random part. */
-export function newJobToken(): string {
-  return `glcbt-${randomBytes(15).toString('base64url')}`;
 }
 
 async function requireConfig(project: Project, sha: string): Promise<string> {

@@ -7,13 +7,13 @@ export { CiConfigError } from './ci-config-error.ts';
 export { DEFAULT_STAGES, parseCiConfig, type ParsedCiConfig } from './ci-config.ts';
 export {
   createPipeline,
-  newJobToken,
   type JsonPipelineInput,
   type PipelineInput,
   type PipelineInputBase,
   type YamlPipelineInput,
 } from './create-pipeline.ts';
 export { parseDuration } from './duration.ts';
+export { newJobState } from './new-job-state.ts';
 export type { JobSpecJson } from './job-spec.ts';
 export {
   pipelineExtras,

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { hasErrorCode } from '../../src/errors/index.ts';
+import { ciConfigError, PUSH_TO_MAIN } from '../test-support/index.ts';
+import { parseCiConfig } from './ci-config.ts';
 import { retryOptions } from './retry-keyword.ts';
 
-function refusal(value: unknown): string {
-  try {
-    retryOptions(value, 'jobs:test');
-  } catch (error) {
-    expect(hasErrorCode(error, 'CiConfigError')).toBe(true);
-    return (error as Error).message;
-  }
-  throw new Error('expected a CiConfigError');
-}
+/** GitLab's error for a job with this `retry:` (JSON is YAML's flow style). */
+const refusal = (value: unknown) =>
+  ciConfigError(
+    parseCiConfig(`test:\n  script: [x]\n  retry: ${JSON.stringify(value)}\n`, PUSH_TO_MAIN),
+  );
 
 describe('retryOptions (GitLab’s Entry::Retry)', () => {
   it('reads an integer as the max, and a hash with when and exit_codes as lists', () => {
@@ -47,29 +44,33 @@ describe('retryOptions (GitLab’s Entry::Retry)', () => {
     expect(retryOptions({ max: 2, when: documented }, 'jobs:test')?.when).toEqual(documented);
   });
 
-  it('refuses what GitLab refuses, in its words', () => {
-    expect(refusal(true)).toBe('retry config has to be either an integer or a hash');
-    expect(refusal(1.5)).toBe('retry config has to be either an integer or a hash');
-    expect(refusal('1')).toBe('retry config has to be either an integer or a hash');
-    expect(refusal([1])).toBe('retry config has to be either an integer or a hash');
-    expect(refusal(-1)).toBe('retry config must be greater than or equal to 0');
-    expect(refusal(10)).toBe('retry config must be less than or equal to 2');
-    expect(refusal({ max: 2, unknown_key: 1, one_more: 2 })).toBe(
+  it('refuses what GitLab refuses, in its words, when the config is read', async () => {
+    expect(await refusal(true)).toBe('retry config has to be either an integer or a hash');
+    expect(await refusal(1.5)).toBe('retry config has to be either an integer or a hash');
+    expect(await refusal('1')).toBe('retry config has to be either an integer or a hash');
+    expect(await refusal([1])).toBe('retry config has to be either an integer or a hash');
+    expect(await refusal(-1)).toBe('retry config must be greater than or equal to 0');
+    expect(await refusal(10)).toBe('retry config must be less than or equal to 2');
+    expect(await refusal({ max: 2, unknown_key: 1, one_more: 2 })).toBe(
       'retry config contains unknown keys: unknown_key, one_more',
     );
-    expect(refusal({ max: -1 })).toBe('retry max must be greater than or equal to 0');
-    expect(refusal({ max: 1.5 })).toBe('retry max must be an integer');
-    expect(refusal({ max: 10 })).toBe('retry max must be less than or equal to 2');
-    expect(refusal({ max: 'two' })).toBe('retry max is not a number');
-    expect(refusal({ exit_codes: true })).toBe(
+    expect(await refusal({ max: -1 })).toBe('retry max must be greater than or equal to 0');
+    expect(await refusal({ max: 1.5 })).toBe('retry max must be an integer');
+    expect(await refusal({ max: 10 })).toBe('retry max must be less than or equal to 2');
+    expect(await refusal({ max: 'two' })).toBe('retry max is not a number');
+    expect(await refusal({ exit_codes: true })).toBe(
       'retry exit codes should be an array of integers or an integer',
     );
-    expect(refusal({ exit_codes: [255, '155'] })).toBe(
+    expect(await refusal({ exit_codes: [255, '155'] })).toBe(
       'retry exit codes should be an array of integers or an integer',
     );
-    expect(refusal({ when: true })).toBe('retry when should be an array of strings or a string');
-    expect(refusal({ when: 'unknown_reason' })).toBe('retry when is not included in the list');
-    expect(refusal({ when: ['unknown_reason', 'runner_system_failure'] })).toBe(
+    expect(await refusal({ when: true })).toBe(
+      'retry when should be an array of strings or a string',
+    );
+    expect(await refusal({ when: 'unknown_reason' })).toBe(
+      'retry when is not included in the list',
+    );
+    expect(await refusal({ when: ['unknown_reason', 'runner_system_failure'] })).toBe(
       'retry when contains unknown values: unknown_reason',
     );
   });

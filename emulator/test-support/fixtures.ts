@@ -4,7 +4,7 @@
  */
 import type { EmulatorState } from '../state.ts';
 import type { Job, Pipeline, Project } from '../model.ts';
-import { newJobToken } from '../runners/index.ts';
+import { newJobState } from '../pipelines/index.ts';
 
 /** Insert a project (no repository behind it). */
 export function insertProject(state: EmulatorState, overrides: Partial<Project> = {}): Project {
@@ -71,8 +71,6 @@ export function insertJob(
     name: `job-${id}`,
     stage: pipeline.stages[0] ?? 'test',
     stageIndex: 0,
-    status: 'pending',
-    token: newJobToken(),
     tags: [],
     allowFailure: false,
     allowFailureExitCodes: [],
@@ -97,19 +95,9 @@ export function insertJob(
     environment: null,
     requiredFeatures: [],
     payloadOverrides: null,
-    runnerId: null,
-    systemId: null,
-    awaitingAcceptance: false,
-    trace: new Uint8Array(),
-    failureReason: null,
-    exitCode: null,
-    reportedChecksum: null,
-    artifactsStored: [],
+    ...newJobState(),
+    status: 'pending',
     queuedAt: Date.now(),
-    startedAt: null,
-    finishedAt: null,
-    watchedUntil: 0,
-    pendingFinalSince: null,
     ...overrides,
   };
   state.jobs.set(job.id, job);
