@@ -7,6 +7,7 @@ export {
   advancePipeline,
   createPipeline,
   newJobState,
+  pipelineExtras,
   type PipelineInput,
 } from './pipelines/index.ts';
 export { createProject, handleGit, type CreateProjectInput } from './git/index.ts';

@@ -177,5 +177,9 @@ describe('handlePage', () => {
     // A job alone stays a plain pill.
     expect(card).toMatch(/<div class="job status-pending">.*?>single<\/a>/);
     expect(card).not.toContain('class="group-name">single<');
+    // Named by its commit, as GitLab's pipeline list is.
+    expect(card).toMatch(
+      /<span class="commit-title">parallel jobs<\/span> <span class="facts">by \S/,
+    );
   });
 });

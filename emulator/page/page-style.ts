@@ -44,7 +44,7 @@ export const PAGE_STYLE = [
   '.ci-icon.status-success{background:var(--green);color:#fff;border-color:var(--green)}.ci-icon.status-failed{background:var(--red);color:#fff;border-color:var(--red)}',
   '.pipeline{border:1px solid var(--border);border-radius:4px;margin-bottom:1em}',
   '.pipeline-head{display:flex;align-items:center;flex-wrap:wrap;gap:.7em;padding:.6em .9em;background:var(--bg-subtle);border-bottom:1px solid var(--border)}',
-  '.pipeline-id{font-weight:600}.project{font-weight:600;color:#333238}.facts{color:var(--muted)}.spacer{flex:1}',
+  '.commit{padding:8px 16px 0;font-size:14px}.commit-title{color:#333238}.pipeline-id{font-weight:600}.project{font-weight:600;color:#333238}.facts{color:var(--muted)}.spacer{flex:1}',
   '.ref{background:#ececef;border-radius:3px;padding:0 .4em;font-family:ui-monospace,monospace;font-size:.9em;color:#333238}',
   'code{font-family:ui-monospace,monospace;font-size:.9em}',
   '.graph{display:flex;gap:2.5em;padding:1em 1.2em;overflow-x:auto;background:#fff}',

@@ -8,6 +8,7 @@
  * jobs are left out of the graph, as GitLab shows only the latest job of a name, and listed
  * under it.
  */
+import { pipelineExtras } from '../collaborators.ts';
 import type { EmulatorContext } from '../context.ts';
 import { isCancelable, isRetryable, stuckMessage } from '../jobs/index.ts';
 import type { Job, Pipeline } from '../model.ts';
@@ -72,6 +73,12 @@ function pipelineCard(ctx: EmulatorContext, pipeline: Pipeline, instructor: bool
     escapeHtml(pipeline.source),
     escapeHtml(timeAgo(ctx.clock.now() - pipeline.createdAt)),
   ];
+  // GitLab's pipeline list names each pipeline by its commit's title and author.
+  const commit = pipelineExtras(pipeline).commit;
+  const title = commit
+    ? `<div class="commit"><span class="commit-title">${escapeHtml(commit.message.split('\n')[0] ?? '')}</span>` +
+      ` <span class="facts">by ${escapeHtml(commit.authorName)}</span></div>`
+    : '';
   const invalid =
     pipeline.configError !== undefined ? '<span class="label-danger">yaml invalid</span>' : '';
   const cancel =
@@ -100,7 +107,7 @@ function pipelineCard(ctx: EmulatorContext, pipeline: Pipeline, instructor: bool
     `<span class="pipeline-id">Pipeline #${pipeline.id}</span>${invalid}` +
     `<span class="project">${escapeHtml(project?.fullPath ?? '?')}</span>` +
     `<span class="facts">${facts.join(' · ')}</span><span class="spacer"></span>${cancel}</div>` +
-    `${body}${retriedList}</section>`
+    `${title}${body}${retriedList}</section>`
   );
 }
 

@@ -30,7 +30,7 @@ const FIRST_CONFIG = `build:
     - echo "version one"
 `;
 
-/** What the participant pushes: three stages, and a manual deploy (not blocking: allow_failure). */
+/** What the participant pushes: three stages, two test shards, and a manual deploy (not blocking: allow_failure). */
 const PUSHED_CONFIG = `stages: [build, test, deploy]
 
 build:
@@ -42,8 +42,10 @@ build:
 
 test:
   stage: test
+  parallel: 2
   script:
     - cat out.txt
+    - echo "shard $CI_NODE_INDEX of $CI_NODE_TOTAL"
     - test "$CI_PIPELINE_SOURCE" = push
 
 deploy:
@@ -211,26 +213,28 @@ describe('a workshop', { timeout: 240_000 }, () => {
     const clone = join(work, 'participant');
     await git(['clone', '--quiet', running.remote, clone]);
     await writeFile(join(clone, '.gitlab-ci.yml'), PUSHED_CONFIG);
-    await git(['commit', '--quiet', '-am', 'Three stages and a deploy'], clone);
+    await git(['commit', '--quiet', '-am', 'Three stages, two test shards and a deploy'], clone);
     await git(['push', '--quiet', 'origin', 'HEAD:main'], clone);
     const pushed = await git(['rev-parse', 'HEAD'], clone);
 
-    const test = await waitFor('the pushed pipeline to pass its test job', (all) =>
-      all.find((j) => j.name === 'test' && j.status === 'success'),
-    );
+    const test = await waitFor('the pushed pipeline to pass both test shards', (all) => {
+      const shards = all.filter((j) => j.name.startsWith('test ') && j.status === 'success');
+      return shards.length === 2 ? shards[1] : undefined;
+    });
     pushedPipeline = test.pipeline_id;
     const pipelineJobs = (await jobs(running)).filter((j) => j.pipeline_id === pushedPipeline);
     expect(pipelineJobs.map((j) => `${j.name}:${j.status}`).sort()).toEqual([
       'build:success',
       'deploy:manual',
-      'test:success',
+      'test 1/2:success',
+      'test 2/2:success',
     ]);
     const trace = await fetch(`${running.emulatorUrl}/admin/api/jobs/${test.id}`, {
       headers: { 'PRIVATE-TOKEN': running.adminToken },
     });
-    expect(((await trace.json()) as { trace: string }).trace).toContain(
-      `compiled at ${pushed.slice(0, 8)}`,
-    );
+    const log = ((await trace.json()) as { trace: string }).trace;
+    expect(log).toContain(`compiled at ${pushed.slice(0, 8)}`);
+    expect(log).toContain(`shard ${test.name === 'test 2/2' ? 2 : 1} of 2`);
   });
 
   it('lets the signed-in instructor retry and play jobs with the page buttons', async () => {
@@ -278,8 +282,8 @@ describe('a workshop', { timeout: 240_000 }, () => {
     const row = instructor.locator('tr', { hasText: systemId });
     await row.waitFor({ timeout: 10_000 });
     expect(await row.innerText()).toContain('shell');
-    // build twice, test, deploy, and the first pipeline's build.
-    expect((await row.locator('td').last().innerText()).trim()).toBe('5');
+    // build twice, two test shards, deploy, and the first pipeline's build.
+    expect((await row.locator('td').last().innerText()).trim()).toBe('6');
     await screenshots(instructor, null, 'workshop-runners', ['light']);
 
     const participant = await (await browser!.newContext()).newPage();
