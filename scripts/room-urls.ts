@@ -36,8 +36,8 @@ export interface RoomUrls {
   ownPage: string;
   /** The emulator's page of pipelines. */
   pipelines: string;
-  /** One `git remote add workshop …` command per project. */
-  remotes: { project: string; command: string }[];
+  /** Per project its clone URL, with the workshop credentials, and `git remote add workshop …`. */
+  remotes: { project: string; url: string; command: string }[];
 }
 
 /** The user name printed in remotes; any name works with the workshop password. */
@@ -45,6 +45,11 @@ export const WORKSHOP_USER = 'workshop';
 
 const WILDCARD = new Set(['0.0.0.0', '::']);
 const LOOPBACK = /^(?:localhost|::1|127\.\d+\.\d+\.\d+)$/i;
+
+/** Whether `--host` binds loopback only, where no other machine can reach either server. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host.replace(/^\[|\]$/g, ''));
+}
 
 /** The URLs for a room; `interfaces` is this machine's by default. */
 export function roomUrls(
@@ -67,10 +72,10 @@ export function emulatorRoomUrls(
   const credentials = `${WORKSHOP_USER}:${encodeURIComponent(input.password)}`;
   return {
     pipelines: `${emulator}/`,
-    remotes: input.projectPaths.map((project) => ({
-      project,
-      command: `git remote add workshop ${emulator.replace('://', `://${credentials}@`)}/${project}.git`,
-    })),
+    remotes: input.projectPaths.map((project) => {
+      const url = `${emulator.replace('://', `://${credentials}@`)}/${project}.git`;
+      return { project, url, command: `git remote add workshop ${url}` };
+    }),
   };
 }
 
@@ -84,7 +89,7 @@ export function roomEmulatorUrl(
   port: number,
   interfaces: Interfaces = networkInterfaces(),
 ): string | undefined {
-  if (LOOPBACK.test(input.host.replace(/^\[|\]$/g, ''))) return undefined;
+  if (isLoopbackHost(input.host)) return undefined;
   const host = roomHost(input, interfaces);
   return host === undefined ? undefined : `http://${host}:${port}`;
 }

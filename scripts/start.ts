@@ -13,8 +13,9 @@
  *
  * Ports, tokens, the project and the jobs are kept in a state folder across restarts, so a tab
  * left open keeps working; the flags are in HELP below. For a workshop (docs/workshop.md) it
- * serves `--project` repositories and prints what the room needs: the page, the pipelines page
- * and the `git remote` with the workshop password, which is printed here and nowhere else.
+ * serves `--project` repositories and prints what the room needs (scripts/start-banner.ts): the
+ * page, the pipelines page and the clone URLs with the workshop password, which is printed here
+ * and nowhere else.
  */
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -22,7 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { checkPorts, loadSandbox, startSandbox, stateFileOf } from './sandbox.ts';
 import { signInUrl } from '../emulator/page/index.ts';
-import { roomUrls } from './room-urls.ts';
+import { isLoopbackHost, roomUrls } from './room-urls.ts';
+import { startBanner } from './start-banner.ts';
 import { HELP, parseStartArgs, readTlsFiles, type StartArgs } from './start-args.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -105,31 +107,20 @@ async function main(): Promise<void> {
     console.log(`Imported ${imported.fullPath} (default branch ${imported.defaultBranch}).`);
   }
   console.log(
-    [
-      '',
-      `  tabrunner is ready:   ${room.ownPage}`,
-      '',
-      `  GitLab emulator:      ${emulator.url}/` +
-        (pipeline ? `  (pipeline #${pipeline.id} of ${project?.fullPath ?? ''})` : ''),
-      '  Open the page and press "Connect to the local sandbox"; the untagged jobs run in the tab.',
-      '  The node jobs need a WebContainer runner (a second tab, with internet for stackblitz.com).',
-      sandbox.resumed
-        ? `  Resumed the sandbox saved in ${stateFileOf(args.stateDir)}: same ports and tokens.`
-        : `  Saved in ${stateFileOf(args.stateDir)}: a restart keeps these ports and tokens.`,
-      '  Restart for a new pipeline once this one is done; `npm start -- --fresh` starts over.',
-      '',
-      '  For a workshop (docs/workshop.md), participants open:',
-      `    the page:            ${room.page}`,
-      `    the pipelines:       ${room.pipelines}`,
-      '  and push to a project after adding it as a remote (the password is for git only):',
-      ...room.remotes.map((remote) => `    ${remote.command}`),
-      '',
-      '  Instructor: sign in to the pipelines page (retry, cancel, play, run) on this machine:',
-      `    ${signInUrl(emulator.context)}`,
-      '',
-      '  Press Ctrl+C to stop.',
-      '',
-    ].join('\n'),
+    startBanner({
+      room,
+      emulatorUrl: emulator.url,
+      ...(pipeline ? { pipeline: { id: pipeline.id, project: project?.fullPath ?? '' } } : {}),
+      workshop: args.projects.length > 0,
+      loopbackOnly: isLoopbackHost(args.host),
+      stateFile: stateFileOf(args.stateDir),
+      ...(saved
+        ? { savedPorts: { relayPort: saved.relayPort, emulatorPort: saved.emulatorPort } }
+        : {}),
+      relayPort: Number(new URL(relay.url).port),
+      emulatorPort: Number(new URL(emulator.url).port),
+      signInUrl: signInUrl(emulator.context),
+    }),
   );
 
   const stop = () => {

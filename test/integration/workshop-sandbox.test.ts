@@ -351,6 +351,7 @@ describe('npm start flags for a workshop', () => {
       remotes: [
         {
           project: 'demo/app',
+          url: 'http://workshop:p%40ss%20word@192.168.1.20:9100/demo/app.git',
           command:
             'git remote add workshop http://workshop:p%40ss%20word@192.168.1.20:9100/demo/app.git',
         },
