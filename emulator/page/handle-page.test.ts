@@ -93,6 +93,34 @@ describe('handlePage', () => {
     );
   });
 
+  it('serves the project and pipeline pages CI_PROJECT_URL and CI_PIPELINE_URL name', async () => {
+    const project = t.ctx.state.projects.get(job.projectId);
+    if (!project) throw new Error('no project');
+    const other = await createPipeline(t.ctx, project.id, {
+      ref: 'main',
+      jobs: [{ name: 'other', script: ['x'] }],
+    });
+    const ids = (html: string) =>
+      [...html.matchAll(/id="pipeline-(\d+)"/g)].map((m) => Number(m[1]));
+
+    const projectPage = await fetch(`${base}/${project.fullPath}`);
+    expect(projectPage.status).toBe(200);
+    const listed = ids(await projectPage.text());
+    expect(listed).toContain(job.pipelineId);
+    expect(listed).toContain(other.id);
+
+    const one = await fetch(`${base}/${project.fullPath}/-/pipelines/${job.pipelineId}`);
+    expect(one.status).toBe(200);
+    const html = await one.text();
+    expect(ids(html)).toEqual([job.pipelineId]);
+    // It reloads itself, not the whole list, while its job runs.
+    expect(html).toContain(`url=/${project.fullPath}/-/pipelines/${job.pipelineId}`);
+
+    for (const missing of [`/${project.fullPath}/-/pipelines/999999`, '/no/such-project']) {
+      expect((await fetch(`${base}${missing}`)).status, missing).toBe(404);
+    }
+  });
+
   it('shows a job trace with tokens masked and lists artifact downloads', async () => {
     const html = await (await fetch(`${base}/root/web/-/jobs/${job.id}`)).text();
     expect(html).not.toContain(job.token);

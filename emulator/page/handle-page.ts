@@ -23,7 +23,7 @@ import {
 import { jobPage } from './job-page.ts';
 import { logViewOf } from './log-view.ts';
 import { page, redirect, send } from './layout.ts';
-import { pipelinesView } from './pipelines-view.ts';
+import { pipelinesView, type PipelinesScope } from './pipelines-view.ts';
 import { runnersView } from './runners-view.ts';
 import { runPipeline, runPipelineForm } from './run-pipeline.ts';
 
@@ -107,6 +107,11 @@ async function handleGet(
       'Content-Disposition': `attachment; filename="${stored.filename.replace(/[^\w.-]/g, '_')}"`,
     });
     res.end(req.method === 'HEAD' ? undefined : Buffer.from(stored.data));
+    return true;
+  }
+  const scope = pipelinesScope(ctx, path);
+  if (scope) {
+    send(res, 200, pipelinesView(ctx, instructor, scope));
     return true;
   }
   const jobMatch = JOB_PATH.exec(path);
@@ -206,4 +211,26 @@ function jobAt(ctx: EmulatorContext, projectPath: string | undefined, id: string
   const job = ctx.state.jobs.get(Number(id));
   if (!job || projectPath === undefined) return job;
   return ctx.state.projectByPath(projectPath)?.id === job.projectId ? job : undefined;
+}
+
+/**
+ * The project and pipeline pages the payload's `CI_PROJECT_URL` and `CI_PIPELINE_URL` name
+ * (`/<project>`, `/<project>/-/pipelines`, `/<project>/-/pipelines/<id>`), as the list of
+ * pipelines narrowed to them; null for any other path.
+ */
+function pipelinesScope(ctx: EmulatorContext, path: string): PipelinesScope | null {
+  const match = /^\/(.+?)(?:\/-\/pipelines(?:\/(\d+))?)?$/.exec(path);
+  const project = match?.[1] === undefined ? undefined : ctx.state.projectByPath(match[1]);
+  if (!match || !project) return null;
+  if (match[2] === undefined) {
+    return {
+      path,
+      title: `Pipelines of ${project.fullPath}`,
+      filter: (pipeline) => pipeline.projectId === project.id,
+    };
+  }
+  const id = Number(match[2]);
+  const pipeline = ctx.state.pipelines.get(id);
+  if (pipeline?.projectId !== project.id) return null;
+  return { path, title: `Pipeline #${id}`, filter: (p) => p.id === id };
 }

@@ -45,17 +45,35 @@ function jobAction(job: Job, back?: string): string {
   return '';
 }
 
-export function pipelinesView(ctx: EmulatorContext, instructor: boolean): string {
-  const pipelines = [...ctx.state.pipelines.values()].sort((a, b) => b.id - a.id);
-  const refresh = pipelines.some((p) => ACTIVE_STATUSES.has(p.status)) ? '/' : null;
+/**
+ * Which pipelines a page lists: all of them (`/`), one project's (`CI_PROJECT_URL`), or one
+ * pipeline (`CI_PIPELINE_URL`); `path` is where the page reloads itself.
+ */
+export interface PipelinesScope {
+  path: string;
+  title: string;
+  filter: (pipeline: Pipeline) => boolean;
+}
+
+const EVERY_PIPELINE: PipelinesScope = { path: '/', title: 'Pipelines', filter: () => true };
+
+export function pipelinesView(
+  ctx: EmulatorContext,
+  instructor: boolean,
+  scope: PipelinesScope = EVERY_PIPELINE,
+): string {
+  const pipelines = [...ctx.state.pipelines.values()]
+    .filter(scope.filter)
+    .sort((a, b) => b.id - a.id);
+  const refresh = pipelines.some((p) => ACTIVE_STATUSES.has(p.status)) ? scope.path : null;
   const cards = pipelines.map((p) => pipelineCard(ctx, p, instructor)).join('');
   const run = instructor
     ? '<a class="btn btn-confirm" href="/-/pipelines/new">Run pipeline</a>'
     : '';
   const body =
-    `<div class="page-title"><h1>Pipelines</h1>${run}</div>` +
+    `<div class="page-title"><h1>${escapeHtml(scope.title)}</h1>${run}</div>` +
     (cards || '<p class="empty">No pipelines yet. Push to a project, or run one.</p>');
-  return page('Pipelines', body, { instructor, refresh, section: 'pipelines' });
+  return page(scope.title, body, { instructor, refresh, section: 'pipelines' });
 }
 
 function pipelineCard(ctx: EmulatorContext, pipeline: Pipeline, instructor: boolean): string {
