@@ -6,6 +6,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -139,6 +140,16 @@ function isStaleConnection(err: unknown): boolean {
   return typeof err === 'object' && err !== null && staleConnectionErrors.has(err);
 }
 
+/**
+ * The TLS server name (SNI) for an https upstream. SNI carries DNS names only (RFC 6066 §3):
+ * node sends an IP literal anyway, with a deprecation warning (DEP0123), so an upstream given
+ * by IP gets `''`, which sends none; the certificate is still checked against that IP.
+ */
+function serverName(upstream: Upstream): string | undefined {
+  if (upstream.scheme !== 'https') return undefined;
+  return isIP(upstream.hostname) === 0 ? upstream.hostname : '';
+}
+
 /** One exchange with the upstream; `fresh` opens a new connection instead of a pooled one. */
 function send(
   options: ForwardOptions,
@@ -152,7 +163,7 @@ function send(
       agent: fresh ? false : agents[upstream.scheme],
       host: upstream.hostname,
       port: upstream.port,
-      servername: upstream.scheme === 'https' ? upstream.hostname : undefined,
+      servername: serverName(upstream),
       method: request.method,
       path: options.pathAndQuery,
       headers,

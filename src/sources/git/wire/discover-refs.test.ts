@@ -1,10 +1,25 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { discoverRefs, MAX_ADVERTISED_REFS, MAX_ADVERTISEMENT_BYTES } from './discover-refs.ts';
 import { nodeHttp } from '../../node.ts';
 import { FLUSH_PKT, pktLine } from './pkt-line.ts';
 import { parseRepoUrl } from './repo-url.ts';
+
+/**
+ * Resolves once `res` takes writes again or is gone, and leaves neither listener behind: the
+ * server waits here hundreds of times per response, and a `close` listener kept from each wait
+ * made node warn of a leak (MaxListenersExceededWarning).
+ */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
+}
 
 /**
  * A server whose advertisement lists `refCount` branches, as a hostile one could, with names of
@@ -30,9 +45,7 @@ describe('discoverRefs against a server that advertises without end', () => {
             const name = `refs/heads/b${j}`.padEnd(nameBytes, 'x');
             lines.push(Buffer.from(pktLine(`${oid} ${name}${j === 0 ? '\0ofs-delta' : ''}\n`)));
           }
-          if (!res.write(Buffer.concat(lines))) {
-            await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
-          }
+          if (!res.write(Buffer.concat(lines))) await drainedOrClosed(res);
         }
         res.end(FLUSH_PKT);
       })();
@@ -42,6 +55,17 @@ describe('discoverRefs against a server that advertises without end', () => {
   });
 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  // Client and server both stay on one long response; neither may pile up listeners on it.
+  const warnings: Error[] = [];
+  const onWarning = (warning: Error) => warnings.push(warning);
+  beforeAll(() => void process.on('warning', onWarning));
+  afterAll(() => void process.off('warning', onWarning));
+  afterEach(async () => {
+    // Warnings reach `process` on a later tick than the call that caused them.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings.splice(0).map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+  });
 
   const target = () => ({ http: nodeHttp, remote: parseRepoUrl(url) });
 
