@@ -39,9 +39,9 @@ function compiledEntry() {
 }
 
 const compiled = compiledEntry();
-let main;
+let main, createProcessIo;
 if (compiled.path) {
-  ({ main } = await import(pathToFileURL(compiled.path).href));
+  ({ main, createProcessIo } = await import(pathToFileURL(compiled.path).href));
 } else {
   process.stderr.write(
     `tabrunner: ${compiled.why}, so this run compiles the sources through tsx and starts ` +
@@ -58,12 +58,8 @@ if (compiled.path) {
     process.exit(1);
   }
   tsx.register();
-  ({ main } = await import('../src/cli/main.ts'));
+  ({ main, createProcessIo } = await import('../src/cli/main.ts'));
 }
 
-const code = await main(process.argv.slice(2), {
-  out: (line) => process.stdout.write(line.endsWith('\n') ? line : `${line}\n`),
-  err: (line) => process.stderr.write(line.endsWith('\n') ? line : `${line}\n`),
-  outIsTerminal: process.stdout.isTTY === true,
-});
+const code = await main(process.argv.slice(2), createProcessIo(process.stdout, process.stderr));
 process.exitCode = code;

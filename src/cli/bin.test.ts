@@ -5,7 +5,7 @@
  * shared one; it sits in node_modules/.cache because the compiled CLI finds its packages by
  * looking up from where it is.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -86,6 +86,7 @@ describe('bin/tabrunner.js --help', () => {
       'src/cli/log-output.ts',
       'src/cli/main.ts',
       'src/cli/plain-text.ts',
+      'src/cli/process-io.ts',
     ]);
   });
 
@@ -192,6 +193,71 @@ describe('bin/tabrunner.js run, stdout piped', () => {
     const exit = await tabrunner(runArgs(extra), build);
     return { exit, jobId: job!.id };
   }
+
+  /**
+   * The bin with stdout a pipe whose reader closes after the first line, as `| head -1` does;
+   * stderr too when `closeStderr`. The pipeline is created only then, so every line of the job
+   * meets a closed pipe. Resolves with the exit code and what stderr said before it closed.
+   */
+  async function runWithEarlyClosingReader(
+    closeStderr: boolean,
+  ): Promise<{ code: number | null; stderr: string; jobId: number }> {
+    const child = spawn(process.execPath, [BIN, ...runArgs([])], {
+      env: { ...process.env, TABRUNNER_CLI_BUILD: build },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`tabrunner run did not exit within 60 s: ${stderr}`));
+      }, 60_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
+    let stdout = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes('\n')) resolve();
+      });
+      exited.then(() => reject(new Error(`tabrunner run exited first: ${stderr}`)), reject);
+    });
+    expect(stdout).toMatch(/^tabrunner \S+ polling /);
+    child.stdout.destroy();
+    if (closeStderr) child.stderr.destroy();
+    const [job] = await h.pipeline([
+      {
+        name: 'chatty',
+        script: ['for i in $(seq 1 300); do echo "line $i of the log"; done', 'echo "the end"'],
+      },
+    ]);
+    return { code: await exited, stderr, jobId: job!.id };
+  }
+
+  it('runs the job to its end when the stdout reader goes away, and says so once on stderr', async () => {
+    const { code, stderr, jobId } = await runWithEarlyClosingReader(false);
+    expect(code).toBe(0);
+    const job = await h.finished(jobId);
+    expect(job.status).toBe('success');
+    const trace = new TextDecoder().decode(job.trace);
+    for (let i = 1; i <= 300; i += 1) expect(trace).toContain(`line ${i} of the log\n`);
+    expect(trace).toContain('the end');
+    expect(trace).toContain('Job succeeded');
+    expect(stderr.match(/stdout was closed/g)).toHaveLength(1);
+    expect(stderr).not.toContain('EPIPE');
+  });
+
+  it('runs the job to its end when the readers of stdout and stderr both go away', async () => {
+    const { code, jobId } = await runWithEarlyClosingReader(true);
+    expect(code).toBe(0);
+    const job = await h.finished(jobId);
+    expect(job.status).toBe('success');
+    expect(new TextDecoder().decode(job.trace)).toContain('line 300 of the log\n');
+  });
 
   it('keeps caches in --cache-dir: the next job restores what the last one saved', async () => {
     const cacheDir = join(stateDir, 'elsewhere');

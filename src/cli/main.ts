@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { isLogFormat } from './log-output.ts';
+// bin/tabrunner.js loads this module only (compiled or through tsx), so it finds its io here.
+export { createProcessIo } from './process-io.ts';
 // The commands are imported when chosen: `--help` and a mistyped flag answer without loading
 // the runner core (docs/cli.md, "How the CLI starts").
 
