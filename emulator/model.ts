@@ -7,16 +7,35 @@
  * `npm start` saves and restores it with emulator/persist.ts so an open tab survives a restart.
  */
 
-export type JobStatus =
-  | 'created' // waiting for earlier stages
-  | 'pending' // queued for a runner
-  | 'running'
-  | 'success'
-  | 'failed'
-  | 'canceling'
-  | 'canceled'
-  | 'skipped'
-  | 'manual';
+/** A job's states, listed once for the type and for the saved state's schema (persist.ts). */
+export const JOB_STATUSES = [
+  'created', // waiting for earlier stages
+  'pending', // queued for a runner
+  'running',
+  'success',
+  'failed',
+  'canceling',
+  'canceled',
+  'skipped',
+  'manual',
+] as const;
+
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/**
+ * A pipeline's states. `manual`: a blocking manual job holds the rest back (GitLab's API
+ * status; its page says "blocked", `Ci::Pipeline#blocked?`).
+ */
+export const PIPELINE_STATUSES = [
+  'created',
+  'pending',
+  'running',
+  'success',
+  'failed',
+  'canceled',
+  'skipped',
+  'manual',
+] as const;
 
 export const FINISHED_STATUSES: readonly JobStatus[] = ['success', 'failed', 'canceled', 'skipped'];
 
@@ -92,12 +111,7 @@ export interface Pipeline {
   mergeRequestIid: number | null;
   /** Pipeline-level variables (trigger or API variables). */
   variables: JobVariableSpec[];
-  /**
-   * `manual`: a blocking manual job holds the rest back (GitLab's API status; its page says
-   * "blocked", `Ci::Pipeline#blocked?`).
-   */
-  status:
-    'created' | 'pending' | 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'manual';
+  status: (typeof PIPELINE_STATUSES)[number];
   stages: string[];
   jobIds: number[];
   createdAt: number;

@@ -10,7 +10,16 @@
  */
 import { isAbsolute, join, relative } from 'node:path';
 import { z } from 'zod';
-import type { Job, Pipeline, Project, Runner, RunnerManager, StoredArtifact } from './model.ts';
+import {
+  JOB_STATUSES,
+  PIPELINE_STATUSES,
+  type Job,
+  type Pipeline,
+  type Project,
+  type Runner,
+  type RunnerManager,
+  type StoredArtifact,
+} from './model.ts';
 import { pipelineExtras, setPipelineExtras } from './pipelines/pipeline-extras.ts';
 import { newQueueVersion, type EmulatorState } from './state.ts';
 
@@ -72,16 +81,7 @@ const pipelineSchema = z.object({
   source: z.enum(['push', 'web', 'api', 'merge_request_event', 'schedule', 'trigger']),
   mergeRequestIid: z.number().nullable(),
   variables: z.array(variableSchema),
-  status: z.enum([
-    'created',
-    'pending',
-    'running',
-    'success',
-    'failed',
-    'canceled',
-    'skipped',
-    'manual',
-  ]),
+  status: z.enum(PIPELINE_STATUSES),
   stages: z.array(z.string()),
   jobIds: z.array(z.number()),
   createdAt: z.number(),
@@ -116,17 +116,7 @@ const jobSchema = z.object({
   name: z.string(),
   stage: z.string(),
   stageIndex: z.number(),
-  status: z.enum([
-    'created',
-    'pending',
-    'running',
-    'success',
-    'failed',
-    'canceling',
-    'canceled',
-    'skipped',
-    'manual',
-  ]),
+  status: z.enum(JOB_STATUSES),
   token: z.string(),
   tags: z.array(z.string()),
   allowFailure: z.boolean(),
