@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { TabrunnerError } from '../../src/errors/index.ts';
 import type { EmulatorContext } from '../context.ts';
 import type { JobVariableSpec, Project } from '../model.ts';
-import { committerEnv } from './repository.ts';
+import { branchNames, committerEnv } from './repository.ts';
 import { runGit } from './run-git.ts';
 
 /** What `createProject` needs. */
@@ -130,11 +130,7 @@ async function importRepository(
   // `--bare` takes `refs/heads/*` and tags, not the source's remote-tracking refs or stash.
   await runGit(['clone', '--quiet', '--bare', source, gitDir]);
   await runGit(['remote', 'remove', 'origin'], { gitDir, allowFailure: true });
-  const branches = (
-    await runGit(['for-each-ref', '--format=%(refname:short)', 'refs/heads/'], { gitDir })
-  ).stdout
-    .split('\n')
-    .filter(Boolean);
+  const branches = await branchNames(gitDir);
   if (branches.length === 0) {
     await rm(gitDir, { recursive: true, force: true });
     throw new ProjectImportError(source, `${source} has no commits yet: commit something first.`);

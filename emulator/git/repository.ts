@@ -20,6 +20,15 @@ export function committerEnv(ctx: EmulatorContext): Record<string, string> {
   };
 }
 
+/** The branch names of the repository at `gitDir` (`refs/heads/`), empty when it has none. */
+export async function branchNames(gitDir: string): Promise<string[]> {
+  const { stdout, code } = await runGit(
+    ['for-each-ref', '--format=%(refname:strip=2)', 'refs/heads/'],
+    { gitDir, allowFailure: true },
+  );
+  return code === 0 ? stdout.split('\n').filter(Boolean) : [];
+}
+
 /** The commit a branch, tag or full ref points to, or null when it does not exist. */
 export async function resolveCommit(project: Project, ref: string): Promise<string | null> {
   const candidates = ref.startsWith('refs/') ? [ref] : [`refs/heads/${ref}`, `refs/tags/${ref}`];

@@ -7,7 +7,7 @@
 import { hasErrorCode } from '../../src/errors/index.ts';
 import type { EmulatorContext } from '../context.ts';
 import { createPipeline } from '../collaborators.ts';
-import { runGit } from '../git/run-git.ts';
+import { branchNames } from '../git/repository.ts';
 import type { Pipeline, Project } from '../model.ts';
 import { escapeHtml } from './html.ts';
 import { page } from './layout.ts';
@@ -24,11 +24,7 @@ export interface RunPipelineForm {
 
 /** The project's branches, its default branch first. */
 async function branchesOf(project: Project): Promise<string[]> {
-  const { stdout, code } = await runGit(
-    ['for-each-ref', '--format=%(refname:strip=2)', 'refs/heads/'],
-    { gitDir: project.gitDir, allowFailure: true },
-  );
-  const names = code === 0 ? stdout.split('\n').filter(Boolean) : [];
+  const names = await branchNames(project.gitDir);
   return [
     ...names.filter((n) => n === project.defaultBranch),
     ...names.filter((n) => n !== project.defaultBranch),
